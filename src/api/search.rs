@@ -1,0 +1,236 @@
+//! `GET /api/v1/search`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::catalog::{Catalog, Found};
+use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
+use crate::error::{ApiResult, Problem};
+use crate::query;
+use crate::search::FacetCount;
+
+/// Query parameters (all optional, all combinable).
+#[allow(dead_code)] // Documents the parameters; the handler parses the raw query itself.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SearchParams {
+    /// Words, in plain Dutch; life questions such as "ik voel me alleen" are understood. At most 200 characters.
+    q: Option<String>,
+    /// A CBS code of a gemeente (GM0344), wijk (WK034403) or buurt (BU03440300). A service matches
+    /// when one of its locations lies inside it or its service area overlaps it.
+    area: Option<String>,
+    /// A postcode (PC4 "3562" or PC6 "3562 AB") to measure distance from.
+    postcode: Option<String>,
+    /// Latitude to measure distance from (with `lon`).
+    lat: Option<f64>,
+    /// Longitude to measure distance from (with `lat`).
+    lon: Option<f64>,
+    /// Only services within this many kilometres (0–100) of the postcode or point.
+    radius_km: Option<f64>,
+    /// Category code (repeatable); a top-level code includes its sub-terms.
+    category: Option<Vec<String>>,
+    /// Target-group code (repeatable).
+    target_group: Option<Vec<String>>,
+    /// Only free services.
+    free: Option<bool>,
+    /// `open` (no referral needed) or `referral`.
+    access: Option<String>,
+    /// Only Welzijn op Recept (social prescribing) offerings.
+    wor: Option<bool>,
+    /// Day of the week: 1–7, or a Dutch or English name.
+    day: Option<String>,
+    /// The resident's age (0–120).
+    age: Option<u8>,
+    /// `relevance` (default with words), `distance` (default with a postcode) or `name`.
+    sort: Option<String>,
+    /// Page number, from 1 to 500.
+    page: Option<usize>,
+    /// Results per page, 1–100 (default 20).
+    per_page: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Neighbourhoods {
+    pub gemeente: Option<String>,
+    pub wijk: Option<String>,
+    pub buurt: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResultLocation {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub postal_code: Option<String>,
+    pub neighbourhoods: Neighbourhoods,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResult {
+    pub id: Uuid,
+    pub name: String,
+    pub organization: String,
+    pub description: String,
+    pub categories: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub access_route: String,
+    pub accepts_referrals: bool,
+    pub welzijn_op_recept: bool,
+    pub cost: String,
+    /// Metres from the given postcode or point to the nearest location.
+    pub distance_m: Option<f64>,
+    pub locations: Vec<ResultLocation>,
+    /// CBS codes of the areas the service works in.
+    pub service_areas: Vec<String>,
+    /// The page for people.
+    pub url: String,
+    /// Plain text with the matched words between `[[` and `]]`.
+    pub snippet: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Facet {
+    pub code: String,
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchFacets {
+    pub categories: Vec<Facet>,
+    pub target_groups: Vec<Facet>,
+    pub wijken: Vec<Facet>,
+    pub access_routes: Vec<Facet>,
+    pub costs: Vec<Facet>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub total_pages: usize,
+    /// Categories recognised in the words (life questions and synonyms).
+    pub understood_categories: Vec<String>,
+    pub results: Vec<SearchResult>,
+    pub facets: SearchFacets,
+}
+
+/// Search services by words, neighbourhood, filters and distance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Results, facet counts and the total", body = SearchResponse),
+        (status = 400, description = "A parameter is malformed or unknown; `parameter` names it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn search(
+    State(catalog): State<Catalog>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<impl IntoResponse> {
+    let parsed = query::parse(
+        raw.as_deref().unwrap_or(""),
+        &catalog.geo,
+        &catalog.vocabulary,
+    )?;
+    let found = catalog.search(&parsed).await?;
+    let vocab = &catalog.vocabulary;
+    let label = |f: &[FacetCount], name: &dyn Fn(&str) -> Option<String>| -> Vec<Facet> {
+        f.iter()
+            .map(|c| Facet {
+                code: c.code.clone(),
+                label: name(&c.code).unwrap_or_else(|| c.code.clone()),
+                count: c.count,
+            })
+            .collect()
+    };
+    let f = &found.facets;
+    let body = SearchResponse {
+        total: found.total,
+        page: parsed.page,
+        per_page: parsed.per_page,
+        total_pages: found.total.div_ceil(parsed.per_page),
+        understood_categories: found.results.interpreted.suggested_categories(),
+        results: found.hits.iter().map(result).collect(),
+        facets: SearchFacets {
+            categories: label(&f.categories, &|c| {
+                vocab.term(CATEGORY_TAXONOMY, c).map(|t| t.name.clone())
+            }),
+            target_groups: label(&f.target_groups, &|c| {
+                vocab.term(TARGET_GROUP_TAXONOMY, c).map(|t| t.name.clone())
+            }),
+            wijken: label(&f.wijken, &|c| catalog.geo.get(c).map(|n| n.name.clone())),
+            access_routes: label(&f.access_routes, &|c| {
+                c.parse::<crate::domain::AccessRoute>()
+                    .ok()
+                    .map(|a| a.label().to_string())
+            }),
+            costs: label(&f.costs, &|c| {
+                c.parse::<crate::domain::CostKind>()
+                    .ok()
+                    .map(|a| a.label().to_string())
+            }),
+        },
+    };
+    Ok(([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(body)))
+}
+
+fn result(found: &Found) -> SearchResult {
+    let r = &found.record;
+    let s = &r.service;
+    SearchResult {
+        id: s.id,
+        name: s.name.clone(),
+        organization: r.organization.name.clone(),
+        description: s.description.clone(),
+        categories: s.categories.clone(),
+        target_groups: s.target_groups.clone(),
+        access_route: s.access_route.as_str().to_string(),
+        accepts_referrals: s.accepts_referrals,
+        welzijn_op_recept: s.welzijn_op_recept,
+        cost: s.cost.kind.as_str().to_string(),
+        distance_m: found.distance_m.map(|d| d.round()),
+        locations: r
+            .locations
+            .iter()
+            .map(|l| ResultLocation {
+                id: l.id,
+                name: l.name.clone(),
+                latitude: l.latitude,
+                longitude: l.longitude,
+                postal_code: l.address.as_ref().map(|a| a.postal_code.clone()),
+                neighbourhoods: Neighbourhoods {
+                    gemeente: l.placement.gemeente.clone(),
+                    wijk: l.placement.wijk.clone(),
+                    buurt: l.placement.buurt.clone(),
+                },
+            })
+            .collect(),
+        service_areas: s
+            .service_areas
+            .iter()
+            .filter_map(|a| a.code.clone())
+            .collect(),
+        url: format!("/aanbod/{}", s.id),
+        snippet: found
+            .snippet
+            .iter()
+            .map(|p| {
+                if p.highlighted {
+                    format!("[[{}]]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,223 @@
+//! Startup and the router: [`App::build`] prepares everything and binds the port (tests bind
+//! port 0 and read [`App::port`]); [`App::run`] serves until the shutdown future resolves.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderValue, header};
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::demo::DemoFile;
+use crate::domain::Vocabulary;
+use crate::geo::Geography;
+use crate::indexer::Indexer;
+use crate::search::{IndexState, SearchIndex};
+use crate::store::{NeighbourhoodRow, Store};
+
+/// How long change-log rows are kept. An instance whose index is older than that rebuilds.
+const CHANGE_LOG_RETENTION: time::Duration = time::Duration::days(7);
+
+/// Everything a handler may need; cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub catalog: Catalog,
+    pub config: Arc<Config>,
+}
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+/// Opens the database and the index, loads reference data (and the demo data into an empty
+/// database when enabled) and brings the index up to date. Shared by `serve` and the
+/// maintenance commands.
+pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    let store = Store::connect(config.database_url.as_deref(), &config.data_dir)
+        .await
+        .context("opening the database")?;
+    let geo = Arc::new(Geography::load_embedded().context("loading neighbourhoods")?);
+    let vocabulary = Arc::new(Vocabulary::embedded().context("loading the vocabulary")?);
+    store.sync_vocabulary(&vocabulary).await?;
+    sync_neighbourhoods(&store, &geo).await?;
+
+    let (search, state) =
+        SearchIndex::open_or_create(&config.index_dir()).context("opening the search index")?;
+    let needs_rebuild = !matches!(state, IndexState::Current { .. });
+    let indexer = Indexer::new(
+        store.clone(),
+        search.clone(),
+        geo.clone(),
+        vocabulary.clone(),
+    );
+    let catalog = Catalog {
+        store,
+        search,
+        geo,
+        vocabulary,
+        indexer,
+    };
+
+    if config.demo_data && catalog.store.service_count().await? == 0 {
+        tracing::info!("empty database: loading the Utrecht demo data");
+        DemoFile::embedded()?
+            .load(&catalog)
+            .await
+            .context("loading demo data")?;
+    }
+    catalog.indexer.prepare(needs_rebuild).await?;
+    Ok(catalog)
+}
+
+async fn sync_neighbourhoods(store: &Store, geo: &Geography) -> anyhow::Result<()> {
+    let expected = geo.all().count() as i64;
+    if store.neighbourhood_count().await? == expected {
+        return Ok(());
+    }
+    let mut rows: Vec<NeighbourhoodRow> = geo
+        .all()
+        .map(|n| NeighbourhoodRow {
+            code: n.code.clone(),
+            name: n.name.clone(),
+            level: n.level.as_str(),
+            parent_code: n.parent.clone(),
+            geometry_geojson: geojson::Geometry::from(&n.geometry).to_string(),
+        })
+        .collect();
+    // Parents first, for the self-referencing foreign key.
+    rows.sort_by_key(|r| match r.level {
+        "gemeente" => 0,
+        "wijk" => 1,
+        _ => 2,
+    });
+    store.replace_neighbourhoods(&rows).await?;
+    Ok(())
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let catalog = prepare(&config).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        Ok(Self {
+            listener,
+            state: AppState {
+                catalog,
+                config: Arc::new(config),
+            },
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes open requests and stops the indexer.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let indexer = self.state.catalog.indexer.clone();
+        let mut rx = stop_rx.clone();
+        let indexer_task = tokio::spawn(indexer.run(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }));
+        let store = self.state.catalog.store.clone();
+        let mut rx = stop_rx.clone();
+        let pruning_task = tokio::spawn(async move {
+            loop {
+                let cutoff = time::OffsetDateTime::now_utc() - CHANGE_LOG_RETENTION;
+                match store.prune_changes(cutoff).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "pruned change log"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "could not prune change log"),
+                }
+                tokio::select! {
+                    _ = rx.wait_for(|stop| *stop) => break,
+                    _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+                }
+            }
+        });
+
+        let router = router(self.state.clone());
+        tracing::info!(address = %self.listener.local_addr()?, "Wijkwijzer is listening");
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        let _ = stop_tx.send(true);
+        let _ = indexer_task.await;
+        let _ = pruning_task.await;
+        self.state.catalog.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = crate::api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(crate::web::router())
+        .merge(api)
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(crate::web::not_found)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,29 @@
+//! Plain domain types of the directory and their validation.
+//!
+//! Nothing here knows about HTTP, SQL or the search index: values are parsed and checked at the
+//! boundary (demo data, forms, imports) and trusted afterwards.
+
+pub mod enums;
+pub mod service;
+pub mod vocabulary;
+
+pub use enums::*;
+pub use service::*;
+pub use vocabulary::{Term, Vocabulary};
+
+/// A validation problem with the field it concerns, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

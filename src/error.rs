@@ -1,0 +1,192 @@
+//! One error type for every handler. It renders as a friendly HTML page for people and as an
+//! RFC 9457 problem document (`application/problem+json`) for the JSON API. Internal errors are
+//! logged with their cause and shown only as a generic message.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::Invalid;
+use crate::store::StoreError;
+
+/// Whether an error is answered as HTML or as JSON; decided by the router part that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Face {
+    #[default]
+    Html,
+    Json,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A request parameter is malformed or out of range (400). `param` names it.
+    #[error("{detail}")]
+    BadRequest {
+        param: Option<String>,
+        detail: String,
+    },
+    /// A syntactically valid value that refers to nothing we know, e.g. an unknown code (400).
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("niet gevonden")]
+    NotFound { what: String },
+    #[error("verzoek te groot")]
+    PayloadTooLarge,
+    #[error("interne fout: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl AppError {
+    pub fn bad_param(param: &str, detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            param: Some(param.to_string()),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } | Self::Invalid(_) => "Ongeldige invoer",
+            Self::NotFound { .. } => "Niet gevonden",
+            Self::PayloadTooLarge => "Verzoek te groot",
+            Self::Internal(_) => "Er ging iets mis",
+        }
+    }
+
+    /// What the person can read: never internals.
+    fn detail(&self) -> String {
+        match self {
+            Self::BadRequest { detail, .. } => detail.clone(),
+            Self::Invalid(invalid) => invalid.to_string(),
+            Self::NotFound { what } => format!("{what} bestaat niet (meer)."),
+            Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
+            Self::Internal(_) => {
+                "Er ging aan onze kant iets mis. Probeer het later opnieuw.".into()
+            }
+        }
+    }
+
+    fn param(&self) -> Option<String> {
+        match self {
+            Self::BadRequest { param, .. } => param.clone(),
+            Self::Invalid(invalid) => Some(invalid.field.clone()),
+            _ => None,
+        }
+    }
+
+    /// Renders for the given face.
+    pub fn render(&self, face: Face) -> Response {
+        if let Self::Internal(err) = self {
+            tracing::error!(error = ?err, "internal error");
+        }
+        let status = self.status();
+        match face {
+            Face::Json => {
+                let body = Problem {
+                    r#type: "about:blank",
+                    status: status.as_u16(),
+                    title: self.title(),
+                    detail: self.detail(),
+                    parameter: self.param(),
+                };
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "application/problem+json")],
+                    serde_json::to_string(&body).unwrap_or_default(),
+                )
+                    .into_response()
+            }
+            Face::Html => {
+                let page = ErrorPage {
+                    status: status.as_u16(),
+                    title: self.title(),
+                    detail: self.detail(),
+                };
+                match page.render() {
+                    Ok(html) => (status, Html(html)).into_response(),
+                    Err(_) => (status, self.detail()).into_response(),
+                }
+            }
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(invalid: Invalid) -> Self {
+        Self::Invalid(invalid)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<crate::search::SearchError> for AppError {
+    fn from(err: crate::search::SearchError) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.render(Face::Html)
+    }
+}
+
+/// An [`AppError`] that always answers in JSON; the API handlers return this.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.render(Face::Json)
+    }
+}
+
+pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+/// RFC 9457 problem details.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status code says what kind of problem it is.
+    #[schema(example = "about:blank")]
+    pub r#type: &'static str,
+    pub status: u16,
+    pub title: &'static str,
+    pub detail: String,
+    /// The request parameter at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: &'static str,
+    detail: String,
+}

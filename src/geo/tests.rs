@@ -1,0 +1,643 @@
+//! Tests against the real embedded data. Coordinates were checked against the polygons and,
+//! where noted, against the reference table `pc4_provincie_utrecht_with_wijk.csv`.
+
+use std::sync::OnceLock;
+
+use geo::{InteriorPoint, LineString, Polygon, polygon};
+
+use super::*;
+
+/// Loading takes a fraction of a second, but there is no reason to do it once per test.
+fn geography() -> &'static Geography {
+    static GEOGRAPHY: OnceLock<Geography> = OnceLock::new();
+    GEOGRAPHY.get_or_init(|| match Geography::load_embedded() {
+        Ok(g) => g,
+        Err(e) => panic!("embedded data does not load: {e}"),
+    })
+}
+
+fn placement(gemeente: Option<&str>, wijk: Option<&str>, buurt: Option<&str>) -> Placement {
+    Placement {
+        gemeente: gemeente.map(str::to_string),
+        wijk: wijk.map(str::to_string),
+        buurt: buurt.map(str::to_string),
+    }
+}
+
+/// A small square (half-side `r` degrees) around a point, as a `geo::Geometry`.
+fn square(latitude: f64, longitude: f64, r: f64) -> geo::Geometry<f64> {
+    let (x, y) = (longitude, latitude);
+    geo::Geometry::Polygon(polygon![
+        (x: x - r, y: y - r),
+        (x: x + r, y: y - r),
+        (x: x + r, y: y + r),
+        (x: x - r, y: y + r),
+        (x: x - r, y: y - r),
+    ])
+}
+
+#[test]
+fn load_is_fast() {
+    let started = std::time::Instant::now();
+    let loaded = Geography::load_embedded();
+    let elapsed = started.elapsed();
+    println!("load_embedded: {elapsed:?}");
+    assert!(loaded.is_ok());
+    // Generous: ~90 ms in a debug build with optimised dependencies, ~20 ms in release.
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[test]
+fn geography_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Geography>();
+}
+
+#[test]
+fn loads_the_expected_counts() {
+    let g = geography();
+    let count = |level| g.all().filter(|n| n.level == level).count();
+    assert_eq!(count(Level::Gemeente), 26);
+    assert_eq!(count(Level::Wijk), 222);
+    assert_eq!(count(Level::Buurt), 111);
+    assert_eq!(g.all().count(), 359);
+    assert_eq!(g.gemeenten().len(), 26);
+}
+
+#[test]
+fn hierarchy_is_consistent() {
+    let g = geography();
+    for n in g.all() {
+        assert_eq!(Level::from_code(&n.code), Some(n.level), "{}", n.code);
+        match n.level {
+            Level::Gemeente => assert_eq!(n.parent, None, "{}", n.code),
+            Level::Wijk => {
+                let parent = n.parent.as_deref().and_then(|p| g.get(p));
+                assert_eq!(parent.map(|p| p.level), Some(Level::Gemeente), "{}", n.code);
+                // CBS wijk codes embed their gemeente's number.
+                assert_eq!(
+                    &n.code[2..6],
+                    parent.map_or("", |p| &p.code[2..]),
+                    "{}",
+                    n.code
+                );
+            }
+            Level::Buurt => {
+                let parent = n.parent.as_deref().unwrap_or_default();
+                assert!(
+                    parent.starts_with("WK0344"),
+                    "{} has parent {parent}",
+                    n.code
+                );
+                assert_eq!(g.get(parent).map(|p| p.level), Some(Level::Wijk));
+                assert_eq!(n.code[2..8], parent[2..], "{}", n.code);
+            }
+        }
+    }
+    // Every gemeente has at least one wijk, and the ten Utrecht wijken all have buurten.
+    for gemeente in g.gemeenten() {
+        assert!(!g.children(&gemeente.code).is_empty(), "{}", gemeente.code);
+    }
+    for wijk in g.children("GM0344") {
+        assert!(!g.children(&wijk.code).is_empty(), "{}", wijk.code);
+    }
+    // all() lists parents before children, so rows can be inserted in that order.
+    let mut seen = std::collections::HashSet::new();
+    for n in g.all() {
+        if let Some(parent) = &n.parent {
+            assert!(seen.contains(parent.as_str()), "{} before {parent}", n.code);
+        }
+        seen.insert(n.code.as_str());
+    }
+}
+
+#[test]
+fn names_are_for_display() {
+    let g = geography();
+    let name = |code| g.get(code).map(|n| n.name.as_str());
+    assert_eq!(name("GM0344"), Some("Utrecht"));
+    assert_eq!(name("WK034403"), Some("Overvecht"));
+    assert_eq!(name("WK034406"), Some("Binnenstad"));
+    assert_eq!(name("WK034410"), Some("Vleuten-De Meern"));
+    assert_eq!(name("BU03440321"), Some("Zamenhofdreef en omgeving"));
+    // Outside Utrecht too; a bare "Wijk 00" is shown under its gemeente's name.
+    assert_eq!(name("WK031300"), Some("Bunschoten"));
+    assert_eq!(name("WK030701"), Some("Stadskern"));
+    for n in g.all() {
+        assert!(
+            !n.name.starts_with("Wijk 0") && !n.name.starts_with("Wijk 1"),
+            "{n:?}"
+        );
+        assert!(!n.name.is_empty() && n.name.trim() == n.name, "{}", n.code);
+    }
+}
+
+#[test]
+fn centroids_are_inside_the_province_bounds() {
+    for n in geography().all() {
+        let (lat, lon) = n.centroid;
+        assert!(
+            (51.8..52.4).contains(&lat) && (4.7..5.7).contains(&lon),
+            "{n:?}"
+        );
+    }
+    let (lat, lon) = geography()
+        .get("WK034403")
+        .map(|n| n.centroid)
+        .unwrap_or_default();
+    assert!(
+        (lat - 52.115).abs() < 0.01 && (lon - 5.115).abs() < 0.01,
+        "{lat},{lon}"
+    );
+}
+
+#[test]
+fn locates_winkelcentrum_overvecht() {
+    let g = geography();
+    // Overvecht Centrum, between Zamenhofdreef, Brailledreef and Einsteindreef. Every point of a
+    // ±0.001° grid around it lies in the same buurt, so this is not a boundary case.
+    let expected = placement(Some("GM0344"), Some("WK034403"), Some("BU03440321"));
+    assert_eq!(g.locate(52.1165, 5.1135), expected);
+    for dy in -5..=5 {
+        for dx in -5..=5 {
+            let (lat, lon) = (
+                52.1160 + f64::from(dy) * 0.0002,
+                5.1130 + f64::from(dx) * 0.0002,
+            );
+            assert_eq!(g.locate(lat, lon), expected, "{lat},{lon}");
+        }
+    }
+    // The brief's approximate point (52.1118, 5.1140) lies further south, in Overvecht's
+    // Taag- en Rubicondreef buurt.
+    assert_eq!(
+        g.locate(52.1118, 5.1140),
+        placement(Some("GM0344"), Some("WK034403"), Some("BU03440311"))
+    );
+}
+
+#[test]
+fn locates_the_domtoren_in_the_binnenstad() {
+    assert_eq!(
+        geography().locate(52.0907, 5.1214),
+        placement(Some("GM0344"), Some("WK034406"), Some("BU03440611"))
+    );
+}
+
+#[test]
+fn locates_amersfoort_without_buurt() {
+    // Amersfoort, the Lieve Vrouwetoren area in the old centre.
+    assert_eq!(
+        geography().locate(52.1561, 5.3878),
+        placement(Some("GM0307"), Some("WK030701"), None)
+    );
+}
+
+#[test]
+fn points_outside_the_province_are_unplaced() {
+    let g = geography();
+    for (lat, lon) in [
+        (52.3731, 4.8926), // Amsterdam, Dam
+        (52.5, 4.3),       // North Sea
+        (51.9244, 4.4777), // Rotterdam
+        (0.0, 0.0),
+        (f64::NAN, 5.1),
+        (52.1, f64::INFINITY),
+    ] {
+        let p = g.locate(lat, lon);
+        assert!(p.is_empty(), "{lat},{lon}: {p:?}");
+        assert!(p.codes().is_empty());
+    }
+}
+
+#[test]
+fn a_point_outside_the_2013_city_layer_falls_back_to_the_generalised_wijk() {
+    let g = geography();
+    // West of Vleuten: inside gemeente Utrecht's 2024 wijk polygon, outside the 2013 one.
+    let (lat, lon) = (52.13228, 4.97952);
+    assert!(!g.contains("WK034410", lat, lon));
+    assert!(
+        g.all()
+            .filter(|n| n.level == Level::Wijk)
+            .all(|n| !g.contains(&n.code, lat, lon))
+    );
+    assert_eq!(
+        g.locate(lat, lon),
+        placement(Some("GM0344"), Some("WK034410"), None)
+    );
+}
+
+#[test]
+fn detailed_utrecht_wijk_wins_where_layers_overlap() {
+    let g = geography();
+    // On the Utrecht–Houten boundary the detailed 2013 polygon of Zuid and the generalised
+    // polygon of a Houten wijk both contain this point (and its ±0.0004° surroundings).
+    let (lat, lon) = (52.05618, 5.14878);
+    assert!(g.contains("WK034407", lat, lon) && g.contains("WK032120", lat, lon));
+    assert_eq!(
+        g.locate(lat, lon),
+        placement(Some("GM0344"), Some("WK034407"), Some("BU03440712"))
+    );
+}
+
+#[test]
+fn every_buurt_interior_point_is_placed_in_that_buurt() {
+    let g = geography();
+    for buurt in g.all().filter(|n| n.level == Level::Buurt) {
+        let Some(point) = buurt.geometry.interior_point() else {
+            panic!("{} has no interior point", buurt.code);
+        };
+        let p = g.locate(point.y(), point.x());
+        assert_eq!(p.buurt.as_deref(), Some(buurt.code.as_str()), "{p:?}");
+        assert_eq!(p.wijk, buurt.parent);
+        assert_eq!(p.gemeente.as_deref(), Some("GM0344"));
+    }
+}
+
+#[test]
+fn placement_codes_are_most_general_first() {
+    let p = placement(Some("GM0344"), Some("WK034403"), Some("BU03440321"));
+    assert_eq!(p.codes(), vec!["GM0344", "WK034403", "BU03440321"]);
+    assert_eq!(p.most_specific(), Some("BU03440321"));
+    let p = placement(Some("GM0307"), None, None);
+    assert_eq!(p.codes(), vec!["GM0307"]);
+    assert_eq!(p.most_specific(), Some("GM0307"));
+    assert!(!p.is_empty());
+    assert_eq!(Placement::default().most_specific(), None);
+}
+
+#[test]
+fn postcode_variants_resolve_to_the_same_centroid() {
+    let g = geography();
+    let Ok(plain) = g.postcode("3562") else {
+        panic!("3562 must be known");
+    };
+    assert_eq!(plain.pc4, "3562");
+    assert_eq!(plain.woonplaats, "Utrecht");
+    assert_eq!((plain.latitude, plain.longitude), (52.1162875, 5.1159955));
+    // The reference table lists 3562 in WK034403 Overvecht, buurt BU03440321.
+    assert_eq!(
+        plain.placement,
+        placement(Some("GM0344"), Some("WK034403"), Some("BU03440321"))
+    );
+    for input in [
+        "3562 AB",
+        "3562ab",
+        " 3562-AB ",
+        "3562\u{a0}AB",
+        "3562  ab",
+        "3562-ab",
+    ] {
+        assert_eq!(g.postcode(input).as_ref(), Ok(&plain), "{input:?}");
+    }
+}
+
+#[test]
+fn postcode_outside_the_province_is_known_but_unplaced() {
+    let Ok(amsterdam) = geography().postcode("1012 JS") else {
+        panic!("1012 must be known");
+    };
+    assert_eq!(amsterdam.pc4, "1012");
+    assert_eq!(amsterdam.woonplaats, "Amsterdam");
+    assert!(amsterdam.placement.is_empty());
+}
+
+#[test]
+fn malformed_postcodes_are_rejected() {
+    let g = geography();
+    let long = "3".repeat(10_000);
+    for input in [
+        "35", "ABCD", "35620", "", "   ", "0123", "3562 A", "3562 ABC", "3562 A1", "AB 3562",
+        "35-62", "35 62", "3562 A B", "3562-", "٣٥٦٢", "3562 ÄB", &long,
+    ] {
+        assert_eq!(
+            g.postcode(input),
+            Err(GeoError::MalformedPostcode),
+            "{input:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_postcodes_are_not_found() {
+    let g = geography();
+    // 9999 does exist (Stitswerd); 1004 and 9960 are not in the table.
+    assert!(g.postcode("9999").is_ok());
+    for (input, pc4) in [("1004", "1004"), ("9960 ZZ", "9960")] {
+        let err = g.postcode(input);
+        assert_eq!(
+            err,
+            Err(GeoError::PostcodeNotFound { pc4: pc4.into() }),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn normalise_postcode_reduces_to_pc4() {
+    assert_eq!(normalise_postcode(" 3511-ab "), Ok("3511".to_string()));
+    assert_eq!(normalise_postcode("3511"), Ok("3511".to_string()));
+    assert_eq!(normalise_postcode("351"), Err(GeoError::MalformedPostcode));
+}
+
+#[test]
+fn codes_intersecting_a_small_area_in_overvecht() {
+    let g = geography();
+    let codes = g.codes_intersecting(&square(52.1165, 5.1135, 0.0005));
+    assert_eq!(codes, vec!["GM0344", "WK034403", "BU03440321"]);
+
+    // A larger area reaching from Overvecht into the Binnenstad covers both, and the buurten
+    // between; ordered gemeente, wijken, buurten.
+    let line =
+        geo::Geometry::LineString(LineString::from(vec![(5.1135, 52.1165), (5.1214, 52.0907)]));
+    let codes = g.codes_intersecting(&line);
+    for expected in ["GM0344", "WK034403", "WK034406", "BU03440321", "BU03440611"] {
+        assert!(
+            codes.iter().any(|c| c == expected),
+            "{expected} not in {codes:?}"
+        );
+    }
+    let levels: Vec<Level> = codes.iter().filter_map(|c| Level::from_code(c)).collect();
+    assert!(levels.windows(2).all(|w| w[0] <= w[1]), "{codes:?}");
+
+    // A point geometry works too, and the sea intersects nothing.
+    let point = geo::Geometry::Point(Point::new(5.3878, 52.1561));
+    assert_eq!(g.codes_intersecting(&point), vec!["GM0307", "WK030701"]);
+    assert!(g.codes_intersecting(&square(52.5, 4.3, 0.01)).is_empty());
+    let empty = geo::Geometry::Polygon(Polygon::new(LineString::new(vec![]), vec![]));
+    assert!(g.codes_intersecting(&empty).is_empty());
+}
+
+#[test]
+fn parse_code_normalises_and_distinguishes_errors() {
+    let g = geography();
+    assert_eq!(
+        g.parse_code("wk034403").map(|n| n.name.as_str()),
+        Ok("Overvecht")
+    );
+    assert_eq!(
+        g.parse_code(" GM0344 \n").map(|n| n.level),
+        Ok(Level::Gemeente)
+    );
+    assert_eq!(
+        g.parse_code("bu03440321").map(|n| n.level),
+        Ok(Level::Buurt)
+    );
+    let long = "W".repeat(10_000);
+    for input in [
+        "WK99",
+        "",
+        "WK0344O3",
+        "BU0344032",
+        "XX034403",
+        "GM03440",
+        "WK 034403",
+        "ＷＫ034403",
+        &long,
+    ] {
+        assert_eq!(
+            g.parse_code(input),
+            Err(GeoError::MalformedCode),
+            "{input:?}"
+        );
+    }
+    assert_eq!(
+        g.parse_code("WK999999"),
+        Err(GeoError::UnknownCode {
+            code: "WK999999".into()
+        })
+    );
+    // Well-formed and real elsewhere in the country, but not in our province.
+    assert_eq!(
+        g.parse_code("gm0363"),
+        Err(GeoError::UnknownCode {
+            code: "GM0363".into()
+        })
+    );
+}
+
+#[test]
+fn errors_are_classified_and_never_echo_raw_input() {
+    let malformed = geography().postcode("<script>").err();
+    assert_eq!(malformed, Some(GeoError::MalformedPostcode));
+    let text = malformed.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.contains("geen geldige postcode") && !text.contains("script"),
+        "{text}"
+    );
+    assert!(GeoError::MalformedCode.is_malformed());
+    assert!(!GeoError::MalformedCode.is_not_found());
+    let unknown = GeoError::UnknownCode {
+        code: "WK999999".into(),
+    };
+    assert!(unknown.is_not_found() && !unknown.is_malformed());
+    assert!(unknown.to_string().contains("WK999999"));
+    let data = GeoError::Data {
+        file: "x.geojson",
+        detail: "kapot".into(),
+    };
+    assert!(!data.is_malformed() && !data.is_not_found());
+}
+
+#[test]
+fn navigation_up_and_down() {
+    let g = geography();
+    let codes = |list: Vec<&Neighbourhood>| list.iter().map(|n| n.code.clone()).collect::<Vec<_>>();
+    assert_eq!(codes(g.ancestors("BU03440321")), vec!["WK034403", "GM0344"]);
+    assert_eq!(codes(g.ancestors("WK030701")), vec!["GM0307"]);
+    assert!(g.ancestors("GM0344").is_empty());
+    assert!(g.ancestors("nonsense").is_empty());
+
+    let wijken = g.children("GM0344");
+    assert_eq!(wijken.len(), 10);
+    assert_eq!(wijken.first().map(|n| n.name.as_str()), Some("Binnenstad"));
+    assert!(wijken.windows(2).all(|w| w[0].name <= w[1].name));
+    assert_eq!(g.children("WK034403").len(), 10);
+    assert!(g.children("WK030701").is_empty());
+    assert!(g.children("BU03440321").is_empty());
+    assert!(g.children("nonsense").is_empty());
+
+    let below = g.descendants("GM0344");
+    assert_eq!(below.len(), 10 + 111);
+    // Depth first: the first wijk (Binnenstad) is directly followed by its own buurten.
+    assert_eq!(below[0].code, "WK034406");
+    assert_eq!(below[1].parent.as_deref(), Some("WK034406"));
+    assert_eq!(g.descendants("GM0307").len(), 33);
+    assert!(g.descendants("BU03440321").is_empty());
+
+    let gemeenten = g.gemeenten();
+    assert_eq!(
+        gemeenten.first().map(|n| n.name.as_str()),
+        Some("Amersfoort")
+    );
+    assert_eq!(gemeenten.last().map(|n| n.name.as_str()), Some("Zeist"));
+    assert!(gemeenten.windows(2).all(|w| w[0].name < w[1].name));
+}
+
+#[test]
+fn contains_tests_one_polygon() {
+    let g = geography();
+    assert!(g.contains("WK034403", 52.1165, 5.1135));
+    assert!(g.contains("GM0344", 52.1165, 5.1135));
+    assert!(!g.contains("WK034406", 52.1165, 5.1135));
+    assert!(!g.contains("nonsense", 52.1165, 5.1135));
+    assert!(!g.contains("WK034403", f64::NAN, 5.1135));
+}
+
+#[test]
+fn random_points_are_deterministic_and_placed_in_their_neighbourhood() {
+    let g = geography();
+    let a = g.random_point_in("WK034403", 42);
+    assert!(a.is_some());
+    assert_eq!(a, g.random_point_in("WK034403", 42));
+    assert_ne!(a, g.random_point_in("WK034403", 43));
+    assert_eq!(g.random_point_in("nonsense", 42), None);
+    // Every neighbourhood can be sampled, and the sample is placed where it was asked for.
+    for n in g.all() {
+        for seed in [0, 1, u64::MAX] {
+            let Some((lat, lon)) = g.random_point_in(&n.code, seed) else {
+                panic!("no point in {}", n.code);
+            };
+            assert!(g.contains(&n.code, lat, lon), "{} {lat},{lon}", n.code);
+            assert!(
+                g.locate(lat, lon).codes().contains(&n.code.as_str()),
+                "{}",
+                n.code
+            );
+        }
+    }
+}
+
+#[test]
+fn xorshift_is_uniform_enough() {
+    let mut rng = XorShift64::new(0);
+    let samples: Vec<f64> = (0..10_000).map(|_| rng.next_f64()).collect();
+    assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
+    let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+    assert!((mean - 0.5).abs() < 0.02, "{mean}");
+}
+
+/// Every number in the `d` attributes of an SVG, for bounds checks.
+fn path_numbers(svg: &str) -> Vec<f64> {
+    svg.split(" d=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .flat_map(|d| {
+            d.split(['M', 'L', 'Z', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse::<f64>().unwrap_or(f64::NAN))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn svg_outline_is_small_and_within_the_canvas() {
+    let g = geography();
+    let Some(svg) = g.svg_outline("GM0344", 320, 240) else {
+        panic!("no svg for GM0344");
+    };
+    assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
+    assert!(svg.contains(r#"viewBox="0 0 320 240""#));
+    assert_eq!(svg.matches("wijkwijzer-kind").count(), 10);
+    assert_eq!(svg.matches("wijkwijzer-omtrek").count(), 1);
+    assert!(svg.len() < 20_000, "{} bytes", svg.len());
+    let numbers = path_numbers(&svg);
+    assert!(numbers.len() > 100);
+    for pair in numbers.chunks(2) {
+        assert!(
+            (0.0..=320.0).contains(&pair[0]) && (0.0..=240.0).contains(&pair[1]),
+            "{pair:?}"
+        );
+    }
+
+    // A buurt has no children; names are XML-escaped ("'t Goy" in Houten).
+    let buurt = g.svg_outline("BU03440321", 100, 100).unwrap_or_default();
+    assert_eq!(buurt.matches("<path").count(), 1);
+    assert!(
+        g.svg_outline("GM0321", 200, 200)
+            .unwrap_or_default()
+            .contains("&#39;t Goy")
+    );
+    assert_eq!(g.svg_outline("nonsense", 100, 100), None);
+    assert_eq!(g.svg_outline("GM0344", 0, 100), None);
+}
+
+#[test]
+fn geometry_geojson_round_trips() {
+    let Some(n) = geography().get("WK034403") else {
+        panic!("WK034403 missing");
+    };
+    let parsed: Result<geojson::Geometry, _> = n.geometry_geojson().parse();
+    let back = parsed
+        .ok()
+        .and_then(|g| geo::MultiPolygon::<f64>::try_from(g).ok());
+    assert_eq!(back.as_ref(), Some(&n.geometry));
+}
+
+#[test]
+fn level_names() {
+    assert_eq!(Level::Wijk.as_str(), "wijk");
+    assert_eq!(Level::Buurt.label(), "Buurt");
+    assert_eq!(Level::from_name("gemeente"), Some(Level::Gemeente));
+    assert_eq!(Level::from_name("Gemeente"), None);
+    assert_eq!(Level::from_code("WK034403"), Some(Level::Wijk));
+    assert_eq!(Level::from_code("wk034403"), None);
+    assert_eq!(Level::from_code("WK"), None);
+    assert_eq!(Level::from_code("É"), None);
+    assert_eq!(
+        serde_json::to_string(&Level::Buurt).ok().as_deref(),
+        Some("\"buurt\"")
+    );
+    assert_eq!(Level::Gemeente.to_string(), "gemeente");
+}
+
+/// Cross-check against the reference table, which was computed with the generalised CBS 2024
+/// wijk layer (and the city's buurt layer); we use the detailed city layer inside Utrecht, so
+/// a few disagreements near boundaries are expected. Rows with an empty wijk (centroid in a gap
+/// of the generalised layer) must then also be unplaced by us.
+#[test]
+fn pc4_reference_table_agrees() {
+    let g = geography();
+    let text = include_str!("../../assets/geo/pc4_provincie_utrecht_with_wijk.csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let (mut rows, mut wijk_agree, mut buurt_rows, mut buurt_agree) = (0, 0, 0, 0);
+    let mut disagreements = Vec::new();
+    for record in reader.records() {
+        let Ok(record) = record else {
+            panic!("reference table unreadable");
+        };
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        let (Ok(lat), Ok(lon)) = (field(3).parse::<f64>(), field(4).parse::<f64>()) else {
+            panic!("bad coordinates in {record:?}");
+        };
+        let placed = g.locate(lat, lon);
+        rows += 1;
+        if placed.wijk.as_deref().unwrap_or_default() == field(6) {
+            wijk_agree += 1;
+        } else {
+            disagreements.push(format!(
+                "{} {}: {} vs {placed:?}",
+                field(0),
+                field(1),
+                field(6)
+            ));
+        }
+        if !field(8).is_empty() {
+            buurt_rows += 1;
+            if placed.buurt.as_deref() == Some(field(8)) {
+                buurt_agree += 1;
+            }
+        }
+        // The postcode lookup gives the same answer as locating the listed centroid.
+        assert_eq!(g.postcode(field(0)).map(|m| m.placement), Ok(placed));
+    }
+    assert_eq!(rows, 264);
+    let rate = f64::from(wijk_agree) / f64::from(rows);
+    println!(
+        "PC4 cross-check: wijk {wijk_agree}/{rows} ({:.1} %), buurt {buurt_agree}/{buurt_rows}; \
+         disagreements: {disagreements:?}",
+        rate * 100.0
+    );
+    assert!(rate >= 0.95, "agreement {rate}: {disagreements:?}");
+    assert!(buurt_rows > 50 && buurt_agree * 100 >= buurt_rows * 95);
+}

@@ -1,0 +1,21 @@
+//! Wijkwijzer: a social map (sociale kaart) and referral directory for the Utrecht region.
+//!
+//! The layers, from the inside out: [`domain`] (plain types), [`store`] (all SQL, SQLite or
+//! PostgreSQL), [`geo`] (CBS neighbourhoods), [`search`] (the tantivy index, derived data),
+//! [`indexer`] (keeps the index in step with the database's change log), and the HTTP faces
+//! [`web`] (HTML) and [`api`] (JSON), assembled in [`app`].
+
+pub mod api;
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod geo;
+pub mod indexer;
+pub mod query;
+pub mod search;
+pub mod store;
+pub mod web;

@@ -1,0 +1,330 @@
+//! The search parameters people and programs send, parsed and checked once for both the HTML
+//! pages and the JSON API. Every problem names the parameter and says what is allowed.
+
+use crate::domain::{Vocabulary, parse_weekday};
+use crate::error::AppError;
+use crate::geo::{Geography, Level};
+use crate::search::{AccessFilter, GeoPoint, Near, SearchRequest, SortOrder};
+
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_PAGE: usize = 500;
+pub const MAX_PER_PAGE: usize = 100;
+pub const DEFAULT_PER_PAGE: usize = 20;
+pub const MAX_RADIUS_KM: f64 = 100.0;
+
+/// Where distances are measured from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// "postcode 3562" or "52.1100, 5.1100".
+    pub label: String,
+    pub point: GeoPoint,
+    pub covering_codes: Vec<String>,
+}
+
+/// A neighbourhood filter, resolved.
+#[derive(Debug, Clone)]
+pub struct AreaRef {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedSearch {
+    pub request: SearchRequest,
+    pub text: String,
+    pub area: Option<AreaRef>,
+    pub origin: Option<Origin>,
+    pub radius_km: Option<f64>,
+    pub page: usize,
+    pub per_page: usize,
+    /// The parameters as given (minus paging), to build links that add or drop one filter.
+    pub pairs: Vec<(String, String)>,
+}
+
+fn flag(param: &str, value: &str) -> Result<bool, AppError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "ja" | "yes" => Ok(true),
+        "0" | "false" | "off" | "nee" | "no" | "" => Ok(false),
+        _ => Err(AppError::bad_param(
+            param,
+            format!("'{param}' moet ja of nee (true/false) zijn"),
+        )),
+    }
+}
+
+fn number<T: std::str::FromStr>(param: &str, value: &str, what: &str) -> Result<T, AppError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| AppError::bad_param(param, format!("'{param}' moet {what} zijn")))
+}
+
+/// Parses a raw query string.
+pub fn parse(
+    raw_query: &str,
+    geo: &Geography,
+    vocabulary: &Vocabulary,
+) -> Result<ParsedSearch, AppError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    parse_pairs(pairs, geo, vocabulary)
+}
+
+pub fn parse_pairs(
+    pairs: Vec<(String, String)>,
+    geo: &Geography,
+    vocabulary: &Vocabulary,
+) -> Result<ParsedSearch, AppError> {
+    let mut request = SearchRequest {
+        text: None,
+        area_code: None,
+        categories: Vec::new(),
+        target_groups: Vec::new(),
+        free_only: false,
+        access: None,
+        welzijn_op_recept: None,
+        day: None,
+        age: None,
+        near: None,
+        sort: SortOrder::Relevance,
+        offset: 0,
+        limit: DEFAULT_PER_PAGE,
+    };
+    let mut text = String::new();
+    let mut area = None;
+    let mut origin: Option<Origin> = None;
+    let mut radius_km: Option<f64> = None;
+    let mut lat: Option<f64> = None;
+    let mut lon: Option<f64> = None;
+    let mut sort: Option<String> = None;
+    let mut page = 1usize;
+    let mut per_page = DEFAULT_PER_PAGE;
+    let mut kept = Vec::new();
+
+    for (key, value) in pairs {
+        let v = value.trim();
+        let keep = !matches!(key.as_str(), "page" | "per_page");
+        match key.as_str() {
+            "q" => {
+                if v.chars().count() > MAX_QUERY_CHARS {
+                    return Err(AppError::bad_param(
+                        "q",
+                        format!(
+                            "De zoekvraag is te lang. Gebruik hoogstens {MAX_QUERY_CHARS} tekens."
+                        ),
+                    ));
+                }
+                text = v.to_string();
+            }
+            "area" | "wijk" if !v.is_empty() => {
+                let n = geo
+                    .parse_code(v)
+                    .map_err(|e| AppError::bad_param(&key, e.to_string()))?;
+                area = Some(AreaRef {
+                    code: n.code.clone(),
+                    name: n.name.clone(),
+                    level: n.level,
+                });
+            }
+            "postcode" if !v.is_empty() => {
+                let m = geo
+                    .postcode(v)
+                    .map_err(|e| AppError::bad_param("postcode", e.to_string()))?;
+                origin = Some(Origin {
+                    label: format!("postcode {}", m.pc4),
+                    point: GeoPoint {
+                        latitude: m.latitude,
+                        longitude: m.longitude,
+                    },
+                    covering_codes: m.placement.codes().iter().map(|c| c.to_string()).collect(),
+                });
+            }
+            "lat" if !v.is_empty() => {
+                lat = Some(number("lat", v, "een breedtegraad tussen -90 en 90")?)
+            }
+            "lon" if !v.is_empty() => {
+                lon = Some(number("lon", v, "een lengtegraad tussen -180 en 180")?)
+            }
+            "radius_km" | "afstand" if !v.is_empty() => {
+                let r: f64 = number(&key, v, "een afstand in kilometers")?;
+                if !(r > 0.0 && r <= MAX_RADIUS_KM) {
+                    return Err(AppError::bad_param(
+                        &key,
+                        format!("De afstand moet tussen 0 en {MAX_RADIUS_KM} km liggen."),
+                    ));
+                }
+                radius_km = Some(r);
+            }
+            "category" | "categorie" if !v.is_empty() => {
+                if vocabulary.category(v).is_none() {
+                    return Err(AppError::bad_param(&key, "Deze categorie kennen we niet."));
+                }
+                request.categories.push(v.to_string());
+            }
+            "target_group" | "doelgroep" if !v.is_empty() => {
+                if vocabulary.target_group(v).is_none() {
+                    return Err(AppError::bad_param(&key, "Deze doelgroep kennen we niet."));
+                }
+                request.target_groups.push(v.to_string());
+            }
+            "free" | "gratis" => request.free_only = flag(&key, v)?,
+            "access" | "toegang" if !v.is_empty() => {
+                request.access = Some(match v {
+                    "open" => AccessFilter::OpenToAll,
+                    "referral" | "verwijzing" => AccessFilter::NeedsReferral,
+                    _ => {
+                        return Err(AppError::bad_param(
+                            &key,
+                            "Kies 'open' (voor iedereen) of 'referral' (met verwijzing).",
+                        ));
+                    }
+                })
+            }
+            "wor" | "welzijn_op_recept" if !v.is_empty() => {
+                request.welzijn_op_recept = Some(flag(&key, v)?)
+            }
+            "day" | "dag" if !v.is_empty() => {
+                request.day = Some(parse_weekday(v).ok_or_else(|| {
+                    AppError::bad_param(&key, "Kies een dag: maandag t/m zondag (of 1 t/m 7).")
+                })?)
+            }
+            "age" | "leeftijd" if !v.is_empty() => {
+                let age: u8 = number(&key, v, "een leeftijd van 0 tot 120")?;
+                if age > 120 {
+                    return Err(AppError::bad_param(
+                        &key,
+                        "'age' moet een leeftijd van 0 tot 120 zijn",
+                    ));
+                }
+                request.age = Some(age);
+            }
+            "sort" if !v.is_empty() => sort = Some(v.to_string()),
+            "page" if !v.is_empty() => {
+                page = number("page", v, "een paginanummer vanaf 1")?;
+                if page == 0 || page > MAX_PAGE {
+                    return Err(AppError::bad_param(
+                        "page",
+                        format!("'page' moet tussen 1 en {MAX_PAGE} liggen"),
+                    ));
+                }
+            }
+            "per_page" if !v.is_empty() => {
+                per_page = number("per_page", v, "een getal van 1 tot 100")?;
+                if per_page == 0 || per_page > MAX_PER_PAGE {
+                    return Err(AppError::bad_param(
+                        "per_page",
+                        format!("'per_page' moet tussen 1 en {MAX_PER_PAGE} liggen"),
+                    ));
+                }
+            }
+            // Unknown parameters are ignored, as browsers and crawlers add their own.
+            _ => {}
+        }
+        if keep && !v.is_empty() {
+            kept.push((key, v.to_string()));
+        }
+    }
+
+    match (lat, lon) {
+        (Some(latitude), Some(longitude)) => {
+            if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
+                return Err(AppError::bad_param("lat", "Deze coördinaten bestaan niet."));
+            }
+            let placement = geo.locate(latitude, longitude);
+            origin = Some(Origin {
+                label: format!("{latitude:.4}, {longitude:.4}"),
+                point: GeoPoint {
+                    latitude,
+                    longitude,
+                },
+                covering_codes: placement.codes().iter().map(|c| c.to_string()).collect(),
+            });
+        }
+        (None, None) => {}
+        _ => return Err(AppError::bad_param("lat", "Geef zowel 'lat' als 'lon'.")),
+    }
+    if radius_km.is_some() && origin.is_none() {
+        return Err(AppError::bad_param(
+            "radius_km",
+            "Geef ook een postcode (of lat en lon) om vanaf te meten.",
+        ));
+    }
+
+    request.sort = match sort.as_deref() {
+        None => {
+            if !text.is_empty() {
+                SortOrder::Relevance
+            } else if origin.is_some() {
+                SortOrder::Distance
+            } else {
+                SortOrder::Name
+            }
+        }
+        Some("relevance") => SortOrder::Relevance,
+        Some("name") => SortOrder::Name,
+        Some("distance") if origin.is_some() => SortOrder::Distance,
+        Some("distance") => {
+            return Err(AppError::bad_param(
+                "sort",
+                "Sorteren op afstand kan alleen met een postcode (of lat en lon).",
+            ));
+        }
+        Some(_) => {
+            return Err(AppError::bad_param(
+                "sort",
+                "Kies 'relevance', 'distance' of 'name'.",
+            ));
+        }
+    };
+    request.text = (!text.is_empty()).then(|| text.clone());
+    request.area_code = area.as_ref().map(|a: &AreaRef| a.code.clone());
+    request.near = origin.as_ref().map(|o| Near {
+        point: o.point,
+        radius_m: radius_km.map(|km| km * 1000.0),
+        covering_codes: o.covering_codes.clone(),
+    });
+    request.offset = (page - 1) * per_page;
+    request.limit = per_page;
+
+    Ok(ParsedSearch {
+        request,
+        text,
+        area,
+        origin,
+        radius_km,
+        page,
+        per_page,
+        pairs: kept,
+    })
+}
+
+impl ParsedSearch {
+    /// The query string of this search without the parameters named in `drop` (and the page).
+    pub fn query_without(&self, drop: &[(&str, Option<&str>)]) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.pairs {
+            let dropped = drop
+                .iter()
+                .any(|(dk, dv)| dk == k && dv.is_none_or(|dv| dv == v));
+            if !dropped {
+                s.append_pair(k, v);
+            }
+        }
+        s.finish()
+    }
+
+    /// The query string of this search on another page.
+    pub fn query_for_page(&self, page: usize) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.pairs {
+            s.append_pair(k, v);
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            s.append_pair("per_page", &self.per_page.to_string());
+        }
+        s.append_pair("page", &page.to_string());
+        s.finish()
+    }
+}

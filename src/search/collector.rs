@@ -1,0 +1,454 @@
+//! One collector that does everything after matching, in a single pass over the matching
+//! documents: the radius rule, total, facet counts and the top-k page.
+//!
+//! Why one custom collector instead of `(Count, TopDocs, FacetCollector…)`: the radius filter
+//! ("nearest point within r **or** serves the caller's area") is not a query, and total and
+//! facets must be computed *after* it. Doing it all here also means each matching document is
+//! visited once, with no allocation per document:
+//! - facet counts are per-segment `Vec<u32>` indexed by the fast field's term ordinal; strings
+//!   are resolved once per segment in `harvest`;
+//! - "serves your area" is a per-segment bitset built from the postings of the covering codes;
+//! - the top-k heap is ordered by (primary key, name ordinal, doc id). Name ordinals are only
+//!   comparable inside a segment; across segments `merge_fruits` compares the 16-byte name
+//!   prefix stored as two u64 fast fields, and reads the name strings only for entries whose
+//!   prefixes tie (string dictionary lookups decompress a block each, so they are avoided).
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{TERMINATED, Term};
+
+use super::schema::{names, unpack_point};
+use super::{FacetCount, Facets, GeoPoint, SortOrder};
+
+/// Mean earth radius in metres (IUGG).
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Facet fields, in the order of [`FacetCounts`].
+const FACET_FIELDS: [&str; 5] = [
+    names::CATEGORY_CODES,
+    names::TARGET_GROUP_CODES,
+    names::FACET_WIJKEN,
+    names::ACCESS_ROUTE,
+    names::COST,
+];
+
+/// Distance parameters, validated by the caller.
+#[derive(Debug, Clone)]
+pub(crate) struct NearSpec {
+    pub origin: GeoPoint,
+    pub radius_m: Option<f64>,
+    /// Terms on `served_area_codes` for the codes covering the origin.
+    pub covering_terms: Vec<Term>,
+    pub served_area_field: Field,
+}
+
+pub(crate) struct SearchCollector {
+    pub sort: SortOrder,
+    /// Only true for relevance sorting of a text query; otherwise tantivy can skip scoring.
+    pub scoring: bool,
+    pub near: Option<NearSpec>,
+    /// offset + limit: how many entries each segment must keep.
+    pub keep: usize,
+}
+
+/// One ranked entry, comparable across segments.
+#[derive(Clone)]
+pub(crate) struct RankedHit {
+    primary: f64,
+    name_key: (u64, u64),
+    name_ord: u64,
+    /// To read the full name when two prefixes from different segments tie.
+    name_column: Option<StrColumn>,
+    pub address: DocAddress,
+    pub score: Score,
+    pub distance_m: Option<f64>,
+    pub serves_area: bool,
+}
+
+impl RankedHit {
+    /// Order without reading strings: exact inside a segment; across segments exact unless
+    /// the 16-byte name prefixes tie (see [`resolve_name_ties`]).
+    fn cmp_fast(&self, other: &Self) -> Ordering {
+        self.primary
+            .total_cmp(&other.primary)
+            .then_with(|| self.name_key.cmp(&other.name_key))
+            .then_with(|| self.address.segment_ord.cmp(&other.address.segment_ord))
+            .then_with(|| self.name_ord.cmp(&other.name_ord))
+            .then_with(|| self.address.doc_id.cmp(&other.address.doc_id))
+    }
+
+    fn same_rank_prefix(&self, other: &Self) -> bool {
+        self.primary.total_cmp(&other.primary) == Ordering::Equal && self.name_key == other.name_key
+    }
+
+    fn full_name(&self) -> String {
+        let mut name = String::new();
+        if let Some(column) = &self.name_column
+            && let Err(error) = column.ord_to_str(self.name_ord, &mut name)
+        {
+            tracing::warn!(%error, "name_sort niet leesbaar");
+        }
+        name
+    }
+}
+
+pub(crate) struct SegmentFruit {
+    total: u64,
+    facets: [Vec<(String, u64)>; 5],
+    hits: Vec<RankedHit>,
+}
+
+/// Merged result.
+pub(crate) struct CollectedResults {
+    pub total: u64,
+    pub facets: Facets,
+    /// All kept hits in final order (`keep` of them at most); the caller applies the offset.
+    pub hits: Vec<RankedHit>,
+}
+
+impl Collector for SearchCollector {
+    type Fruit = CollectedResults;
+    type Child = SearchSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        let facet_columns = FACET_FIELDS.map(|name| fast.str(name));
+        let mut facets: [Option<(StrColumn, Vec<u32>)>; 5] = Default::default();
+        for (slot, column) in facets.iter_mut().zip(facet_columns) {
+            *slot = column?.map(|column| {
+                let counts = vec![0u32; column.num_terms()];
+                (column, counts)
+            });
+        }
+
+        let (served, origin) = match &self.near {
+            Some(near) => {
+                let mut bitset = BitSet::with_max_value(segment.max_doc());
+                let inverted = segment.inverted_index(near.served_area_field)?;
+                for term in &near.covering_terms {
+                    if let Some(mut postings) =
+                        inverted.read_postings(term, IndexRecordOption::Basic)?
+                    {
+                        let mut doc = postings.doc();
+                        while doc != TERMINATED {
+                            bitset.insert(doc);
+                            doc = postings.advance();
+                        }
+                    }
+                }
+                (Some(bitset), Some(Origin::new(&near.origin)))
+            }
+            None => (None, None),
+        };
+
+        Ok(SearchSegmentCollector {
+            segment_ord,
+            sort: self.sort,
+            keep: self.keep,
+            radius_m: self.near.as_ref().and_then(|n| n.radius_m),
+            origin,
+            served,
+            points: fast.column_opt::<u64>(names::POINTS)?,
+            name_sort: fast.str(names::NAME_SORT)?,
+            name_key_hi: fast.column_opt::<u64>(names::NAME_KEY_HI)?,
+            name_key_lo: fast.column_opt::<u64>(names::NAME_KEY_LO)?,
+            facets,
+            total: 0,
+            heap: BinaryHeap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scoring
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<CollectedResults> {
+        let mut total = 0;
+        let mut merged: [HashMap<String, u64>; 5] = Default::default();
+        let mut hits = Vec::new();
+        for fruit in fruits {
+            total += fruit.total;
+            for (into, from) in merged.iter_mut().zip(fruit.facets) {
+                for (code, count) in from {
+                    *into.entry(code).or_default() += count;
+                }
+            }
+            hits.extend(fruit.hits);
+        }
+        hits.sort_by(RankedHit::cmp_fast);
+        resolve_name_ties(&mut hits, self.keep);
+        hits.truncate(self.keep);
+        let [categories, target_groups, wijken, access_routes, costs] = merged.map(sorted_counts);
+        Ok(CollectedResults {
+            total,
+            facets: Facets {
+                categories,
+                target_groups,
+                wijken,
+                access_routes,
+                costs,
+            },
+            hits,
+        })
+    }
+}
+
+/// Within runs of equal (primary, name prefix) that span several segments, order by the full
+/// name. Names are read once per hit and only for runs that reach into the kept page range.
+fn resolve_name_ties(hits: &mut [RankedHit], keep: usize) {
+    let mut start = 0;
+    while start < hits.len().min(keep) {
+        let mut end = start + 1;
+        while end < hits.len() && hits[start].same_rank_prefix(&hits[end]) {
+            end += 1;
+        }
+        let run = &mut hits[start..end];
+        let first_segment = run[0].address.segment_ord;
+        if run.iter().any(|h| h.address.segment_ord != first_segment) {
+            let mut named: Vec<(String, RankedHit)> =
+                run.iter().map(|h| (h.full_name(), h.clone())).collect();
+            named.sort_by(|(a_name, a), (b_name, b)| {
+                a_name.cmp(b_name).then_with(|| a.address.cmp(&b.address))
+            });
+            for (slot, (_, hit)) in run.iter_mut().zip(named) {
+                *slot = hit;
+            }
+        }
+        start = end;
+    }
+}
+
+fn sorted_counts(counts: HashMap<String, u64>) -> Vec<FacetCount> {
+    let mut out: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(code, count)| FacetCount { code, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    out
+}
+
+/// The search origin with its latitude pre-converted, for haversine.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    lat_rad: f64,
+    lon_rad: f64,
+    cos_lat: f64,
+}
+
+impl Origin {
+    fn new(point: &GeoPoint) -> Self {
+        let lat_rad = point.latitude.to_radians();
+        Self {
+            lat_rad,
+            lon_rad: point.longitude.to_radians(),
+            cos_lat: lat_rad.cos(),
+        }
+    }
+
+    /// Haversine "a" term; monotonic in distance, so minima can be taken before `asin`.
+    fn haversine_a(&self, lat: f64, lon: f64) -> f64 {
+        let lat_rad = lat.to_radians();
+        let half_dlat = (lat_rad - self.lat_rad) * 0.5;
+        let half_dlon = (lon.to_radians() - self.lon_rad) * 0.5;
+        let s_lat = half_dlat.sin();
+        let s_lon = half_dlon.sin();
+        s_lat * s_lat + self.cos_lat * lat_rad.cos() * s_lon * s_lon
+    }
+
+    fn metres_from_a(a: f64) -> f64 {
+        2.0 * EARTH_RADIUS_M * a.clamp(0.0, 1.0).sqrt().asin()
+    }
+}
+
+/// Great-circle distance in metres between two points.
+#[cfg(test)]
+pub(crate) fn haversine_m(a: &GeoPoint, b: &GeoPoint) -> f64 {
+    Origin::metres_from_a(Origin::new(a).haversine_a(b.latitude, b.longitude))
+}
+
+/// Entry kept in the per-segment heap. Ordered so that "greater" = "ranks lower": the heap's
+/// top is the worst kept entry and is evicted first.
+#[derive(Debug, Clone, Copy)]
+struct SegmentEntry {
+    primary: f64,
+    name_ord: u64,
+    doc: DocId,
+    score: Score,
+    distance_m: Option<f64>,
+    serves_area: bool,
+}
+
+impl PartialEq for SegmentEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for SegmentEntry {}
+impl PartialOrd for SegmentEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for SegmentEntry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.primary
+            .total_cmp(&other.primary)
+            .then_with(|| self.name_ord.cmp(&other.name_ord))
+            .then_with(|| self.doc.cmp(&other.doc))
+    }
+}
+
+pub(crate) struct SearchSegmentCollector {
+    segment_ord: SegmentOrdinal,
+    sort: SortOrder,
+    keep: usize,
+    radius_m: Option<f64>,
+    origin: Option<Origin>,
+    served: Option<BitSet>,
+    points: Option<Column<u64>>,
+    name_sort: Option<StrColumn>,
+    name_key_hi: Option<Column<u64>>,
+    name_key_lo: Option<Column<u64>>,
+    facets: [Option<(StrColumn, Vec<u32>)>; 5],
+    total: u64,
+    heap: BinaryHeap<SegmentEntry>,
+}
+
+impl SearchSegmentCollector {
+    /// Nearest-point distance in metres, `None` without origin or points.
+    fn nearest_m(&self, doc: DocId) -> Option<f64> {
+        let origin = self.origin.as_ref()?;
+        let points = self.points.as_ref()?;
+        let mut best: Option<f64> = None;
+        for packed in points.values_for_doc(doc) {
+            let (lat, lon) = unpack_point(packed);
+            let a = origin.haversine_a(lat, lon);
+            if best.is_none_or(|b| a < b) {
+                best = Some(a);
+            }
+        }
+        best.map(Origin::metres_from_a)
+    }
+}
+
+impl SegmentCollector for SearchSegmentCollector {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let serves_area = self.served.as_ref().is_some_and(|s| s.contains(doc));
+        // Distance is needed per matching doc only for the radius rule and distance sorting;
+        // otherwise it is computed in `harvest` for the kept entries.
+        let needs_distance = self.radius_m.is_some() || self.sort == SortOrder::Distance;
+        let distance_m = if needs_distance {
+            self.nearest_m(doc)
+        } else {
+            None
+        };
+        if let Some(radius) = self.radius_m
+            && !serves_area
+            && !distance_m.is_some_and(|d| d <= radius)
+        {
+            return;
+        }
+
+        self.total += 1;
+        for (column, counts) in self.facets.iter_mut().flatten() {
+            for ord in column.term_ords(doc) {
+                if let Some(count) = counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+
+        if self.keep == 0 {
+            return;
+        }
+        let primary = match self.sort {
+            SortOrder::Relevance => -f64::from(score),
+            SortOrder::Distance => distance_m.unwrap_or(f64::INFINITY),
+            SortOrder::Name => 0.0,
+        };
+        let name_ord = self
+            .name_sort
+            .as_ref()
+            .and_then(|c| c.ords().first(doc))
+            .unwrap_or(u64::MAX);
+        let entry = SegmentEntry {
+            primary,
+            name_ord,
+            doc,
+            score,
+            distance_m,
+            serves_area,
+        };
+        if self.heap.len() < self.keep {
+            self.heap.push(entry);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && entry < *worst
+        {
+            *worst = entry;
+        }
+    }
+
+    fn harvest(self) -> SegmentFruit {
+        let facets = self.facets.each_ref().map(|slot| match slot {
+            Some((column, counts)) => {
+                // Ordinals are ascending, so one streaming pass over the dictionary resolves
+                // them all (instead of one block decompression per code).
+                let ords: Vec<u64> = (0..counts.len() as u64)
+                    .filter(|ord| counts[*ord as usize] > 0)
+                    .collect();
+                let mut codes = Vec::with_capacity(ords.len());
+                let resolved = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    codes.push(String::from_utf8_lossy(bytes).into_owned())
+                });
+                if let Err(error) = resolved {
+                    tracing::warn!(%error, "facetcodes niet leesbaar");
+                }
+                codes
+                    .into_iter()
+                    .zip(&ords)
+                    .map(|(code, ord)| (code, u64::from(counts[*ord as usize])))
+                    .collect()
+            }
+            None => Vec::new(),
+        });
+        let key = |column: &Option<Column<u64>>, doc: DocId| {
+            column
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .unwrap_or(u64::MAX)
+        };
+        let mut hits = Vec::with_capacity(self.heap.len());
+        for entry in &self.heap {
+            let distance_m = entry.distance_m.or_else(|| self.nearest_m(entry.doc));
+            hits.push(RankedHit {
+                primary: entry.primary,
+                name_key: (
+                    key(&self.name_key_hi, entry.doc),
+                    key(&self.name_key_lo, entry.doc),
+                ),
+                name_ord: entry.name_ord,
+                name_column: self.name_sort.clone(),
+                address: DocAddress::new(self.segment_ord, entry.doc),
+                score: entry.score,
+                distance_m,
+                serves_area: entry.serves_area,
+            });
+        }
+        SegmentFruit {
+            total: self.total,
+            facets,
+            hits,
+        }
+    }
+}

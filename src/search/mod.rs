@@ -1,0 +1,853 @@
+//! Full-text and faceted search over services ("aanbod") for the sociale kaart.
+//!
+//! A tantivy index holds one document per service. The caller owns the truth (the database) and
+//! feeds the index with [`SearchIndex::apply`] (incremental, from a change log with a sequence
+//! number, the *cursor*) or [`SearchIndex::begin_rebuild`] (wipe and refill). The cursor is
+//! stored atomically with every commit, in tantivy's commit payload, together with the schema
+//! version, so after a restart the caller knows where to resume.
+//!
+//! Searching ([`SearchIndex::search`]) is synchronous and CPU-bound: run it in
+//! `spawn_blocking`. What it does:
+//! - Dutch analysis (lowercase, accent folding, stop words, stemming) — see `analysis.rs`;
+//! - query interpretation with life questions and synonyms from the versioned files in
+//!   `index/` — see `query.rs`, `vocabulary.rs` and `index/README.md`;
+//! - field boosts name 4 > labels 3 > organisation 2 > description 1;
+//! - filters as non-scoring clauses; the distance radius, facets, total and paging in one
+//!   custom collector — see `collector.rs`;
+//! - plain-text snippets (never HTML).
+//!
+//! Request limits (documented behaviour, not errors): `limit` is clamped to [`MAX_LIMIT`];
+//! `limit == 0` returns total and facets only; an `offset` beyond [`MAX_OFFSET`] returns no hits
+//! (but the correct total); user text beyond 500 characters and words beyond 12 concepts are
+//! ignored and reported in [`Interpretation::truncated`].
+
+mod analysis;
+mod collector;
+mod query;
+mod schema;
+mod vocabulary;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Value;
+use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use uuid::Uuid;
+
+use analysis::{Analysis, NL_TOKENIZER};
+use collector::{NearSpec, SearchCollector};
+use schema::{Fields, SCHEMA_VERSION};
+use vocabulary::Vocabulary;
+
+/// Largest page size; larger requests are clamped.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset served; deeper pages return no hits (total and facets stay correct).
+pub const MAX_OFFSET: usize = 10_000;
+/// Approximate snippet length in characters.
+pub const SNIPPET_CHARS: usize = 160;
+/// Memory budget of the single index writer.
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+
+/// WGS84 coordinate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Everything the index needs to know about one service, denormalised by the caller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocument {
+    pub service_id: Uuid,
+    pub name: String,
+    pub alternate_name: Option<String>,
+    pub organization_name: String,
+    pub description: String,
+    /// Term codes including parents: `["eenzaamheid", "eenzaamheid/maatjes"]`.
+    pub category_codes: Vec<String>,
+    /// Dutch names of those terms.
+    pub category_labels: Vec<String>,
+    pub target_group_codes: Vec<String>,
+    pub target_group_labels: Vec<String>,
+    /// Every CBS code (GM/WK/BU) the service matches for the neighbourhood filter; already
+    /// expanded by the caller.
+    pub area_codes: Vec<String>,
+    /// Wijk codes for the neighbourhood facet.
+    pub facet_wijken: Vec<String>,
+    /// Codes listed in the service's service areas (not expanded); used for the "serves your
+    /// area" rule of distance search.
+    pub served_area_codes: Vec<String>,
+    /// Coordinates of its locations (0..n). Invalid coordinates are skipped with a warning.
+    pub points: Vec<GeoPoint>,
+    /// `"open" | "buurtteam" | "huisarts" | "wmo"`.
+    pub access_route: String,
+    /// `"free" | "contribution" | "price"`.
+    pub cost: String,
+    pub welzijn_op_recept: bool,
+    pub accepts_referrals: bool,
+    /// ISO weekdays 1 = Monday … 7 = Sunday on which it runs/opens.
+    pub days: Vec<u8>,
+    pub minimum_age: Option<u8>,
+    pub maximum_age: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Best match first; without text (all scores equal) this is by name.
+    #[default]
+    Relevance,
+    /// Nearest first (requires `near`); services without location last, then by name.
+    Distance,
+    /// Case- and accent-insensitive by name.
+    Name,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessFilter {
+    /// `access_route == "open"`.
+    OpenToAll,
+    /// `access_route != "open"`.
+    NeedsReferral,
+}
+
+/// Distance search around a point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Near {
+    pub point: GeoPoint,
+    /// Keep only services whose nearest location is within this many metres **or** that serve
+    /// one of `covering_codes`.
+    pub radius_m: Option<f64>,
+    /// The buurt/wijk/gemeente codes that contain `point` (given by the caller).
+    pub covering_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    pub text: Option<String>,
+    pub area_code: Option<String>,
+    /// Any of these category codes (a parent code matches its sub-terms).
+    pub categories: Vec<String>,
+    /// Any of these target-group codes.
+    pub target_groups: Vec<String>,
+    pub free_only: bool,
+    pub access: Option<AccessFilter>,
+    pub welzijn_op_recept: Option<bool>,
+    /// ISO weekday 1..=7.
+    pub day: Option<u8>,
+    /// Keep services with `minimum_age <= age <= maximum_age` (missing bound = unbounded).
+    pub age: Option<u8>,
+    pub near: Option<Near>,
+    pub sort: SortOrder,
+    pub offset: usize,
+    /// Clamped to [`MAX_LIMIT`]; 0 = total and facets only.
+    pub limit: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        Self {
+            text: None,
+            area_code: None,
+            categories: Vec::new(),
+            target_groups: Vec::new(),
+            free_only: false,
+            access: None,
+            welzijn_op_recept: None,
+            day: None,
+            age: None,
+            near: None,
+            sort: SortOrder::Relevance,
+            offset: 0,
+            limit: 20,
+        }
+    }
+}
+
+/// A piece of a snippet. Plain text: the HTML layer escapes it and marks `highlighted` parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnippetPart {
+    pub text: String,
+    pub highlighted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub service_id: Uuid,
+    /// Relevance score (0 when not ranking by relevance).
+    pub score: f32,
+    /// Metres to the nearest location when `near` was given; `None` without locations.
+    pub distance_m: Option<f64>,
+    /// True when `near` was given and the service lists one of the covering codes as a
+    /// service area ("werkt in uw buurt").
+    pub serves_area: bool,
+    pub snippet: Vec<SnippetPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub code: String,
+    pub count: u64,
+}
+
+/// Counts over the whole filtered result set, each sorted by count (desc), then code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// Top-level and sub-category codes.
+    pub categories: Vec<FacetCount>,
+    pub target_groups: Vec<FacetCount>,
+    pub wijken: Vec<FacetCount>,
+    pub access_routes: Vec<FacetCount>,
+    pub costs: Vec<FacetCount>,
+}
+
+/// A life-question phrase recognised in the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecognizedLifeQuestion {
+    /// The words as typed (normalised).
+    pub matched: String,
+    /// The phrase from `index/life_questions.txt`.
+    pub phrase: String,
+    pub category_codes: Vec<String>,
+}
+
+/// A word or phrase that was expanded with synonyms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecognizedSynonym {
+    pub term: String,
+    pub alternatives: Vec<String>,
+}
+
+/// How the text was understood, so the UI can say "Bedoelt u: Eenzaamheid & sociaal netwerk".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Interpretation {
+    /// The words of the query, lowercased and accent-folded.
+    pub normalized: String,
+    pub life_questions: Vec<RecognizedLifeQuestion>,
+    pub synonyms: Vec<RecognizedSynonym>,
+    /// Plain words searched for (outside recognised phrases).
+    pub terms: Vec<String>,
+    /// Words for which typo tolerance was used (rare or unknown in the index).
+    pub fuzzy_terms: Vec<String>,
+    /// Part of the text was ignored (over 500 characters or over 12 concepts).
+    pub truncated: bool,
+    /// Text was given but had nothing searchable (only stop words or punctuation): the
+    /// results are those of the filters alone.
+    pub no_searchable_words: bool,
+}
+
+impl Interpretation {
+    /// Category codes suggested by recognised life questions, without duplicates, in order.
+    pub fn suggested_categories(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for code in self.life_questions.iter().flat_map(|l| &l.category_codes) {
+            if !out.contains(code) {
+                out.push(code.clone());
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+    pub interpreted: Interpretation,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("zoekindex: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("zoekindex (bestanden): {0}")]
+    Io(#[from] std::io::Error),
+    #[error("ongeldige zoekvraag: {0}")]
+    InvalidRequest(String),
+    #[error("zoekwoordenlijst {file}, regel {line}: {message}")]
+    Vocabulary {
+        file: &'static str,
+        line: usize,
+        message: String,
+    },
+    #[error("de zoekindex wordt opnieuw opgebouwd")]
+    RebuildInProgress,
+    #[error("zoekindex: vergrendeling beschadigd na een eerdere fout")]
+    Poisoned,
+    #[error("zoekindex: {0}")]
+    Internal(String),
+}
+
+/// What [`SearchIndex::open_or_create`] found on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexState {
+    /// Just created (or created earlier but never committed): empty, the caller rebuilds.
+    Fresh,
+    /// Compatible index; resume the change log after `cursor`.
+    Current { cursor: i64 },
+    /// Another schema version, or unreadable: it was wiped and recreated empty; the caller
+    /// rebuilds.
+    Incompatible,
+}
+
+/// Stored in tantivy's commit payload, atomically with the commit.
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitPayload {
+    schema_version: u32,
+    cursor: i64,
+}
+
+struct WriterState {
+    writer: IndexWriter,
+    /// A [`Rebuild`] is running: its uncommitted delete-all must not be committed by `apply`.
+    rebuilding: bool,
+}
+
+struct Inner {
+    reader: IndexReader,
+    writer: Mutex<WriterState>,
+    fields: Fields,
+    analysis: Analysis,
+    vocabulary: Vocabulary,
+    cursor: RwLock<Option<i64>>,
+}
+
+/// The search index. Cheap to clone (shared state); `Send + Sync`.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("docs", &self.doc_count())
+            .field("cursor", &self.cursor())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Open the index in `dir` (created if missing). The directory must be dedicated to the
+    /// index: when the index is incompatible its contents are deleted.
+    pub fn open_or_create(dir: &Path) -> Result<(Self, IndexState), SearchError> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, _) = schema::build_schema();
+        let existing = if dir.join("meta.json").exists() {
+            Some(inspect_existing(dir, &schema))
+        } else {
+            None
+        };
+        let (index, state, cursor) = match existing {
+            Some(Ok((index, cursor))) => {
+                let state = match cursor {
+                    Some(cursor) => IndexState::Current { cursor },
+                    None => IndexState::Fresh,
+                };
+                (index, state, cursor)
+            }
+            Some(Err(reason)) => {
+                tracing::warn!(dir = %dir.display(), %reason, "zoekindex onbruikbaar; wordt gewist");
+                wipe_dir(dir)?;
+                let index = Index::create_in_dir(dir, schema)?;
+                (index, IndexState::Incompatible, None)
+            }
+            None => (Index::create_in_dir(dir, schema)?, IndexState::Fresh, None),
+        };
+        Ok((Self::from_index(index, cursor)?, state))
+    }
+
+    /// An empty index in memory (tests, tools).
+    pub fn in_ram() -> Result<Self, SearchError> {
+        let (schema, _) = schema::build_schema();
+        Self::from_index(Index::create_in_ram(schema), None)
+    }
+
+    fn from_index(index: Index, cursor: Option<i64>) -> Result<Self, SearchError> {
+        let analysis = Analysis::new()?;
+        index
+            .tokenizers()
+            .register(NL_TOKENIZER, analysis.index_analyzer());
+        let vocabulary = Vocabulary::embedded(&analysis)?;
+        let fields = resolve_fields(&index)?;
+        let writer = index.writer(WRITER_HEAP_BYTES)?;
+        // Manual reload: every commit goes through this type, which reloads right after, so a
+        // search after `apply` returns always sees the change.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                reader,
+                writer: Mutex::new(WriterState {
+                    writer,
+                    rebuilding: false,
+                }),
+                fields,
+                analysis,
+                vocabulary,
+                cursor: RwLock::new(cursor),
+            }),
+        })
+    }
+
+    /// Last change-log sequence number committed, `None` if never committed.
+    pub fn cursor(&self) -> Option<i64> {
+        self.inner.cursor.read().map(|c| *c).unwrap_or(None)
+    }
+
+    /// Number of (live) services in the index as seen by searches.
+    pub fn doc_count(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    /// Apply one batch from the change log in one commit: replace every upserted service,
+    /// remove every deleted one, store `cursor`. Visible to searches when this returns.
+    /// Fails with [`SearchError::RebuildInProgress`] while a [`Rebuild`] is open.
+    pub fn apply(
+        &self,
+        upserts: Vec<SearchDocument>,
+        deletes: &[Uuid],
+        cursor: i64,
+    ) -> Result<(), SearchError> {
+        let inner = &*self.inner;
+        let upserts = last_per_id(upserts);
+        let mut analysis = inner.analysis.clone();
+        let docs: Vec<TantivyDocument> = upserts
+            .iter()
+            .map(|doc| schema::to_tantivy(doc, &inner.fields, &mut analysis))
+            .collect();
+
+        let mut state = inner.lock_writer()?;
+        if state.rebuilding {
+            return Err(SearchError::RebuildInProgress);
+        }
+        let result = (|| {
+            let writer = &mut state.writer;
+            for id in upserts.iter().map(|d| &d.service_id).chain(deletes) {
+                writer.delete_term(service_term(&inner.fields, id));
+            }
+            for doc in docs {
+                writer.add_document(doc)?;
+            }
+            commit_with_cursor(writer, cursor)
+        })();
+        if let Err(error) = result {
+            // Drop the half-applied batch so a later commit cannot publish it.
+            if let Err(rollback_error) = state.writer.rollback() {
+                tracing::error!(%rollback_error, "rollback van zoekindex mislukt");
+            }
+            return Err(error);
+        }
+        drop(state);
+        inner.set_cursor(cursor);
+        inner.reader.reload()?;
+        Ok(())
+    }
+
+    /// Start a wipe-and-refill. Searches keep seeing the old contents until
+    /// [`Rebuild::finish`]; dropping the `Rebuild` without finishing rolls everything back.
+    /// `apply` is refused meanwhile. The returned value is `Send`, so it can be held across
+    /// `.await` while batches are loaded from the database.
+    pub fn begin_rebuild(&self) -> Result<Rebuild, SearchError> {
+        let mut state = self.inner.lock_writer()?;
+        if state.rebuilding {
+            return Err(SearchError::RebuildInProgress);
+        }
+        state.writer.delete_all_documents()?;
+        state.rebuilding = true;
+        Ok(Rebuild {
+            index: self.clone(),
+            seen: std::collections::HashSet::new(),
+            finished: false,
+        })
+    }
+
+    /// Convenience: rebuild from an iterator of batches and set `cursor`.
+    pub fn rebuild<I>(&self, batches: I, cursor: i64) -> Result<(), SearchError>
+    where
+        I: IntoIterator<Item = Vec<SearchDocument>>,
+    {
+        let mut rebuild = self.begin_rebuild()?;
+        for batch in batches {
+            rebuild.add_batch(batch)?;
+        }
+        rebuild.finish(cursor)
+    }
+
+    /// Run a search. Synchronous and CPU-bound.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        validate(request)?;
+        let inner = &*self.inner;
+        let fields = &inner.fields;
+        let searcher = inner.reader.searcher();
+
+        let text = request
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let (text_query, interpretation) = match text {
+            Some(text) => {
+                let mut analysis = inner.analysis.clone();
+                let built =
+                    query::text_query(text, &mut analysis, &inner.vocabulary, fields, &searcher)?;
+                let mut interpretation = built.interpretation;
+                interpretation.no_searchable_words = built.query.is_none();
+                (built.query, interpretation)
+            }
+            None => (None, Interpretation::default()),
+        };
+
+        let limit = request.limit.min(MAX_LIMIT);
+        let keep = if request.offset > MAX_OFFSET {
+            0
+        } else {
+            request.offset + limit
+        };
+        let near = request.near.as_ref().map(|near| NearSpec {
+            origin: near.point,
+            radius_m: near.radius_m,
+            covering_terms: near
+                .covering_codes
+                .iter()
+                .map(|code| Term::from_field_text(fields.served_area_codes, code))
+                .collect(),
+            served_area_field: fields.served_area_codes,
+        });
+        let collector = SearchCollector {
+            sort: request.sort,
+            scoring: request.sort == SortOrder::Relevance && text_query.is_some(),
+            near,
+            keep,
+        };
+        let snippet_query = text_query.as_ref().map(|q| q.box_clone());
+        let query = query::full_query(text_query, request, fields);
+        let collected = searcher.search(query.as_ref(), &collector)?;
+
+        let snippets = match &snippet_query {
+            Some(q) => {
+                let mut generator =
+                    SnippetGenerator::create(&searcher, q.as_ref(), fields.description)?;
+                generator.set_max_num_chars(SNIPPET_CHARS);
+                Some(generator)
+            }
+            None => None,
+        };
+        let mut hits = Vec::new();
+        for hit in collected.hits.into_iter().skip(request.offset).take(limit) {
+            let doc: TantivyDocument = searcher.doc(hit.address)?;
+            let stored_id = doc
+                .get_first(fields.service_id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let Ok(service_id) = Uuid::parse_str(stored_id) else {
+                tracing::warn!(service_id = stored_id, "ongeldige service_id in zoekindex");
+                continue;
+            };
+            let description = doc
+                .get_first(fields.description)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let snippet = match &snippets {
+                Some(generator) => {
+                    highlighted_snippet(&generator.snippet(description), description)
+                }
+                None => None,
+            }
+            .unwrap_or_else(|| leading_snippet(description));
+            hits.push(SearchHit {
+                service_id,
+                score: hit.score,
+                distance_m: hit.distance_m,
+                serves_area: hit.serves_area,
+                snippet,
+            });
+        }
+
+        Ok(SearchResults {
+            total: usize::try_from(collected.total).unwrap_or(usize::MAX),
+            hits,
+            facets: collected.facets,
+            interpreted: interpretation,
+        })
+    }
+}
+
+impl Inner {
+    fn lock_writer(&self) -> Result<MutexGuard<'_, WriterState>, SearchError> {
+        self.writer.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    fn set_cursor(&self, cursor: i64) {
+        match self.cursor.write() {
+            Ok(mut guard) => *guard = Some(cursor),
+            Err(poisoned) => *poisoned.into_inner() = Some(cursor),
+        }
+    }
+}
+
+/// A wipe-and-refill in progress; see [`SearchIndex::begin_rebuild`].
+pub struct Rebuild {
+    index: SearchIndex,
+    seen: std::collections::HashSet<Uuid>,
+    finished: bool,
+}
+
+impl Rebuild {
+    /// Add one batch of services (any size; the writer flushes to disk as its heap fills).
+    pub fn add_batch(&mut self, batch: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let inner = &*self.index.inner;
+        let mut analysis = inner.analysis.clone();
+        let docs: Vec<(Uuid, TantivyDocument)> = batch
+            .iter()
+            .map(|doc| {
+                (
+                    doc.service_id,
+                    schema::to_tantivy(doc, &inner.fields, &mut analysis),
+                )
+            })
+            .collect();
+        let state = inner.lock_writer()?;
+        for (id, doc) in docs {
+            if !self.seen.insert(id) {
+                // Same service twice: the last one wins, as in `apply`.
+                state.writer.delete_term(service_term(&inner.fields, &id));
+            }
+            state.writer.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Commit the new contents with `cursor` and make them visible.
+    pub fn finish(mut self, cursor: i64) -> Result<(), SearchError> {
+        let inner = &*self.index.inner;
+        let mut state = inner.lock_writer()?;
+        self.finished = true;
+        state.rebuilding = false;
+        if let Err(error) = commit_with_cursor(&mut state.writer, cursor) {
+            if let Err(rollback_error) = state.writer.rollback() {
+                tracing::error!(%rollback_error, "rollback van zoekindex mislukt");
+            }
+            return Err(error);
+        }
+        // Merge into one segment: per-query cost grows with the number of segments (weights,
+        // scorers and fast-field columns are set up per segment), and the default merge
+        // policy leaves a handful of large segments alone. Merges keep the commit payload.
+        let segment_ids = state.writer.index().searchable_segment_ids()?;
+        if segment_ids.len() > 1
+            && let Err(error) = state.writer.merge(&segment_ids).wait()
+        {
+            tracing::warn!(%error, "samenvoegen van segmenten na herbouw mislukt");
+        }
+        drop(state);
+        inner.set_cursor(cursor);
+        inner.reader.reload()?;
+        Ok(())
+    }
+
+    /// Abandon the rebuild; the index keeps its previous contents.
+    pub fn abort(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Rebuild {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        match self.index.inner.lock_writer() {
+            Ok(mut state) => {
+                if let Err(error) = state.writer.rollback() {
+                    tracing::error!(%error, "rollback van afgebroken herbouw mislukt");
+                }
+                state.rebuilding = false;
+            }
+            Err(error) => tracing::error!(%error, "afgebroken herbouw niet teruggedraaid"),
+        }
+    }
+}
+
+fn service_term(fields: &Fields, id: &Uuid) -> Term {
+    Term::from_field_text(fields.service_id, &id.to_string())
+}
+
+fn commit_with_cursor(writer: &mut IndexWriter, cursor: i64) -> Result<(), SearchError> {
+    let payload = serde_json::to_string(&CommitPayload {
+        schema_version: SCHEMA_VERSION,
+        cursor,
+    })
+    .map_err(|e| SearchError::Internal(e.to_string()))?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    Ok(())
+}
+
+/// Keep the last upsert for each service id, in first-seen order.
+fn last_per_id(upserts: Vec<SearchDocument>) -> Vec<SearchDocument> {
+    let mut position: HashMap<Uuid, usize> = HashMap::with_capacity(upserts.len());
+    let mut out: Vec<SearchDocument> = Vec::with_capacity(upserts.len());
+    for doc in upserts {
+        match position.get(&doc.service_id) {
+            Some(&i) => out[i] = doc,
+            None => {
+                position.insert(doc.service_id, out.len());
+                out.push(doc);
+            }
+        }
+    }
+    out
+}
+
+fn resolve_fields(index: &Index) -> Result<Fields, SearchError> {
+    // The schema we build is the schema of the index (checked in `inspect_existing`), so the
+    // handles from `build_schema` are valid; still resolve by name to fail loudly otherwise.
+    let (expected, fields) = schema::build_schema();
+    if index.schema() != expected {
+        return Err(SearchError::Internal(
+            "schema van de index wijkt af".to_string(),
+        ));
+    }
+    Ok(fields)
+}
+
+/// Open an existing index and read its payload. `Ok((index, cursor))` if usable (cursor `None`:
+/// created but never committed), `Err(reason)` if it must be wiped.
+fn inspect_existing(
+    dir: &Path,
+    schema: &tantivy::schema::Schema,
+) -> Result<(Index, Option<i64>), String> {
+    let index = Index::open_in_dir(dir).map_err(|e| format!("openen mislukt: {e}"))?;
+    if index.schema() != *schema {
+        return Err("ander schema".to_string());
+    }
+    let metas = index
+        .load_metas()
+        .map_err(|e| format!("meta.json onleesbaar: {e}"))?;
+    match metas.payload.as_deref() {
+        None if metas.segments.is_empty() => Ok((index, None)),
+        None => Err("geen commit-payload".to_string()),
+        Some(payload) => {
+            let payload: CommitPayload = serde_json::from_str(payload)
+                .map_err(|e| format!("commit-payload onleesbaar: {e}"))?;
+            if payload.schema_version != SCHEMA_VERSION {
+                return Err(format!(
+                    "schemaversie {} (verwacht {SCHEMA_VERSION})",
+                    payload.schema_version
+                ));
+            }
+            Ok((index, Some(payload.cursor)))
+        }
+    }
+}
+
+/// Delete the contents of `dir` (not `dir` itself: it may be a mount point).
+fn wipe_dir(dir: &Path) -> Result<(), SearchError> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn validate(request: &SearchRequest) -> Result<(), SearchError> {
+    let invalid = |message: &str| Err(SearchError::InvalidRequest(message.to_string()));
+    if let Some(day) = request.day
+        && !(1..=7).contains(&day)
+    {
+        return invalid("dag moet 1 (maandag) t/m 7 (zondag) zijn");
+    }
+    if let Some(near) = &request.near {
+        let GeoPoint {
+            latitude,
+            longitude,
+        } = near.point;
+        // NaN and infinities are outside the ranges too.
+        if !((-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude)) {
+            return invalid("ongeldige coördinaat");
+        }
+        if let Some(radius) = near.radius_m
+            && (!radius.is_finite() || radius < 0.0)
+        {
+            return invalid("straal moet een positief aantal meters zijn");
+        }
+    } else if request.sort == SortOrder::Distance {
+        return invalid("sorteren op afstand vraagt een locatie");
+    }
+    Ok(())
+}
+
+/// Turn a tantivy snippet into parts; `None` when nothing in the description matched.
+fn highlighted_snippet(snippet: &Snippet, text: &str) -> Option<Vec<SnippetPart>> {
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    let fragment = snippet.fragment();
+    let range = snippet.fragment_range();
+    let mut parts = Vec::new();
+    let mut push = |text: &str, highlighted: bool| {
+        if !text.is_empty() {
+            parts.push(SnippetPart {
+                text: text.to_string(),
+                highlighted,
+            });
+        }
+    };
+    if range.start > 0 {
+        push("…", false);
+    }
+    let mut at = 0;
+    for highlight in snippet.highlighted() {
+        let (start, end) = (highlight.start.max(at), highlight.end.min(fragment.len()));
+        if start >= end {
+            continue;
+        }
+        push(fragment.get(at..start)?, false);
+        push(fragment.get(start..end)?, true);
+        at = end;
+    }
+    push(fragment.get(at..)?, false);
+    if range.end < text.trim_end().len() {
+        push("…", false);
+    }
+    Some(parts)
+}
+
+/// The first ~[`SNIPPET_CHARS`] characters, cut at a word boundary.
+fn leading_snippet(text: &str) -> Vec<SnippetPart> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let snippet = match text.char_indices().nth(SNIPPET_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = match head.rfind(char::is_whitespace) {
+                Some(space) if space > cut / 2 => &head[..space],
+                _ => head,
+            };
+            format!("{}…", head.trim_end())
+        }
+    };
+    vec![SnippetPart {
+        text: snippet,
+        highlighted: false,
+    }]
+}

@@ -1,0 +1,241 @@
+//! The tantivy schema, its version, and the conversion of a [`SearchDocument`] into a tantivy
+//! document.
+//!
+//! Field choices (all for the per-query cost at 100k documents):
+//! - Searchable text lives in four Dutch-analysed fields (name incl. alternate name, labels,
+//!   organisation, description) so each can get its own boost. Positions are indexed for
+//!   multi-word synonyms ("rood staan"). Only `description` is stored (for snippets).
+//! - Every code used as a filter is a raw `STRING` field (exact term). Codes that are counted
+//!   as facets are also `FAST`: the collector counts per-segment term ordinals and resolves the
+//!   strings once per segment, never per document.
+//! - `name_sort` (fast string column) orders names exactly inside a segment; `name_key_hi/lo`
+//!   (the first 16 bytes of the same key as integers) order them across segments without
+//!   dictionary lookups. `service_id` is stored and read only for the returned page.
+//! - `points` is a multi-valued u64 fast field; each value packs an f32 latitude (high 32
+//!   bits) and an f32 longitude (low 32 bits). f32 is ~0.5 m precise at Utrecht's latitude.
+
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+use super::analysis::{Analysis, NL_TOKENIZER};
+use super::{GeoPoint, SearchDocument};
+
+/// Bump whenever the schema, the analyzer chain or what is written into a field changes.
+/// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// Stored when `maximum_age` is absent (`u8::MAX` is older than anyone).
+pub(crate) const AGE_UNBOUNDED_MAX: u64 = u8::MAX as u64;
+
+pub(crate) mod names {
+    pub const SERVICE_ID: &str = "service_id";
+    pub const NAME: &str = "name";
+    pub const LABELS: &str = "labels";
+    pub const ORGANIZATION: &str = "organization";
+    pub const DESCRIPTION: &str = "description";
+    pub const CATEGORY_CODES: &str = "category_codes";
+    pub const TARGET_GROUP_CODES: &str = "target_group_codes";
+    pub const AREA_CODES: &str = "area_codes";
+    pub const SERVED_AREA_CODES: &str = "served_area_codes";
+    pub const FACET_WIJKEN: &str = "facet_wijken";
+    pub const ACCESS_ROUTE: &str = "access_route";
+    pub const COST: &str = "cost";
+    pub const WELZIJN_OP_RECEPT: &str = "welzijn_op_recept";
+    pub const ACCEPTS_REFERRALS: &str = "accepts_referrals";
+    pub const DAYS: &str = "days";
+    pub const MIN_AGE: &str = "min_age";
+    pub const MAX_AGE: &str = "max_age";
+    pub const POINTS: &str = "points";
+    pub const NAME_SORT: &str = "name_sort";
+    pub const NAME_KEY_HI: &str = "name_key_hi";
+    pub const NAME_KEY_LO: &str = "name_key_lo";
+}
+
+/// Resolved field handles.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub service_id: Field,
+    pub name: Field,
+    pub labels: Field,
+    pub organization: Field,
+    pub description: Field,
+    pub category_codes: Field,
+    pub target_group_codes: Field,
+    pub area_codes: Field,
+    pub served_area_codes: Field,
+    pub facet_wijken: Field,
+    pub access_route: Field,
+    pub cost: Field,
+    pub welzijn_op_recept: Field,
+    pub accepts_referrals: Field,
+    pub days: Field,
+    pub min_age: Field,
+    pub max_age: Field,
+    pub points: Field,
+    pub name_sort: Field,
+    pub name_key_hi: Field,
+    pub name_key_lo: Field,
+}
+
+/// Text fields with their boosts: a hit in the name outranks one in the category/target-group
+/// labels, which outranks the organisation name, which outranks the description.
+pub(crate) fn text_fields(fields: &Fields) -> [(Field, f32); 4] {
+    [
+        (fields.name, 4.0),
+        (fields.labels, 3.0),
+        (fields.organization, 2.0),
+        (fields.description, 1.0),
+    ]
+}
+
+pub(crate) fn build_schema() -> (Schema, Fields) {
+    use names::*;
+    let mut builder = Schema::builder();
+    let text = |stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NL_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        service_id: builder.add_text_field(SERVICE_ID, STRING | STORED),
+        name: builder.add_text_field(NAME, text(false)),
+        labels: builder.add_text_field(LABELS, text(false)),
+        organization: builder.add_text_field(ORGANIZATION, text(false)),
+        description: builder.add_text_field(DESCRIPTION, text(true)),
+        category_codes: builder.add_text_field(CATEGORY_CODES, STRING | FAST),
+        target_group_codes: builder.add_text_field(TARGET_GROUP_CODES, STRING | FAST),
+        area_codes: builder.add_text_field(AREA_CODES, STRING),
+        served_area_codes: builder.add_text_field(SERVED_AREA_CODES, STRING),
+        facet_wijken: builder.add_text_field(FACET_WIJKEN, STRING | FAST),
+        access_route: builder.add_text_field(ACCESS_ROUTE, STRING | FAST),
+        cost: builder.add_text_field(COST, STRING | FAST),
+        welzijn_op_recept: builder.add_bool_field(WELZIJN_OP_RECEPT, INDEXED),
+        accepts_referrals: builder.add_bool_field(ACCEPTS_REFERRALS, INDEXED),
+        days: builder.add_u64_field(DAYS, INDEXED),
+        min_age: builder.add_u64_field(MIN_AGE, NumericOptions::default().set_fast()),
+        max_age: builder.add_u64_field(MAX_AGE, NumericOptions::default().set_fast()),
+        points: builder.add_u64_field(POINTS, FAST),
+        name_sort: builder.add_text_field(NAME_SORT, STRING | FAST),
+        name_key_hi: builder.add_u64_field(NAME_KEY_HI, FAST),
+        name_key_lo: builder.add_u64_field(NAME_KEY_LO, FAST),
+    };
+    (builder.build(), fields)
+}
+
+/// Pack a point into one u64 (see module docs). `None` for coordinates that are not finite or
+/// out of range: such a point is skipped rather than poisoning distance sorting.
+pub(crate) fn pack_point(point: &GeoPoint) -> Option<u64> {
+    let valid = point.latitude.is_finite()
+        && point.longitude.is_finite()
+        && (-90.0..=90.0).contains(&point.latitude)
+        && (-180.0..=180.0).contains(&point.longitude);
+    if !valid {
+        return None;
+    }
+    let lat = (point.latitude as f32).to_bits() as u64;
+    let lon = (point.longitude as f32).to_bits() as u64;
+    Some((lat << 32) | lon)
+}
+
+pub(crate) fn unpack_point(packed: u64) -> (f64, f64) {
+    let lat = f32::from_bits((packed >> 32) as u32) as f64;
+    let lon = f32::from_bits(packed as u32) as f64;
+    (lat, lon)
+}
+
+/// The first 16 bytes of a sort key as two big-endian integers (zero-padded), so that names
+/// can be compared across segments without reading the string dictionary (whose blocks are
+/// compressed: one lookup costs a block decompression). Only names that share these 16 bytes
+/// need the string itself.
+pub(crate) fn name_prefix_keys(sort_key: &str) -> (u64, u64) {
+    let mut bytes = [0u8; 16];
+    for (slot, byte) in bytes.iter_mut().zip(sort_key.as_bytes()) {
+        *slot = *byte;
+    }
+    let mut hi = [0u8; 8];
+    let mut lo = [0u8; 8];
+    hi.copy_from_slice(&bytes[..8]);
+    lo.copy_from_slice(&bytes[8..]);
+    (u64::from_be_bytes(hi), u64::from_be_bytes(lo))
+}
+
+/// Convert a document. Needs `&mut Analysis` for the name sort key.
+pub(crate) fn to_tantivy(
+    doc: &SearchDocument,
+    fields: &Fields,
+    analysis: &mut Analysis,
+) -> TantivyDocument {
+    let mut out = TantivyDocument::new();
+    out.add_text(fields.service_id, doc.service_id.to_string());
+    out.add_text(fields.name, &doc.name);
+    if let Some(alternate) = doc
+        .alternate_name
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        out.add_text(fields.name, alternate);
+    }
+    let sort_key = analysis.sort_key(&doc.name);
+    let (hi, lo) = name_prefix_keys(&sort_key);
+    out.add_u64(fields.name_key_hi, hi);
+    out.add_u64(fields.name_key_lo, lo);
+    out.add_text(fields.name_sort, sort_key);
+    for label in doc.category_labels.iter().chain(&doc.target_group_labels) {
+        out.add_text(fields.labels, label);
+    }
+    out.add_text(fields.organization, &doc.organization_name);
+    out.add_text(fields.description, &doc.description);
+    for (field, values) in [
+        (fields.category_codes, &doc.category_codes),
+        (fields.target_group_codes, &doc.target_group_codes),
+        (fields.area_codes, &doc.area_codes),
+        (fields.served_area_codes, &doc.served_area_codes),
+        (fields.facet_wijken, &doc.facet_wijken),
+    ] {
+        // Duplicates would be counted twice by the facet collector.
+        let mut seen: Vec<&str> = Vec::with_capacity(values.len());
+        for value in values {
+            if !seen.contains(&value.as_str()) {
+                seen.push(value);
+                out.add_text(field, value);
+            }
+        }
+    }
+    out.add_text(fields.access_route, &doc.access_route);
+    out.add_text(fields.cost, &doc.cost);
+    out.add_bool(fields.welzijn_op_recept, doc.welzijn_op_recept);
+    out.add_bool(fields.accepts_referrals, doc.accepts_referrals);
+    let mut days = doc.days.clone();
+    days.sort_unstable();
+    days.dedup();
+    for day in days {
+        out.add_u64(fields.days, u64::from(day));
+    }
+    out.add_u64(fields.min_age, doc.minimum_age.map_or(0, u64::from));
+    out.add_u64(
+        fields.max_age,
+        doc.maximum_age.map_or(AGE_UNBOUNDED_MAX, u64::from),
+    );
+    for point in &doc.points {
+        match pack_point(point) {
+            Some(packed) => out.add_u64(fields.points, packed),
+            None => tracing::warn!(
+                service_id = %doc.service_id,
+                latitude = point.latitude,
+                longitude = point.longitude,
+                "ongeldige coördinaat overgeslagen"
+            ),
+        }
+    }
+    out
+}

@@ -1,0 +1,1301 @@
+//! Tests for the search module, on in-RAM or temp-dir indexes.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::analysis::Analysis;
+use super::collector::haversine_m;
+use super::query::fuzzy_distance;
+use super::vocabulary::{LIFE_QUESTIONS_TXT, SYNONYMS_TXT, Vocabulary};
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+fn svc(name: &str) -> SearchDocument {
+    SearchDocument {
+        service_id: Uuid::new_v4(),
+        name: name.to_string(),
+        alternate_name: None,
+        organization_name: "Stichting Proef".to_string(),
+        description: "Een activiteit in de wijk.".to_string(),
+        category_codes: Vec::new(),
+        category_labels: Vec::new(),
+        target_group_codes: Vec::new(),
+        target_group_labels: Vec::new(),
+        area_codes: Vec::new(),
+        facet_wijken: Vec::new(),
+        served_area_codes: Vec::new(),
+        points: Vec::new(),
+        access_route: "open".to_string(),
+        cost: "free".to_string(),
+        welzijn_op_recept: false,
+        accepts_referrals: false,
+        days: Vec::new(),
+        minimum_age: None,
+        maximum_age: None,
+    }
+}
+
+fn with(mut doc: SearchDocument, change: impl FnOnce(&mut SearchDocument)) -> SearchDocument {
+    change(&mut doc);
+    doc
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| v.to_string()).collect()
+}
+
+fn point(latitude: f64, longitude: f64) -> GeoPoint {
+    GeoPoint {
+        latitude,
+        longitude,
+    }
+}
+
+struct Fixture {
+    index: SearchIndex,
+    names: HashMap<Uuid, String>,
+}
+
+impl Fixture {
+    /// Each inner Vec is applied as its own commit (= its own segment), so cross-segment
+    /// merging is exercised.
+    fn with_batches(batches: Vec<Vec<SearchDocument>>) -> Fixture {
+        let index = SearchIndex::in_ram().expect("in-RAM index");
+        let mut names = HashMap::new();
+        for (i, batch) in batches.into_iter().enumerate() {
+            for doc in &batch {
+                names.insert(doc.service_id, doc.name.clone());
+            }
+            index.apply(batch, &[], i as i64 + 1).expect("apply");
+        }
+        Fixture { index, names }
+    }
+
+    fn new(docs: Vec<SearchDocument>) -> Fixture {
+        Self::with_batches(vec![docs])
+    }
+
+    fn run(&self, request: &SearchRequest) -> SearchResults {
+        self.index.search(request).expect("search")
+    }
+
+    fn names(&self, results: &SearchResults) -> Vec<String> {
+        results
+            .hits
+            .iter()
+            .map(|h| self.names.get(&h.service_id).cloned().unwrap_or_default())
+            .collect()
+    }
+
+    fn text(&self, text: &str) -> Vec<String> {
+        self.names(&self.run(&text_request(text)))
+    }
+
+    fn sorted_text(&self, text: &str) -> Vec<String> {
+        let mut names = self.text(text);
+        names.sort();
+        names
+    }
+}
+
+fn text_request(text: &str) -> SearchRequest {
+    SearchRequest {
+        text: Some(text.to_string()),
+        limit: 100,
+        ..SearchRequest::default()
+    }
+}
+
+fn count(facets: &[FacetCount], code: &str) -> u64 {
+    facets
+        .iter()
+        .find(|f| f.code == code)
+        .map_or(0, |f| f.count)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis
+
+#[test]
+fn analysis_folds_accents_removes_stop_words_and_stems_dutch() {
+    let mut analysis = Analysis::new().expect("analysis");
+    let term = |analysis: &mut Analysis, word: &str| analysis.words(word, 5)[0].term.clone();
+    assert_eq!(term(&mut analysis, "Café"), term(&mut analysis, "cafe"));
+    assert_eq!(term(&mut analysis, "cliënt"), term(&mut analysis, "client"));
+    assert_eq!(
+        term(&mut analysis, "wandelingen"),
+        term(&mut analysis, "wandeling")
+    );
+    assert_eq!(
+        term(&mut analysis, "ouderen"),
+        term(&mut analysis, "oudere")
+    );
+    assert_ne!(
+        term(&mut analysis, "ouderen"),
+        term(&mut analysis, "jongeren")
+    );
+    assert_eq!(term(&mut analysis, "de"), None, "'de' is a Dutch stop word");
+    assert_eq!(term(&mut analysis, "ik"), None, "'ik' is a Dutch stop word");
+    let words = analysis.words(r#"a"(b:c*)"#, 10);
+    assert_eq!(
+        words.iter().map(|w| w.folded.as_str()).collect::<Vec<_>>(),
+        ["a", "b", "c"],
+        "syntax characters are separators"
+    );
+}
+
+#[test]
+fn search_folds_accents_and_stems() {
+    let f = Fixture::new(vec![
+        with(svc("Taalcafé De Boog"), |d| {
+            d.description = "Samen Nederlands spreken.".into()
+        }),
+        with(svc("Onafhankelijk advies"), |d| {
+            d.description = "Hulp voor iedere cliënt bij een keukentafelgesprek.".into()
+        }),
+        with(svc("Wandelingen in het park"), |_| {}),
+        with(svc("Koor voor oudere buurtbewoners"), |_| {}),
+    ]);
+    assert_eq!(f.text("taalcafe"), ["Taalcafé De Boog"]);
+    assert_eq!(f.text("client"), ["Onafhankelijk advies"]);
+    assert_eq!(f.text("wandeling"), ["Wandelingen in het park"]);
+    assert_eq!(f.text("ouderen"), ["Koor voor oudere buurtbewoners"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fuzzy
+
+#[test]
+fn fuzzy_distance_depends_on_word_length() {
+    assert_eq!(fuzzy_distance(4), 0);
+    assert_eq!(fuzzy_distance(5), 1);
+    assert_eq!(fuzzy_distance(8), 1);
+    assert_eq!(fuzzy_distance(9), 2);
+}
+
+#[test]
+fn typos_in_longer_words_are_tolerated_but_rank_below_exact_matches() {
+    let f = Fixture::new(vec![
+        svc("Wandelgroep Lunetten"),
+        svc("Koekcafe"),
+        svc("Kookcafe"),
+        svc("Taal"),
+    ]);
+    // 10 characters: distance 2 allowed.
+    assert_eq!(f.text("wandelgrop"), ["Wandelgroep Lunetten"]);
+    let results = f.run(&text_request("kookcafe"));
+    assert_eq!(f.names(&results), ["Kookcafe", "Koekcafe"]);
+    assert!(results.hits[0].score > results.hits[1].score);
+    assert_eq!(results.interpreted.fuzzy_terms, ["kookcafe"]);
+    // Words of 4 characters get no typo tolerance.
+    assert!(f.text("tall").is_empty());
+}
+
+#[test]
+fn common_words_are_not_fuzzy_expanded() {
+    let mut docs: Vec<SearchDocument> =
+        (0..5).map(|i| svc(&format!("Buurtmaaltijd {i}"))).collect();
+    docs.push(svc("Buurtmaaltijk"));
+    let f = Fixture::new(docs);
+    let results = f.run(&text_request("buurtmaaltijd"));
+    assert_eq!(results.total, 5, "frequent word: exact matches only");
+    assert!(results.interpreted.fuzzy_terms.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relevance
+
+#[test]
+fn name_outranks_labels_outranks_organisation_outranks_description() {
+    let f = Fixture::new(vec![
+        with(svc("Kookles Oost"), |d| {
+            d.description = "Een zwemles in de wijk.".into()
+        }),
+        with(svc("Kookles Zuid"), |d| {
+            d.organization_name = "Stichting Zwemles".into()
+        }),
+        with(svc("Kookles West"), |d| {
+            d.category_labels = strings(&["Zwemles"])
+        }),
+        with(svc("Zwemles Noord"), |d| {
+            d.category_labels = strings(&["Sport"])
+        }),
+    ]);
+    assert_eq!(
+        f.text("zwemles"),
+        [
+            "Zwemles Noord",
+            "Kookles West",
+            "Kookles Zuid",
+            "Kookles Oost"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interpretation: life questions, synonyms, concepts
+
+fn social_fixture() -> Fixture {
+    Fixture::new(vec![
+        with(svc("Maatjesproject Overvecht"), |d| {
+            d.description = "Een vrijwilliger komt wekelijks op bezoek voor een praatje.".into();
+            d.category_codes = strings(&["eenzaamheid", "eenzaamheid/maatjes"]);
+            d.category_labels = strings(&["Eenzaamheid & sociaal netwerk", "Maatjes"]);
+            d.target_group_codes = strings(&["ouderen-65"]);
+            d.target_group_labels = strings(&["Ouderen (65+)"]);
+        }),
+        with(svc("Huisbezoek 75+"), |d| {
+            d.description = "Wij komen langs om kennis te maken.".into();
+            d.category_codes = strings(&["eenzaamheid", "eenzaamheid/huisbezoek-75"]);
+            d.category_labels = strings(&["Eenzaamheid & sociaal netwerk", "Huisbezoek 75+"]);
+        }),
+        with(svc("Ouderenkoor Zuilen"), |d| {
+            d.description = "Zingen met ouderen uit de buurt.".into();
+            d.category_codes = strings(&["ontmoeting"]);
+            d.category_labels = strings(&["Ontmoeting & meedoen"]);
+        }),
+        with(svc("Budgetspreekuur"), |d| {
+            d.description = "Heeft u geldzorgen? Kom langs.".into();
+            d.category_codes = strings(&["geld"]);
+            d.category_labels = strings(&["Geld & bestaanszekerheid"]);
+        }),
+        with(svc("Kookclub"), |d| {
+            d.description = "Ik voel me soms alleen, zei een deelnemer; nu koken we samen.".into();
+            d.category_codes = strings(&["ontmoeting"]);
+            d.category_labels = strings(&["Ontmoeting & meedoen"]);
+        }),
+        with(svc("Taalcafé Kanaleneiland"), |d| {
+            d.description = "Oefen je Nederlands met buurtgenoten.".into();
+            d.category_codes = strings(&["taal-digitaal", "taal-digitaal/taalcafe"]);
+            d.category_labels = strings(&["Taal & digitale vaardigheden", "Taalcafé"]);
+        }),
+        with(svc("Steunpunt Mantelzorg"), |d| {
+            d.description = "Ondersteuning voor mantelzorgers.".into();
+            d.category_codes = strings(&["mantelzorg"]);
+        }),
+        with(svc("Buurtkamer"), |d| {
+            d.description = "Wij zorgen voor koffie en een goed gesprek.".into();
+        }),
+    ])
+}
+
+#[test]
+fn life_question_finds_category_even_without_its_words() {
+    let f = social_fixture();
+    let results = f.run(&text_request("ik voel me alleen"));
+    let names = f.names(&results);
+    // Both eenzaamheid services (their texts never say "alleen"), category matches first,
+    // then the service that merely contains the words.
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[2], "Kookclub");
+    assert!(names[..2].contains(&"Maatjesproject Overvecht".to_string()));
+    assert!(names[..2].contains(&"Huisbezoek 75+".to_string()));
+    assert_eq!(results.interpreted.suggested_categories(), ["eenzaamheid"]);
+    assert_eq!(
+        results.interpreted.life_questions[0].matched,
+        "ik voel me alleen"
+    );
+}
+
+#[test]
+fn life_question_is_found_anywhere_in_the_query() {
+    let f = social_fixture();
+    let results = f.run(&text_request("Hallo, ik heb schulden!"));
+    // "hallo" is a concept of its own and occurs nowhere.
+    assert_eq!(results.total, 0);
+    assert_eq!(results.interpreted.suggested_categories(), ["geld"]);
+    assert_eq!(f.text("ik heb schulden"), ["Budgetspreekuur"]);
+}
+
+#[test]
+fn synonyms_map_resident_words_to_professional_words() {
+    let f = social_fixture();
+    // "schuld" is not a life question; its synonym group contains "geldzorgen".
+    let results = f.run(&text_request("schuld"));
+    assert_eq!(f.names(&results), ["Budgetspreekuur"]);
+    assert!(
+        results.interpreted.synonyms[0]
+            .alternatives
+            .contains(&"geldzorgen".to_string())
+    );
+    // Multi-word synonym entry.
+    assert_eq!(f.text("nederlands oefenen"), ["Taalcafé Kanaleneiland"]);
+}
+
+#[test]
+fn one_way_synonyms_do_not_expand_backwards() {
+    let f = social_fixture();
+    // "zorgen voor" => mantelzorg: finds the carers' service (and the literal words).
+    assert_eq!(
+        f.sorted_text("zorgen voor"),
+        ["Buurtkamer", "Steunpunt Mantelzorg"]
+    );
+    // but "mantelzorg" must not find everything that says "zorgen".
+    assert_eq!(f.text("mantelzorg"), ["Steunpunt Mantelzorg"]);
+}
+
+#[test]
+fn concepts_are_combined_with_and() {
+    let f = social_fixture();
+    assert_eq!(f.text("eenzaam ouderen"), ["Maatjesproject Overvecht"]);
+    assert_eq!(
+        f.sorted_text("ouderen"),
+        ["Maatjesproject Overvecht", "Ouderenkoor Zuilen"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters
+
+fn filter_fixture() -> Fixture {
+    Fixture::with_batches(vec![
+        vec![
+            with(svc("Alpha"), |d| {
+                d.category_codes = strings(&["bewegen", "bewegen/wandelgroep"]);
+                d.target_group_codes = strings(&["ouderen-65"]);
+                d.area_codes = strings(&["GM0344", "WK034401", "BU03440101"]);
+                d.facet_wijken = strings(&["WK034401"]);
+                d.access_route = "open".into();
+                d.cost = "free".into();
+                d.welzijn_op_recept = true;
+                d.days = vec![1, 3];
+                d.minimum_age = Some(55);
+            }),
+            with(svc("Bravo"), |d| {
+                d.category_codes = strings(&["bewegen", "bewegen/valpreventie"]);
+                d.target_group_codes = strings(&["ouderen-75"]);
+                d.area_codes = strings(&["GM0344", "WK034402"]);
+                d.facet_wijken = strings(&["WK034402"]);
+                d.access_route = "huisarts".into();
+                d.cost = "contribution".into();
+                d.days = vec![2];
+                d.minimum_age = Some(75);
+            }),
+        ],
+        vec![
+            with(svc("Charlie"), |d| {
+                d.category_codes = strings(&["jeugd-gezin", "jeugd-gezin/jongerenwerk"]);
+                d.target_group_codes = strings(&["jongeren"]);
+                d.area_codes = strings(&["GM0344", "WK034401"]);
+                d.facet_wijken = strings(&["WK034401"]);
+                d.access_route = "buurtteam".into();
+                d.cost = "free".into();
+                d.days = vec![3, 5];
+                d.minimum_age = Some(12);
+                d.maximum_age = Some(18);
+            }),
+            with(svc("Delta"), |d| {
+                d.category_codes = strings(&["geld", "geld/schuldhulp"]);
+                d.area_codes = strings(&["GM0356"]);
+                d.access_route = "wmo".into();
+                d.cost = "price".into();
+                d.welzijn_op_recept = true;
+            }),
+        ],
+    ])
+}
+
+fn filter_names(f: &Fixture, request: SearchRequest) -> Vec<String> {
+    let mut names = f.names(&f.run(&SearchRequest {
+        sort: SortOrder::Name,
+        limit: 100,
+        ..request
+    }));
+    names.sort();
+    names
+}
+
+#[test]
+fn every_filter_restricts_the_results() {
+    let f = filter_fixture();
+    let r = SearchRequest::default;
+    assert_eq!(
+        filter_names(&f, r()),
+        ["Alpha", "Bravo", "Charlie", "Delta"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                area_code: Some("WK034401".into()),
+                ..r()
+            }
+        ),
+        ["Alpha", "Charlie"]
+    );
+    // A parent code matches services in its sub-terms; several codes are OR-ed.
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                categories: strings(&["bewegen"]),
+                ..r()
+            }
+        ),
+        ["Alpha", "Bravo"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                categories: strings(&["bewegen/valpreventie", "geld"]),
+                ..r()
+            }
+        ),
+        ["Bravo", "Delta"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                target_groups: strings(&["ouderen-75", "jongeren"]),
+                ..r()
+            }
+        ),
+        ["Bravo", "Charlie"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                free_only: true,
+                ..r()
+            }
+        ),
+        ["Alpha", "Charlie"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                access: Some(AccessFilter::OpenToAll),
+                ..r()
+            }
+        ),
+        ["Alpha"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                access: Some(AccessFilter::NeedsReferral),
+                ..r()
+            }
+        ),
+        ["Bravo", "Charlie", "Delta"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                welzijn_op_recept: Some(true),
+                ..r()
+            }
+        ),
+        ["Alpha", "Delta"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                welzijn_op_recept: Some(false),
+                ..r()
+            }
+        ),
+        ["Bravo", "Charlie"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                day: Some(3),
+                ..r()
+            }
+        ),
+        ["Alpha", "Charlie"]
+    );
+    // Age: missing bounds are unbounded (Delta has none).
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                age: Some(15),
+                ..r()
+            }
+        ),
+        ["Charlie", "Delta"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                age: Some(80),
+                ..r()
+            }
+        ),
+        ["Alpha", "Bravo", "Delta"]
+    );
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                age: Some(60),
+                ..r()
+            }
+        ),
+        ["Alpha", "Delta"]
+    );
+    // Combined.
+    assert_eq!(
+        filter_names(
+            &f,
+            SearchRequest {
+                area_code: Some("GM0344".into()),
+                free_only: true,
+                day: Some(1),
+                ..r()
+            }
+        ),
+        ["Alpha"]
+    );
+}
+
+#[test]
+fn invalid_requests_are_rejected() {
+    let f = filter_fixture();
+    for request in [
+        SearchRequest {
+            day: Some(0),
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            day: Some(8),
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            sort: SortOrder::Distance,
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            near: Some(Near {
+                point: point(f64::NAN, 5.0),
+                radius_m: None,
+                covering_codes: Vec::new(),
+            }),
+            ..SearchRequest::default()
+        },
+        SearchRequest {
+            near: Some(Near {
+                point: point(52.0, 5.0),
+                radius_m: Some(-1.0),
+                covering_codes: Vec::new(),
+            }),
+            ..SearchRequest::default()
+        },
+    ] {
+        assert!(
+            matches!(
+                f.index.search(&request),
+                Err(SearchError::InvalidRequest(_))
+            ),
+            "{request:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distance
+
+fn distance_fixture() -> Fixture {
+    Fixture::with_batches(vec![
+        vec![
+            with(svc("P1 1,1 km"), |d| d.points = vec![point(52.01, 5.0)]),
+            with(svc("P2 1,4 km"), |d| d.points = vec![point(52.0, 5.02)]),
+        ],
+        vec![
+            // Nearest of two points counts: 0.56 km.
+            with(svc("P3 twee locaties"), |d| {
+                d.points = vec![point(52.1, 5.0), point(52.005, 5.0)]
+            }),
+            with(svc("Zonder locatie, werkt in de wijk"), |d| {
+                d.served_area_codes = strings(&["WK034401"])
+            }),
+            with(svc("Anders zonder locatie"), |_| {}),
+            with(svc("Ver weg 11 km"), |d| d.points = vec![point(52.1, 5.0)]),
+        ],
+    ])
+}
+
+fn near(radius_m: Option<f64>) -> Near {
+    Near {
+        point: point(52.0, 5.0),
+        radius_m,
+        covering_codes: strings(&["BU03440101", "WK034401", "GM0344"]),
+    }
+}
+
+#[test]
+fn haversine_matches_known_distances() {
+    // One hundredth of a degree of latitude is ~1112 m.
+    let d = haversine_m(&point(52.0, 5.0), &point(52.01, 5.0));
+    assert!((d - 1112.0).abs() < 2.0, "{d}");
+    // Utrecht Centraal → Domtoren is about 1.0 km.
+    let d = haversine_m(&point(52.0894, 5.1101), &point(52.0907, 5.1214));
+    assert!((700.0..900.0).contains(&d), "{d}");
+}
+
+#[test]
+fn distance_sort_is_ascending_with_unlocated_services_last_by_name() {
+    let f = distance_fixture();
+    let results = f.run(&SearchRequest {
+        near: Some(near(None)),
+        sort: SortOrder::Distance,
+        ..SearchRequest::default()
+    });
+    assert_eq!(
+        f.names(&results),
+        [
+            "P3 twee locaties",
+            "P1 1,1 km",
+            "P2 1,4 km",
+            "Ver weg 11 km",
+            "Anders zonder locatie",
+            "Zonder locatie, werkt in de wijk"
+        ]
+    );
+    let distances: Vec<Option<f64>> = results.hits.iter().map(|h| h.distance_m).collect();
+    assert!(
+        (distances[0].unwrap_or(0.0) - 556.0).abs() < 3.0,
+        "{distances:?}"
+    );
+    assert!(
+        (distances[1].unwrap_or(0.0) - 1112.0).abs() < 3.0,
+        "{distances:?}"
+    );
+    assert_eq!(distances[4], None);
+    assert!(results.hits[5].serves_area);
+    assert!(!results.hits[0].serves_area);
+}
+
+#[test]
+fn radius_keeps_nearby_services_and_services_that_serve_the_area() {
+    let f = distance_fixture();
+    let results = f.run(&SearchRequest {
+        near: Some(near(Some(1200.0))),
+        sort: SortOrder::Distance,
+        ..SearchRequest::default()
+    });
+    assert_eq!(
+        f.names(&results),
+        [
+            "P3 twee locaties",
+            "P1 1,1 km",
+            "Zonder locatie, werkt in de wijk"
+        ]
+    );
+    assert_eq!(results.total, 3);
+    assert_eq!(
+        results.facets.costs,
+        [FacetCount {
+            code: "free".into(),
+            count: 3
+        }]
+    );
+    // Relevance order still reports distances.
+    let results = f.run(&SearchRequest {
+        near: Some(near(Some(1200.0))),
+        sort: SortOrder::Name,
+        ..SearchRequest::default()
+    });
+    assert_eq!(results.total, 3);
+    assert!(results.hits.iter().any(|h| h.distance_m.is_some()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sorting, facets, paging, snippets
+
+#[test]
+fn name_sort_is_case_and_accent_insensitive_across_segments() {
+    let f = Fixture::with_batches(vec![
+        vec![
+            svc("banaan"),
+            svc("Éénhoorn"),
+            svc("Buurtteam Utrecht Zuid"),
+        ],
+        vec![svc("Citroen"), svc("appel"), svc("Buurtteam Utrecht Oost")],
+        vec![svc("Druif"), svc("Buurtteam Utrecht Noord")],
+    ]);
+    let results = f.run(&SearchRequest {
+        sort: SortOrder::Name,
+        ..SearchRequest::default()
+    });
+    // The "Buurtteam Utrecht …" names tie on their first 16 bytes, in three segments.
+    assert_eq!(
+        f.names(&results),
+        [
+            "appel",
+            "banaan",
+            "Buurtteam Utrecht Noord",
+            "Buurtteam Utrecht Oost",
+            "Buurtteam Utrecht Zuid",
+            "Citroen",
+            "Druif",
+            "Éénhoorn"
+        ]
+    );
+    // Paging through the same order.
+    let page = f.run(&SearchRequest {
+        sort: SortOrder::Name,
+        offset: 1,
+        limit: 2,
+        ..SearchRequest::default()
+    });
+    assert_eq!(f.names(&page), ["banaan", "Buurtteam Utrecht Noord"]);
+    assert_eq!(page.total, 8);
+}
+
+#[test]
+fn facets_count_the_whole_filtered_set() {
+    let f = filter_fixture();
+    let results = f.run(&SearchRequest {
+        area_code: Some("GM0344".into()),
+        limit: 1,
+        ..SearchRequest::default()
+    });
+    assert_eq!(results.total, 3);
+    assert_eq!(results.hits.len(), 1);
+    let facets = &results.facets;
+    assert_eq!(count(&facets.categories, "bewegen"), 2);
+    assert_eq!(count(&facets.categories, "bewegen/wandelgroep"), 1);
+    assert_eq!(
+        count(&facets.categories, "geld"),
+        0,
+        "Delta is outside GM0344"
+    );
+    assert_eq!(
+        facets.categories[0],
+        FacetCount {
+            code: "bewegen".into(),
+            count: 2
+        }
+    );
+    assert_eq!(count(&facets.wijken, "WK034401"), 2);
+    assert_eq!(count(&facets.target_groups, "jongeren"), 1);
+    let access_total: u64 = facets.access_routes.iter().map(|f| f.count).sum();
+    let cost_total: u64 = facets.costs.iter().map(|f| f.count).sum();
+    assert_eq!(access_total, results.total as u64);
+    assert_eq!(cost_total, results.total as u64);
+    // Sorted by count desc, then code.
+    assert_eq!(
+        facets.costs,
+        [
+            FacetCount {
+                code: "free".into(),
+                count: 2
+            },
+            FacetCount {
+                code: "contribution".into(),
+                count: 1
+            },
+        ]
+    );
+    assert_eq!(
+        facets
+            .access_routes
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect::<Vec<_>>(),
+        ["buurtteam", "huisarts", "open"]
+    );
+}
+
+#[test]
+fn paging_clamps_limit_and_handles_offsets_past_the_end() {
+    let docs: Vec<SearchDocument> = (0..120).map(|i| svc(&format!("Dienst {i:03}"))).collect();
+    let f = Fixture::new(docs);
+    let big = f.run(&SearchRequest {
+        limit: 500,
+        ..SearchRequest::default()
+    });
+    assert_eq!(big.total, 120);
+    assert_eq!(big.hits.len(), MAX_LIMIT);
+    let past = f.run(&SearchRequest {
+        offset: 500,
+        limit: 10,
+        ..SearchRequest::default()
+    });
+    assert_eq!(past.total, 120);
+    assert!(past.hits.is_empty());
+    let deep = f.run(&SearchRequest {
+        offset: MAX_OFFSET + 1,
+        ..SearchRequest::default()
+    });
+    assert_eq!(deep.total, 120);
+    assert!(deep.hits.is_empty());
+    let counts_only = f.run(&SearchRequest {
+        limit: 0,
+        ..SearchRequest::default()
+    });
+    assert_eq!(counts_only.total, 120);
+    assert!(counts_only.hits.is_empty());
+    assert_eq!(count(&counts_only.facets.costs, "free"), 120);
+    let last = f.run(&SearchRequest {
+        sort: SortOrder::Name,
+        offset: 115,
+        limit: 10,
+        ..SearchRequest::default()
+    });
+    assert_eq!(
+        f.names(&last).first().map(String::as_str),
+        Some("Dienst 115")
+    );
+    assert_eq!(last.hits.len(), 5);
+}
+
+#[test]
+fn snippets_highlight_matches_as_plain_text() {
+    let long = format!(
+        "{} Bij ons kunt u <b>wandelen</b> met buren. {}",
+        "Inleiding over de buurt en de mensen die er wonen. ".repeat(6),
+        "Daarna drinken we samen koffie in het buurthuis. ".repeat(6)
+    );
+    let f = Fixture::new(vec![with(svc("Groep"), |d| d.description = long.clone())]);
+    let results = f.run(&text_request("wandelen"));
+    let snippet = &results.hits[0].snippet;
+    let highlighted: Vec<&str> = snippet
+        .iter()
+        .filter(|p| p.highlighted)
+        .map(|p| p.text.as_str())
+        .collect();
+    assert_eq!(highlighted, ["wandelen"]);
+    let text: String = snippet.iter().map(|p| p.text.as_str()).collect();
+    assert!(
+        text.contains("<b>"),
+        "plain text, not escaped or HTML-marked: {text}"
+    );
+    assert!(text.chars().count() <= SNIPPET_CHARS + 10, "{}", text.len());
+    assert!(text.starts_with('…') && text.ends_with('…'));
+
+    // Without text: the beginning, unhighlighted, cut at a word.
+    let results = f.run(&SearchRequest::default());
+    let snippet = &results.hits[0].snippet;
+    assert_eq!(snippet.len(), 1);
+    assert!(!snippet[0].highlighted);
+    assert!(snippet[0].text.starts_with("Inleiding over de buurt"));
+    assert!(snippet[0].text.ends_with('…'));
+    assert!(snippet[0].text.chars().count() <= SNIPPET_CHARS + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness
+
+#[test]
+fn hostile_queries_do_not_fail() {
+    let f = social_fixture();
+    let all = f.run(&SearchRequest::default()).total;
+    let long = "eenzaam ".repeat(1250);
+    assert_eq!(long.len(), 10_000);
+    let results = f.run(&text_request(&long));
+    assert!(results.interpreted.truncated);
+    assert_eq!(results.total, 2, "repeated concept still means eenzaam");
+
+    for text in [
+        "de het een",
+        "?!...,;",
+        r#""(:*"#,
+        r#"title:"x" AND (y OR z*)"#,
+        "  ",
+    ] {
+        let results = f.index.search(&text_request(text));
+        assert!(results.is_ok(), "{text}: {results:?}");
+    }
+    let stop_only = f.run(&text_request("de het een"));
+    assert!(stop_only.interpreted.no_searchable_words);
+    assert_eq!(stop_only.total, all);
+
+    let many =
+        "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november";
+    let results = f.run(&text_request(many));
+    assert!(results.interpreted.truncated);
+    assert_eq!(results.interpreted.terms.len(), query::MAX_CONCEPTS);
+    assert_eq!(results.total, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index lifecycle
+
+#[test]
+fn apply_upserts_deletes_and_moves_the_cursor() {
+    let index = SearchIndex::in_ram().expect("index");
+    assert_eq!(index.cursor(), None);
+    let a = svc("Zangkoor");
+    let b = svc("Schaakclub");
+    index
+        .apply(vec![a.clone(), b.clone()], &[], 10)
+        .expect("apply");
+    assert_eq!(index.cursor(), Some(10));
+    assert_eq!(index.doc_count(), 2);
+    let found = index.search(&text_request("zangkoor")).expect("search");
+    assert_eq!(found.hits[0].service_id, a.service_id);
+
+    // Upsert replaces (no duplicate), even when the batch repeats an id.
+    let renamed = with(a.clone(), |d| d.name = "Zanggroep".into());
+    let renamed_again = with(a.clone(), |d| d.name = "Popkoor".into());
+    index
+        .apply(vec![renamed, renamed_again], &[], 11)
+        .expect("apply");
+    assert_eq!(index.doc_count(), 2);
+    assert_eq!(
+        index
+            .search(&text_request("zangkoor"))
+            .expect("search")
+            .total,
+        0
+    );
+    assert_eq!(
+        index
+            .search(&text_request("zanggroep"))
+            .expect("search")
+            .total,
+        0
+    );
+    assert_eq!(
+        index
+            .search(&text_request("popkoor"))
+            .expect("search")
+            .total,
+        1
+    );
+
+    index.apply(Vec::new(), &[b.service_id], 12).expect("apply");
+    assert_eq!(index.doc_count(), 1);
+    assert_eq!(
+        index
+            .search(&text_request("schaakclub"))
+            .expect("search")
+            .total,
+        0
+    );
+    assert_eq!(index.cursor(), Some(12));
+}
+
+#[test]
+fn rebuild_swaps_contents_atomically_and_can_be_aborted() {
+    let index = SearchIndex::in_ram().expect("index");
+    index.apply(vec![svc("Oud aanbod")], &[], 1).expect("apply");
+
+    let mut rebuild = index.begin_rebuild().expect("begin");
+    rebuild.add_batch(vec![svc("Nieuw een")]).expect("batch");
+    rebuild.add_batch(vec![svc("Nieuw twee")]).expect("batch");
+    // Searches still see the old contents; incremental updates are refused.
+    assert_eq!(index.doc_count(), 1);
+    assert!(matches!(
+        index.apply(vec![svc("Tussendoor")], &[], 2),
+        Err(SearchError::RebuildInProgress)
+    ));
+    assert!(matches!(
+        index.begin_rebuild(),
+        Err(SearchError::RebuildInProgress)
+    ));
+    rebuild.finish(50).expect("finish");
+    assert_eq!(index.doc_count(), 2);
+    assert_eq!(index.cursor(), Some(50));
+    assert_eq!(index.search(&text_request("oud")).expect("search").total, 0);
+
+    let mut aborted = index.begin_rebuild().expect("begin");
+    aborted.add_batch(vec![svc("Wordt niets")]).expect("batch");
+    aborted.abort();
+    assert_eq!(index.doc_count(), 2);
+    index
+        .apply(vec![svc("Daarna")], &[], 51)
+        .expect("apply works again");
+    assert_eq!(index.doc_count(), 3);
+
+    index
+        .rebuild(vec![vec![svc("Enige")]], 60)
+        .expect("rebuild");
+    assert_eq!(index.doc_count(), 1);
+    assert_eq!(index.cursor(), Some(60));
+}
+
+#[test]
+fn open_or_create_reports_fresh_current_and_incompatible() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("zoekindex");
+    {
+        let (index, state) = SearchIndex::open_or_create(&path).expect("create");
+        assert_eq!(state, IndexState::Fresh);
+        index
+            .apply(vec![svc("Blijft bewaard")], &[], 42)
+            .expect("apply");
+    }
+    {
+        let (index, state) = SearchIndex::open_or_create(&path).expect("reopen");
+        assert_eq!(state, IndexState::Current { cursor: 42 });
+        assert_eq!(index.cursor(), Some(42));
+        assert_eq!(
+            index
+                .search(&text_request("bewaard"))
+                .expect("search")
+                .total,
+            1
+        );
+    }
+    {
+        // Simulate an index written by another schema version.
+        let index = tantivy::Index::open_in_dir(&path).expect("open");
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        let mut prepared = writer.prepare_commit().expect("prepare");
+        prepared.set_payload(r#"{"schema_version":999,"cursor":7}"#);
+        prepared.commit().expect("commit");
+    }
+    let (index, state) = SearchIndex::open_or_create(&path).expect("recreate");
+    assert_eq!(state, IndexState::Incompatible);
+    assert_eq!(index.doc_count(), 0);
+    assert_eq!(index.cursor(), None);
+}
+
+#[test]
+fn search_index_is_send_sync_and_clone() {
+    fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+    fn assert_send<T: Send>() {}
+    assert_traits::<SearchIndex>();
+    assert_send::<Rebuild>();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary files
+
+fn taxonomy_codes(taxonomy: &str) -> Vec<(String, bool)> {
+    let json: serde_json::Value =
+        serde_json::from_str(include_str!("../../assets/taxonomies.json")).expect("taxonomies");
+    json["taxonomies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["code"] == taxonomy)
+        .flat_map(|t| t["terms"].as_array().cloned().unwrap_or_default())
+        .filter_map(|term| {
+            let code = term["code"].as_str()?.to_string();
+            Some((code, term.get("parent").is_none()))
+        })
+        .collect()
+}
+
+#[test]
+fn vocabulary_files_parse_and_cover_every_top_level_category() {
+    let analysis = Analysis::new().expect("analysis");
+    let vocabulary = Vocabulary::embedded(&analysis).expect("vocabulary parses");
+    assert!(vocabulary.synonym_rules.len() >= 25);
+    let codes = taxonomy_codes("wijkwijzer-categorie");
+    assert_eq!(codes.iter().filter(|(_, top)| *top).count(), 14);
+    for life_question in &vocabulary.life_questions {
+        for code in &life_question.category_codes {
+            assert!(
+                codes.iter().any(|(c, _)| c == code),
+                "unknown category code {code} for {:?}",
+                life_question.phrase
+            );
+        }
+    }
+    for (code, _) in codes.iter().filter(|(_, top)| *top) {
+        let covered = vocabulary.life_questions.iter().any(|l| {
+            l.category_codes
+                .iter()
+                .any(|c| c == code || c.starts_with(&format!("{code}/")))
+        });
+        assert!(covered, "no life question for top-level category {code}");
+    }
+}
+
+#[test]
+fn malformed_vocabulary_is_reported_with_its_line() {
+    let analysis = Analysis::new().expect("analysis");
+    let error = Vocabulary::parse(
+        "# ok\nschuld = geldzorgen\nalleen_een_woord\n",
+        "",
+        &analysis,
+    )
+    .expect_err("one-word group is rejected");
+    assert!(
+        matches!(
+            error,
+            SearchError::Vocabulary {
+                file: "synonyms.txt",
+                line: 3,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let error = Vocabulary::parse("", "geen dubbele punt hier\n", &analysis)
+        .expect_err("missing colon is rejected");
+    assert!(matches!(error, SearchError::Vocabulary { line: 1, .. }));
+    assert!(!SYNONYMS_TXT.is_empty() && !LIFE_QUESTIONS_TXT.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing on a synthetic 100k index (release build): `cargo test --release -- --ignored --nocapture`
+
+#[test]
+#[ignore = "benchmark; run in release"]
+fn bench_100k() {
+    use std::time::Instant;
+    let words = [
+        "wandelen",
+        "koffie",
+        "ontmoeting",
+        "ouderen",
+        "taal",
+        "computer",
+        "schuldhulp",
+        "mantelzorg",
+        "bewegen",
+        "maatje",
+        "dementie",
+        "jongeren",
+        "koken",
+        "muziek",
+        "tuin",
+        "spreekuur",
+        "inloop",
+        "advies",
+        "formulieren",
+        "vrijwilligers",
+    ];
+    let categories = [
+        "eenzaamheid",
+        "bewegen",
+        "geld",
+        "ontmoeting",
+        "taal-digitaal",
+        "mantelzorg",
+        "ouder-worden",
+        "jeugd-gezin",
+    ];
+    let mut seed: u64 = 42;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let docs: Vec<SearchDocument> = (0..100_000)
+        .map(|i| {
+            let r = next();
+            let w = |k: u64| words[((r >> k) % words.len() as u64) as usize];
+            let cat = categories[((r >> 20) % categories.len() as u64) as usize];
+            let wijk = format!("WK0344{:02}", (r >> 30) % 10);
+            with(svc(&format!("{} {} {i}", w(0), w(5))), |d| {
+                d.description = format!(
+                    "Wij bieden {} en {} voor bewoners. Iedereen is welkom bij {} in de buurt.",
+                    w(10),
+                    w(15),
+                    w(25)
+                );
+                d.category_codes = vec![cat.to_string(), format!("{cat}/sub{}", (r >> 40) % 3)];
+                d.category_labels = vec![cat.to_string()];
+                d.area_codes = vec!["GM0344".into(), wijk.clone()];
+                d.facet_wijken = vec![wijk];
+                d.access_route =
+                    ["open", "buurtteam", "huisarts", "wmo"][((r >> 44) % 4) as usize].into();
+                d.cost = ["free", "contribution", "price"][((r >> 48) % 3) as usize].into();
+                d.days = vec![((r >> 50) % 7 + 1) as u8];
+                let lat = 52.0 + ((r >> 8) % 2000) as f64 / 10_000.0;
+                let lon = 5.0 + ((r >> 24) % 2000) as f64 / 10_000.0;
+                d.points = vec![point(lat, lon)];
+            })
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (index, _) = SearchIndex::open_or_create(dir.path()).expect("index");
+    let start = Instant::now();
+    index
+        .rebuild(docs.chunks(5_000).map(|c| c.to_vec()), 1)
+        .expect("rebuild");
+    println!("build 100k: {:?}", start.elapsed());
+    let segments = || index.inner.reader.searcher().segment_readers().len();
+    println!("segments after build: {}", segments());
+    // Let background merges settle, as they would in a running service.
+    std::thread::sleep(std::time::Duration::from_secs(20));
+    index.inner.reader.reload().expect("reload");
+    println!("segments after merges: {}", segments());
+
+    let time = |label: &str, request: SearchRequest| {
+        let mut samples = Vec::new();
+        let mut total = 0;
+        for _ in 0..50 {
+            let t = Instant::now();
+            total = index.search(&request).expect("search").total;
+            samples.push(t.elapsed());
+        }
+        samples.sort();
+        println!(
+            "{label}: median {:?} (total {total})",
+            samples[samples.len() / 2]
+        );
+    };
+    time(
+        "words + wijk + facets",
+        SearchRequest {
+            text: Some("wandelen ouderen".into()),
+            area_code: Some("WK034403".into()),
+            ..SearchRequest::default()
+        },
+    );
+    time(
+        "words + wijk + facets, limit 0",
+        SearchRequest {
+            text: Some("wandelen ouderen".into()),
+            area_code: Some("WK034403".into()),
+            limit: 0,
+            ..SearchRequest::default()
+        },
+    );
+    time(
+        "single rare word, no synonyms",
+        SearchRequest {
+            text: Some("muziek".into()),
+            limit: 0,
+            ..SearchRequest::default()
+        },
+    );
+    time(
+        "word + distance 1 km",
+        SearchRequest {
+            text: Some("koffie".into()),
+            near: Some(Near {
+                point: point(52.1, 5.1),
+                radius_m: Some(1000.0),
+                covering_codes: vec!["WK034403".into()],
+            }),
+            sort: SortOrder::Distance,
+            ..SearchRequest::default()
+        },
+    );
+    time(
+        "life question",
+        SearchRequest {
+            text: Some("ik voel me alleen".into()),
+            ..SearchRequest::default()
+        },
+    );
+    time(
+        "no text, category filter, name sort",
+        SearchRequest {
+            categories: vec!["geld".into()],
+            sort: SortOrder::Name,
+            ..SearchRequest::default()
+        },
+    );
+    time(
+        "typo",
+        SearchRequest {
+            text: Some("wandelgroup".into()),
+            ..SearchRequest::default()
+        },
+    );
+}

@@ -1,0 +1,108 @@
+//! The HTML pages: server-rendered with askama, plain Dutch (B1), usable without JavaScript,
+//! phone first and printable. Templates live in `templates/`, one per page, all extending
+//! `base.html`; the structs here hold everything a template shows, already worded.
+
+mod neighbourhood;
+mod search;
+mod service;
+mod views;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::app::AppState;
+use crate::catalog::Catalog;
+use crate::error::{AppError, Face};
+
+pub use views::*;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/zoeken", get(search::results))
+        .route("/aanbod/{id}", get(service::page))
+        .route("/wijken", get(neighbourhood::index))
+        .route("/wijk/{code}", get(neighbourhood::page))
+        .route("/static/style.css", get(stylesheet))
+        .route("/healthz", get(healthz))
+}
+
+pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
+    let err = AppError::not_found("Deze pagina");
+    let face = if uri.path().starts_with("/api/") {
+        Face::Json
+    } else {
+        Face::Html
+    };
+    err.render(face)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    areas: AreaOptions,
+    categories: Vec<CategoryTile>,
+    examples: Vec<(&'static str, String)>,
+    service_count: i64,
+}
+
+async fn home(State(catalog): State<Catalog>) -> Result<HomePage, AppError> {
+    let examples = [
+        "ik voel me alleen",
+        "schulden",
+        "mantelzorg",
+        "taalcafé",
+        "wandelen",
+    ]
+    .into_iter()
+    .map(|q| {
+        (
+            q,
+            format!(
+                "/zoeken?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("q", q)
+                    .finish()
+            ),
+        )
+    })
+    .collect();
+    Ok(HomePage {
+        areas: AreaOptions::new(&catalog.geo, None),
+        categories: CategoryTile::all(&catalog.vocabulary),
+        examples,
+        service_count: catalog.store.service_count().await?,
+    })
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+}
+
+/// Liveness and readiness: the database answers and the index is open.
+async fn healthz(State(catalog): State<Catalog>) -> impl IntoResponse {
+    let db = catalog.store.ping().await;
+    let body = serde_json::json!({
+        "status": if db.is_ok() { "ok" } else { "unavailable" },
+        "database": catalog.store.backend(),
+        "indexed_services": catalog.search.doc_count(),
+        "index_cursor": catalog.search.cursor(),
+    });
+    let status = if db.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
+}

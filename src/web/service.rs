@@ -1,0 +1,188 @@
+//! The service page: what, for whom, when, where, cost, how to get in touch, access route,
+//! last verified.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use uuid::Uuid;
+
+use super::views::{cost_summary, format_date, top_category_names};
+use crate::catalog::Catalog;
+use crate::domain::vocabulary::TARGET_GROUP_TAXONOMY;
+use crate::error::AppError;
+
+pub struct PlaceView {
+    pub name: String,
+    pub address: Vec<String>,
+    pub area: Option<(String, String)>,
+    pub wheelchair: Option<bool>,
+    pub transportation: Option<String>,
+}
+
+pub struct ContactView {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "service.html")]
+pub struct ServicePage {
+    pub name: String,
+    pub organization: String,
+    pub organization_website: Option<String>,
+    pub description: String,
+    pub categories: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub age: Option<String>,
+    pub eligibility: Option<String>,
+    pub when: Vec<String>,
+    pub places: Vec<PlaceView>,
+    pub areas: Vec<(String, String)>,
+    pub cost: String,
+    pub access: String,
+    pub needs_referral: bool,
+    pub accepts_referrals: bool,
+    pub welzijn_op_recept: bool,
+    pub formality: String,
+    pub initiative: Option<String>,
+    pub setting: String,
+    pub group_format: String,
+    pub waiting_time: Option<String>,
+    pub languages: Vec<String>,
+    pub url: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub contacts: Vec<ContactView>,
+    pub assured: Option<String>,
+    pub stale: bool,
+}
+
+fn language_name(code: &str) -> String {
+    match code {
+        "nl" => "Nederlands",
+        "en" => "Engels",
+        "ar" => "Arabisch",
+        "tr" => "Turks",
+        "ber" | "zgh" => "Berbers (Tamazight)",
+        "pl" => "Pools",
+        "uk" => "Oekraïens",
+        "ti" => "Tigrinya",
+        "so" => "Somalisch",
+        "fa" => "Perzisch",
+        "es" => "Spaans",
+        "fr" => "Frans",
+        "de" => "Duits",
+        "pap" => "Papiaments",
+        "srn" => "Sranantongo",
+        other => other,
+    }
+    .to_string()
+}
+
+pub async fn page(
+    State(catalog): State<Catalog>,
+    Path(id): Path<String>,
+) -> Result<ServicePage, AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("Dit aanbod"))?;
+    let record = catalog
+        .service(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Dit aanbod"))?;
+    let s = &record.service;
+    let geo = &catalog.geo;
+    let area_link = |code: &str| {
+        geo.get(code)
+            .map(|n| (n.name.clone(), format!("/wijk/{}", n.code)))
+    };
+    let places = record
+        .locations
+        .iter()
+        .map(|l| PlaceView {
+            name: l.name.clone().unwrap_or_else(|| "Locatie".into()),
+            address: l
+                .address
+                .as_ref()
+                .map(|a| vec![a.address_1.clone(), format!("{} {}", a.postal_code, a.city)])
+                .unwrap_or_default(),
+            area: l
+                .placement
+                .buurt
+                .as_deref()
+                .or(l.placement.wijk.as_deref())
+                .and_then(area_link),
+            wheelchair: l.wheelchair_accessible,
+            transportation: l.transportation.clone(),
+        })
+        .collect();
+    let age = match (s.minimum_age, s.maximum_age) {
+        (Some(min), Some(max)) => Some(format!("Van {min} tot en met {max} jaar")),
+        (Some(min), None) => Some(format!("Vanaf {min} jaar")),
+        (None, Some(max)) => Some(format!("Tot en met {max} jaar")),
+        (None, None) => None,
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(ServicePage {
+        name: s.name.clone(),
+        organization: record.organization.name.clone(),
+        organization_website: record.organization.website.clone(),
+        description: s.description.clone(),
+        categories: top_category_names(&record, &catalog.vocabulary),
+        target_groups: s
+            .target_groups
+            .iter()
+            .filter_map(|c| {
+                catalog
+                    .vocabulary
+                    .term(TARGET_GROUP_TAXONOMY, c)
+                    .map(|t| t.name.clone())
+            })
+            .collect(),
+        age,
+        eligibility: s.eligibility.clone(),
+        when: s
+            .schedules
+            .iter()
+            .map(|sc| sc.summary())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        places,
+        areas: s
+            .service_areas
+            .iter()
+            .filter_map(|a| a.code.as_deref().and_then(area_link))
+            .collect(),
+        cost: cost_summary(&record),
+        access: s.access_route.label().to_string(),
+        needs_referral: s.access_route != crate::domain::AccessRoute::Open,
+        accepts_referrals: s.accepts_referrals,
+        welzijn_op_recept: s.welzijn_op_recept,
+        formality: s.formality.label().to_string(),
+        initiative: s.initiative.map(|i| i.label().to_string()),
+        setting: s.setting.label().to_string(),
+        group_format: s.group_format.label().to_string(),
+        waiting_time: s.waiting_time.clone(),
+        languages: s.languages.iter().map(|c| language_name(c)).collect(),
+        url: s.url.clone(),
+        email: s.email.clone(),
+        phone: s.phone.clone(),
+        contacts: s
+            .contacts
+            .iter()
+            .map(|c| ContactView {
+                name: [c.name.clone(), c.title.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect(),
+        assured: s.assured_date.map(format_date),
+        // Listings not checked for a year deserve a warning: small groups change often.
+        stale: s
+            .assured_date
+            .is_none_or(|d| (today - d).whole_days() > 365),
+    })
+}
