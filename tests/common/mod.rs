@@ -1,0 +1,160 @@
+//! Shared test support: the real application on a random port, and the optional services
+//! (PostgreSQL, Chromium) that some tests need — never skipped silently.
+#![allow(dead_code)] // Each test crate uses a different part of this module.
+
+use std::sync::OnceLock;
+
+use wijkwijzer::app::App;
+use wijkwijzer::config::Config;
+
+/// A running app with the demo data, shared by all tests of one test binary. It runs on its
+/// own thread and runtime so that every `#[tokio::test]` can talk to it over real HTTP.
+pub struct TestServer {
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+pub fn demo_server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_tests(dir.path().to_path_buf(), None);
+        config.demo_data = true;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let app = App::build(config).await.expect("app starts");
+                tx.send(app.port()).expect("send port");
+                app.run(std::future::pending()).await.expect("app runs");
+            });
+        });
+        let port = rx.recv().expect("app started");
+        TestServer {
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    })
+}
+
+/// Starts an app on a random port in the current runtime; returns its base URL and a sender
+/// that stops it.
+pub async fn start_app(
+    config: Config,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let app = App::build(config).await.expect("app starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        app.run(async move {
+            let _ = rx.await;
+        })
+        .await
+        .expect("app runs");
+    });
+    (base, tx, handle)
+}
+
+/// Whether a missing optional service fails the test run (CI) or skips the test (laptops).
+fn required(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// Reports a skipped test loudly, or fails it when the service is required.
+pub fn skip_or_fail(require_var: &str, what: &str, why: &str) {
+    if required(require_var) {
+        panic!("{what} is required ({require_var}=1) but unavailable: {why}");
+    }
+    // Written straight to stderr: libtest captures `eprintln!` of passing tests, and a skip
+    // must never be silent.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {what}: {why}. Set it up as README.md says to run these tests."
+    );
+}
+
+/// The PostgreSQL server URL for tests, if configured and reachable.
+pub async fn postgres_server() -> Option<String> {
+    let Ok(url) = std::env::var("WIJKWIJZER_TEST_POSTGRES_URL") else {
+        skip_or_fail(
+            "WIJKWIJZER_REQUIRE_POSTGRES",
+            "PostgreSQL tests",
+            "WIJKWIJZER_TEST_POSTGRES_URL is not set",
+        );
+        return None;
+    };
+    match sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&url)
+        .await
+    {
+        Ok(pool) => {
+            pool.close().await;
+            Some(url)
+        }
+        Err(err) => {
+            skip_or_fail(
+                "WIJKWIJZER_REQUIRE_POSTGRES",
+                "PostgreSQL tests",
+                &format!("cannot connect: {err}"),
+            );
+            None
+        }
+    }
+}
+
+/// A fresh, empty PostgreSQL database for one test; dropped by [`PgTestDb::drop_db`].
+pub struct PgTestDb {
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+impl PgTestDb {
+    pub async fn create(server: &str) -> Self {
+        let name = format!("wijkwijzer_test_{}", uuid::Uuid::new_v4().simple());
+        let pool = sqlx::PgPool::connect(server)
+            .await
+            .expect("connect to PostgreSQL");
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&pool)
+            .await
+            .expect("create test database");
+        pool.close().await;
+        let (base, _) = server.rsplit_once('/').expect("URL with a database name");
+        Self {
+            url: format!("{base}/{name}"),
+            server: server.to_string(),
+            name,
+        }
+    }
+
+    pub async fn drop_db(self) {
+        if let Ok(pool) = sqlx::PgPool::connect(&self.server).await {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "drop database if exists {} with (force)",
+                self.name
+            )))
+            .execute(&pool)
+            .await;
+            pool.close().await;
+        }
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
