@@ -1,0 +1,442 @@
+//! End-to-end over real HTTP: the app with its demo data on a random port.
+
+mod common;
+
+use serde_json::Value;
+
+use common::{demo_server, http};
+
+async fn get(path: &str) -> reqwest::Response {
+    http()
+        .get(format!("{}{path}", demo_server().base))
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn api(query: &str) -> Value {
+    let response = get(&format!("/api/v1/search?{query}")).await;
+    assert_eq!(response.status(), 200, "{query}");
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "*",
+        "public read access"
+    );
+    response.json().await.expect("json")
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// True when the result has a location in `code` or a service area overlapping it.
+fn lies_in_or_serves(result: &Value, code: &str, wijken_of_overvecht: &[&str]) -> bool {
+    let located = result["locations"].as_array().unwrap().iter().any(|l| {
+        let n = &l["neighbourhoods"];
+        [&n["gemeente"], &n["wijk"], &n["buurt"]]
+            .iter()
+            .any(|c| c.as_str() == Some(code))
+    });
+    let serves = result["service_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|a| a == code || a == "GM0344" || wijken_of_overvecht.contains(&a));
+    located || serves
+}
+
+#[tokio::test]
+async fn eenzaam_in_overvecht_nearest_first_from_3562() {
+    let body = api("q=eenzaam&area=WK034403&postcode=3562&sort=distance&per_page=100").await;
+    let total = body["total"].as_u64().unwrap();
+    assert!(
+        total >= 8,
+        "demo data has at least 8 such services, got {total}"
+    );
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len() as u64, total);
+    for r in results {
+        assert!(
+            lies_in_or_serves(r, "WK034403", &["BU03440321", "BU03440311"])
+                || r["service_areas"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a.as_str().is_some_and(|a| a.starts_with("BU034403"))),
+            "{} neither lies in nor serves Overvecht",
+            r["name"]
+        );
+    }
+    let distances: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r["distance_m"].as_f64())
+        .collect();
+    assert!(distances.len() >= 5);
+    assert!(
+        distances.windows(2).all(|w| w[0] <= w[1]),
+        "nearest first: {distances:?}"
+    );
+    // Services without a location (area only) come after the located ones.
+    let first_without = results.iter().position(|r| r["distance_m"].is_null());
+    if let Some(i) = first_without {
+        assert!(results[i..].iter().all(|r| r["distance_m"].is_null()));
+    }
+    assert_eq!(body["understood_categories"][0], "eenzaamheid");
+}
+
+#[tokio::test]
+async fn the_service_area_rule_finds_area_only_services() {
+    let body = api("area=WK034403&per_page=100").await;
+    let area_only: Vec<&Value> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["locations"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(
+        area_only.len() >= 2,
+        "services serving Overvecht without a location"
+    );
+    // The same services are found in one of Overvecht's buurten, and not in another wijk
+    // unless they serve it too.
+    let buurt = api("area=BU03440321&per_page=100").await;
+    let buurt_ids: Vec<&str> = buurt["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for r in &area_only {
+        assert!(
+            buurt_ids.contains(&r["id"].as_str().unwrap()),
+            "{} serves all of Overvecht",
+            r["name"]
+        );
+    }
+    let west = api("area=WK034401&per_page=100").await;
+    for r in west["results"].as_array().unwrap() {
+        assert!(
+            lies_in_or_serves(r, "WK034401", &[]),
+            "{} is not in West",
+            r["name"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn words_are_understood_in_dutch() {
+    // Accent folding: "cafe" finds "Taalcafé".
+    assert!(
+        names(&api("q=taalcafe%20kanaleneiland").await)
+            .iter()
+            .any(|n| n.contains("Taalcafé Kanaleneiland"))
+    );
+    // Synonyms: "schulden" finds a service that only says "geldzorgen".
+    assert!(
+        names(&api("q=schulden&area=WK034403&per_page=100").await)
+            .iter()
+            .any(|n| n.contains("Geldzorgen"))
+    );
+    // A typo in a longer word.
+    let typo = api("q=kanaleneilandd").await;
+    assert!(typo["total"].as_u64().unwrap() > 0);
+    // Life question: words that appear in no text still find the theme.
+    let alone = api("q=ik%20voel%20me%20alleen&per_page=100").await;
+    assert!(alone["total"].as_u64().unwrap() >= 10);
+    assert!(alone["results"].as_array().unwrap().iter().all(|r| {
+        r["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().starts_with("eenzaamheid"))
+            || r["description"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("alleen")
+    }));
+}
+
+#[tokio::test]
+async fn every_filter_narrows_and_facets_match_the_results() {
+    let all = api("per_page=1").await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total >= 300);
+    // Facet counts add up, and following a facet gives exactly its count.
+    let sum: u64 = all["facets"]["access_routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, total);
+    let category = &all["facets"]["categories"][0];
+    let code = category["code"].as_str().unwrap();
+    let filtered = api(&format!("category={code}&per_page=1")).await;
+    assert_eq!(filtered["total"], category["count"]);
+    let wijk = &all["facets"]["wijken"][0];
+    let filtered = api(&format!(
+        "area={}&per_page=1",
+        wijk["code"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(filtered["total"], wijk["count"]);
+
+    let check = |query: &'static str, pred: fn(&Value) -> bool| async move {
+        let body = api(&format!("{query}&per_page=100")).await;
+        let n = body["total"].as_u64().unwrap();
+        assert!(n > 0 && n < total, "{query} narrows: {n} of {total}");
+        for r in body["results"].as_array().unwrap() {
+            assert!(pred(r), "{query}: {}", r["name"]);
+        }
+    };
+    check("free=ja", |r| r["cost"] == "free").await;
+    check("access=open", |r| r["access_route"] == "open").await;
+    check("access=referral", |r| r["access_route"] != "open").await;
+    check("wor=true", |r| r["welzijn_op_recept"] == true).await;
+    check("target_group=mantelzorgers", |r| {
+        r["target_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "mantelzorgers")
+    })
+    .await;
+    check("category=geld", |r| {
+        r["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().starts_with("geld"))
+    })
+    .await;
+    let monday = api("day=maandag&wor=true&free=true&q=wandelgroep&per_page=100").await;
+    assert!(
+        monday["total"].as_u64().unwrap() >= 1,
+        "a free WoR walking group on Mondays"
+    );
+    let old = names(&api("q=huisbezoek&age=80&per_page=100").await);
+    assert!(
+        old.iter().any(|n| n.starts_with("Huisbezoek 75-plus")),
+        "a 75+ service for an 80-year-old: {old:?}"
+    );
+    let young = names(&api("q=huisbezoek&age=30&per_page=100").await);
+    assert!(
+        !young.iter().any(|n| n.starts_with("Huisbezoek 75-plus")),
+        "not for a 30-year-old: {young:?}"
+    );
+    // Radius: everything within 1 km of 3562.
+    let near = api("postcode=3562&radius_km=1&per_page=100").await;
+    assert!(near["total"].as_u64().unwrap() > 0);
+    for r in near["results"].as_array().unwrap() {
+        match r["distance_m"].as_f64() {
+            Some(d) => assert!(
+                d <= 1000.0 || !r["service_areas"].as_array().unwrap().is_empty(),
+                "{}: {d} m",
+                r["name"]
+            ),
+            None => assert!(!r["service_areas"].as_array().unwrap().is_empty()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn paging_walks_the_results_once() {
+    let first = api("category=ontmoeting&per_page=10&page=1&sort=name").await;
+    let total = first["total"].as_u64().unwrap() as usize;
+    let pages = first["total_pages"].as_u64().unwrap() as usize;
+    assert_eq!(pages, total.div_ceil(10));
+    let mut seen = std::collections::HashSet::new();
+    for page in 1..=pages {
+        let body = api(&format!(
+            "category=ontmoeting&per_page=10&page={page}&sort=name"
+        ))
+        .await;
+        for r in body["results"].as_array().unwrap() {
+            assert!(
+                seen.insert(r["id"].as_str().unwrap().to_string()),
+                "no duplicates across pages"
+            );
+        }
+    }
+    assert_eq!(seen.len(), total);
+    let beyond = api(&format!(
+        "category=ontmoeting&per_page=10&page={}",
+        pages + 1
+    ))
+    .await;
+    assert_eq!(beyond["results"].as_array().unwrap().len(), 0);
+    assert_eq!(beyond["total"].as_u64().unwrap() as usize, total);
+}
+
+#[tokio::test]
+async fn pages_render_for_people() {
+    let home = get("/").await;
+    assert_eq!(home.status(), 200);
+    let html = home.text().await.unwrap();
+    assert!(html.contains("<html lang=\"nl\">"));
+    assert!(
+        html.contains("name=\"q\"")
+            && html.contains("name=\"postcode\"")
+            && html.contains("WK034403")
+    );
+
+    let results = get("/zoeken?q=eenzaam&area=WK034403").await;
+    assert_eq!(results.status(), 200);
+    let html = results.text().await.unwrap();
+    assert!(html.contains("resultaten in Overvecht"), "heading");
+    assert!(
+        html.contains("Eenzaamheid &#38; sociaal netwerk"),
+        "recognised theme and facets"
+    );
+    assert!(
+        html.contains("Verwijder filter: Wijk: Overvecht"),
+        "removable filter"
+    );
+    let href_start = html.find("href=\"/aanbod/").expect("a result link") + 6;
+    let href = &html[href_start..href_start + html[href_start..].find('"').unwrap()];
+
+    let service = get(href).await;
+    assert_eq!(service.status(), 200);
+    let html = service.text().await.unwrap();
+    for heading in [
+        "Wat is het?",
+        "Voor wie?",
+        "Hoe komt u erbij?",
+        "Wanneer?",
+        "Waar?",
+        "Wat kost het?",
+        "Contact",
+    ] {
+        assert!(html.contains(heading), "service page shows {heading}");
+    }
+    assert!(html.contains("gecontroleerd"), "last verified");
+
+    let wijk = get("/wijk/WK034403").await;
+    assert_eq!(wijk.status(), 200);
+    let html = wijk.text().await.unwrap();
+    assert!(html.contains("<h1>Overvecht"));
+    assert!(html.contains("Buurten") && html.contains("/wijk/BU03440321"));
+    assert!(html.contains("Eenzaamheid &#38; sociaal netwerk"));
+    assert!(html.contains("<svg"), "an outline map");
+
+    let none = get("/zoeken?q=xylofoonorkestrepetitie").await;
+    assert_eq!(none.status(), 200);
+    let html = none.text().await.unwrap();
+    assert!(html.contains("Niets gevonden") && html.contains("Probeer het breder"));
+    assert!(html.contains("Zonder “Zoekwoorden: xylofoonorkestrepetitie”"));
+
+    assert_eq!(get("/wijken").await.status(), 200);
+    let css = get("/static/style.css").await;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+}
+
+#[tokio::test]
+async fn what_users_type_is_escaped() {
+    let html = get("/zoeken?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"));
+    // askama escapes with numeric character references.
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx() {
+    let long = "a".repeat(10_000);
+    let cases: Vec<(String, &str)> = vec![
+        ("area=WK999999".into(), "area"),
+        ("area=nonsense".into(), "area"),
+        ("postcode=12".into(), "postcode"),
+        ("postcode=ABCD".into(), "postcode"),
+        (format!("q={long}"), "q"),
+        ("page=-1".into(), "page"),
+        ("page=0".into(), "page"),
+        ("page=99999999999999999999".into(), "page"),
+        ("page=100000".into(), "page"),
+        ("per_page=0".into(), "per_page"),
+        ("per_page=1000".into(), "per_page"),
+        ("day=blursday".into(), "day"),
+        ("age=-3".into(), "age"),
+        ("age=121".into(), "age"),
+        ("category=bestaat-niet".into(), "category"),
+        ("radius_km=5".into(), "radius_km"),
+        ("postcode=3562&radius_km=-2".into(), "radius_km"),
+        ("sort=distance".into(), "sort"),
+        ("lat=95&lon=5".into(), "lat"),
+    ];
+    for (query, param) in &cases {
+        let response = get(&format!("/api/v1/search?{query}")).await;
+        assert_eq!(response.status(), 400, "{param}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], 400);
+        assert_eq!(body["parameter"], *param, "{query:.60}");
+        assert!(!body["title"].as_str().unwrap().is_empty());
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+        assert!(
+            body["detail"].as_str().unwrap().len() < 300,
+            "the detail does not echo huge input"
+        );
+
+        let page = get(&format!("/zoeken?{query}")).await;
+        assert_eq!(page.status(), 400, "{param}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Ongeldige invoer") && html.contains("Terug naar de startpagina"));
+    }
+    let missing = get("/aanbod/00000000-0000-0000-0000-000000000000").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("Niet gevonden"));
+    assert_eq!(get("/aanbod/not-a-uuid").await.status(), 404);
+    assert_eq!(get("/wijk/WK999999").await.status(), 400);
+    let api_missing = get("/api/v1/nothing").await;
+    assert_eq!(api_missing.status(), 404);
+    assert_eq!(
+        api_missing.headers()["content-type"],
+        "application/problem+json"
+    );
+}
+
+#[tokio::test]
+async fn openapi_and_health() {
+    let doc: Value = get("/openapi.json").await.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let search = &doc["paths"]["/api/v1/search"]["get"];
+    let params: Vec<&str> = search["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in [
+        "q",
+        "area",
+        "postcode",
+        "radius_km",
+        "category",
+        "free",
+        "day",
+        "age",
+        "page",
+        "per_page",
+    ] {
+        assert!(params.contains(&p), "{p} documented");
+    }
+    assert!(search["responses"]["400"].is_object());
+
+    let health: Value = get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["database"], "sqlite");
+    assert!(health["indexed_services"].as_u64().unwrap() >= 300);
+}
