@@ -9,12 +9,13 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn,sqlx=warn"));
+    // Logs go to stderr so that a command's own output (e.g. `openapi`) stays clean on stdout.
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
     match cli.config.log_format {
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init(),
-        LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Pretty => logs.init(),
     }
     wijkwijzer::cli::run(cli.config, cli.command.unwrap_or(Command::Serve)).await
 }
