@@ -78,19 +78,8 @@ pub fn parse_pairs(
     vocabulary: &Vocabulary,
 ) -> Result<ParsedSearch, AppError> {
     let mut request = SearchRequest {
-        text: None,
-        area_code: None,
-        categories: Vec::new(),
-        target_groups: Vec::new(),
-        free_only: false,
-        access: None,
-        welzijn_op_recept: None,
-        day: None,
-        age: None,
-        near: None,
-        sort: SortOrder::Relevance,
-        offset: 0,
         limit: DEFAULT_PER_PAGE,
+        ..SearchRequest::default()
     };
     let mut text = String::new();
     let mut area = None;

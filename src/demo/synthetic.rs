@@ -8,25 +8,7 @@ use super::DemoFile;
 use crate::catalog::Catalog;
 use crate::domain::vocabulary::namespace;
 use crate::domain::{Location, Organization, ServiceArea};
-use crate::geo::Level;
-
-/// A small, fast, deterministic generator (xorshift64*); quality is ample for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use crate::geo::{Level, XorShift64};
 
 const SERVICES_PER_ORGANIZATION: usize = 5;
 
@@ -39,7 +21,7 @@ pub async fn generate(catalog: &Catalog, count: usize, seed: u64) -> anyhow::Res
         .map(|n| n.code.clone())
         .collect();
     let ns = namespace();
-    let mut rng = Rng(seed.max(1));
+    let mut rng = XorShift64::new(seed);
     let mut organization = None;
     for i in 0..count {
         let key = |kind: &str| Uuid::new_v5(&ns, format!("synthetic:{seed}:{kind}:{i}").as_bytes());
@@ -75,7 +57,7 @@ pub async fn generate(catalog: &Catalog, count: usize, seed: u64) -> anyhow::Res
             }];
         } else {
             let (latitude, longitude) = geo
-                .random_point_in(wijk, rng.next())
+                .random_point_in(wijk, rng.next_u64())
                 .ok_or_else(|| anyhow::anyhow!("no point found in {wijk}"))?;
             let location = Location {
                 id: key("location"),

@@ -591,10 +591,10 @@ fn aabb(r: &Rect<f64>) -> AABB<[f64; 2]> {
 
 /// Marsaglia's xorshift64* generator: tiny, fast and fully deterministic, which is all sample
 /// data needs (it is not for anything security-related).
-struct XorShift64(u64);
+pub struct XorShift64(u64);
 
 impl XorShift64 {
-    fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         // SplitMix64 scrambles the seed so that seeds 0, 1, 2, ... give unrelated streams, and
         // the `| 1` keeps the state non-zero (zero is xorshift's one fixed point).
         let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -603,7 +603,7 @@ impl XorShift64 {
         XorShift64((z ^ (z >> 31)) | 1)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -612,8 +612,13 @@ impl XorShift64 {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
+    /// Uniform in `[0, n)` (n ≥ 1); the modulo bias is irrelevant for test data.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
     /// Uniform in `[0, 1)`, from the top 53 bits.
-    fn next_f64(&mut self) -> f64 {
+    pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }

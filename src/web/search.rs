@@ -43,6 +43,8 @@ pub struct ResultsPage {
     pub total: usize,
     pub heading: String,
     pub understood: Vec<String>,
+    /// Words were typed but none could be searched (only punctuation or very common words).
+    pub no_searchable_words: bool,
     pub filters: Vec<ActiveFilter>,
     pub facets: Vec<FacetGroup>,
     pub cards: Vec<ResultCard>,
@@ -289,6 +291,7 @@ fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> Results
         total: found.total,
         heading,
         understood: understood(catalog, found),
+        no_searchable_words: found.results.interpreted.no_searchable_words,
         filters,
         facets,
         cards,
