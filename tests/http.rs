@@ -4,11 +4,17 @@ mod common;
 
 use serde_json::Value;
 
-use common::{demo_server, http};
+use common::http;
+
+tokio::task_local! {
+    /// The base URL and database backend of the app the current test talks to.
+    static APP: (String, &'static str);
+}
 
 async fn get(path: &str) -> reqwest::Response {
+    let base = APP.with(|(base, _)| base.clone());
     http()
-        .get(format!("{}{path}", demo_server().base))
+        .get(format!("{base}{path}"))
         .send()
         .await
         .expect("request")
@@ -51,7 +57,6 @@ fn lies_in_or_serves(result: &Value, code: &str, wijken_of_overvecht: &[&str]) -
     located || serves
 }
 
-#[tokio::test]
 async fn eenzaam_in_overvecht_nearest_first_from_3562() {
     let body = api("q=eenzaam&area=WK034403&postcode=3562&sort=distance&per_page=100").await;
     let total = body["total"].as_u64().unwrap();
@@ -90,7 +95,6 @@ async fn eenzaam_in_overvecht_nearest_first_from_3562() {
     assert_eq!(body["understood_categories"][0], "eenzaamheid");
 }
 
-#[tokio::test]
 async fn the_service_area_rule_finds_area_only_services() {
     let body = api("area=WK034403&per_page=100").await;
     let area_only: Vec<&Value> = body["results"]
@@ -129,7 +133,6 @@ async fn the_service_area_rule_finds_area_only_services() {
     }
 }
 
-#[tokio::test]
 async fn words_are_understood_in_dutch() {
     // Accent folding: "cafe" finds "Taalcafé".
     assert!(
@@ -163,7 +166,6 @@ async fn words_are_understood_in_dutch() {
     }));
 }
 
-#[tokio::test]
 async fn every_filter_narrows_and_facets_match_the_results() {
     let all = api("per_page=1").await;
     let total = all["total"].as_u64().unwrap();
@@ -246,7 +248,6 @@ async fn every_filter_narrows_and_facets_match_the_results() {
     }
 }
 
-#[tokio::test]
 async fn paging_walks_the_results_once() {
     let first = api("category=ontmoeting&per_page=10&page=1&sort=name").await;
     let total = first["total"].as_u64().unwrap() as usize;
@@ -275,7 +276,6 @@ async fn paging_walks_the_results_once() {
     assert_eq!(beyond["total"].as_u64().unwrap() as usize, total);
 }
 
-#[tokio::test]
 async fn pages_render_for_people() {
     let home = get("/").await;
     assert_eq!(home.status(), 200);
@@ -337,7 +337,6 @@ async fn pages_render_for_people() {
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
 
-#[tokio::test]
 async fn what_users_type_is_escaped() {
     let html = get("/zoeken?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
         .await
@@ -349,7 +348,6 @@ async fn what_users_type_is_escaped() {
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
 }
 
-#[tokio::test]
 async fn bad_input_gets_a_clear_4xx() {
     let long = "a".repeat(10_000);
     let cases: Vec<(String, &str)> = vec![
@@ -408,7 +406,6 @@ async fn bad_input_gets_a_clear_4xx() {
     );
 }
 
-#[tokio::test]
 async fn openapi_and_health() {
     let doc: Value = get("/openapi.json").await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -437,6 +434,38 @@ async fn openapi_and_health() {
 
     let health: Value = get("/healthz").await.json().await.unwrap();
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["database"], "sqlite");
+    assert_eq!(health["database"], APP.with(|(_, backend)| *backend));
     assert!(health["indexed_services"].as_u64().unwrap() >= 300);
 }
+
+/// Every test above runs against the app on SQLite and, when configured, on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let base = crate::common::demo_server().base.clone();
+                super::APP.scope((base, "sqlite"), super::$name()).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(server) = crate::common::pg_demo_server() else { return };
+                super::APP.scope((server.base.clone(), "postgres"), super::$name()).await;
+            })+
+        }
+    };
+}
+
+on_both_backends!(
+    eenzaam_in_overvecht_nearest_first_from_3562,
+    the_service_area_rule_finds_area_only_services,
+    words_are_understood_in_dutch,
+    every_filter_narrows_and_facets_match_the_results,
+    paging_walks_the_results_once,
+    pages_render_for_people,
+    what_users_type_is_escaped,
+    bad_input_gets_a_clear_4xx,
+    openapi_and_health,
+);

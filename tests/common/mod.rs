@@ -16,9 +16,42 @@ pub struct TestServer {
 
 pub fn demo_server() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| {
+    SERVER.get_or_init(|| spawn_demo_server(None))
+}
+
+/// The same as [`demo_server`], on PostgreSQL; `None` (reported as skipped) without one.
+/// Its database has a fixed name and is recreated at every run.
+pub fn pg_demo_server() -> Option<&'static TestServer> {
+    static SERVER: OnceLock<Option<TestServer>> = OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            // Its own thread and runtime: the caller is inside a test's runtime, where
+            // another runtime can neither block nor be dropped.
+            let url = std::thread::spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    let server = postgres_server().await?;
+                    Some(
+                        PgTestDb::create_named(&server, "wijkwijzer_http_suite")
+                            .await
+                            .url,
+                    )
+                })
+            })
+            .join()
+            .expect("postgres setup")?;
+            Some(spawn_demo_server(Some(url)))
+        })
+        .as_ref()
+}
+
+fn spawn_demo_server(database_url: Option<String>) -> TestServer {
+    {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::for_tests(dir.path().to_path_buf(), None);
+        let mut config = Config::for_tests(dir.path().to_path_buf(), database_url);
         config.demo_data = true;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -38,7 +71,7 @@ pub fn demo_server() -> &'static TestServer {
             base: format!("http://127.0.0.1:{port}"),
             _dir: dir,
         }
-    })
+    }
 }
 
 /// Starts an app on a random port in the current runtime; returns its base URL and a sender
@@ -123,9 +156,21 @@ pub struct PgTestDb {
 impl PgTestDb {
     pub async fn create(server: &str) -> Self {
         let name = format!("wijkwijzer_test_{}", uuid::Uuid::new_v4().simple());
+        Self::create_named(server, &name).await
+    }
+
+    /// Creates (or recreates) a database with a fixed name.
+    pub async fn create_named(server: &str, name: &str) -> Self {
+        let name = name.to_string();
         let pool = sqlx::PgPool::connect(server)
             .await
             .expect("connect to PostgreSQL");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "drop database if exists {name} with (force)"
+        )))
+        .execute(&pool)
+        .await
+        .expect("drop an old test database");
         sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
             .execute(&pool)
             .await

@@ -1,0 +1,467 @@
+//! A real browser against the real app: the search journey on a phone, the same journey with
+//! JavaScript switched off, and axe-core's WCAG 2.1 A/AA rules on the main pages.
+//!
+//! Needs Chromium, chromedriver (`apt-get install chromium chromium-driver`; override the paths
+//! with `CHROMIUM` / `CHROMEDRIVER`) and axe-core (`npm ci`). Without them the tests say
+//! SKIPPED, or fail when `WIJKWIJZER_REQUIRE_BROWSER=1`.
+
+mod common;
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::TimeoutConfiguration;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const REQUIRE: &str = "WIJKWIJZER_REQUIRE_BROWSER";
+const OVERVECHT: &str = "WK034403";
+const PHONE_WIDTH: u32 = 390;
+const PHONE_HEIGHT: u32 = 844;
+/// How long to wait for chromedriver, a page or an element on a busy two-core machine.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// One browser session at a time: each test starts its own chromedriver and Chromium, and two
+/// Chromiums at once on a small machine only make both slow.
+static BROWSER_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What the browser tests need from the machine.
+struct Tools {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+    axe: PathBuf,
+}
+
+impl Tools {
+    /// Finds Chromium, chromedriver and axe-core, or reports what is missing (SKIPPED, or a
+    /// panic when the browser is required).
+    fn find() -> Option<Self> {
+        let tool = |var: &str, default: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(default))
+        };
+        let tools = Self {
+            chromium: tool("CHROMIUM", "/usr/bin/chromium"),
+            chromedriver: tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
+            axe: Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js"),
+        };
+        let missing: Vec<String> = [
+            ("Chromium (CHROMIUM)", &tools.chromium),
+            ("chromedriver (CHROMEDRIVER)", &tools.chromedriver),
+            ("axe-core (npm ci)", &tools.axe),
+        ]
+        .into_iter()
+        .filter(|(_, path)| !path.is_file())
+        .map(|(what, path)| format!("{what} not found at {}", path.display()))
+        .collect();
+        if missing.is_empty() {
+            Some(tools)
+        } else {
+            common::skip_or_fail(REQUIRE, "browser tests", &missing.join("; "));
+            None
+        }
+    }
+}
+
+/// A chromedriver child process on its own port; killed (with the browser it started) on drop,
+/// also when a test panics.
+struct Chromedriver {
+    child: Child,
+    url: String,
+}
+
+impl Chromedriver {
+    async fn start(binary: &Path, log: &Path) -> Self {
+        let port = {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+            listener.local_addr().expect("local address").port()
+        };
+        let mut command = Command::new(binary);
+        command
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own process group, so that dropping it can end Chromium too.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
+            .spawn()
+            .unwrap_or_else(|err| panic!("start {}: {err}", binary.display()));
+        let mut driver = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        driver.wait_until_ready(log).await;
+        driver
+    }
+
+    /// Polls `GET /status` until chromedriver says it is ready.
+    async fn wait_until_ready(&mut self, log: &Path) {
+        let http = common::http();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(response) = http.get(format!("{}/status", self.url)).send().await
+                && let Ok(status) = response.json::<Value>().await
+                && status["value"]["ready"] == true
+            {
+                return;
+            }
+            if let Ok(Some(exit)) = self.child.try_wait() {
+                panic!(
+                    "chromedriver exited with {exit} before it was ready; log:\n{}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver not ready at {} after {PATIENCE:?}",
+                self.url
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // The session is normally closed already; this ends whatever is left of the process
+        // group (chromedriver and any Chromium it started) by its id.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The WebDriver capabilities: headless Chromium with a phone-sized viewport.
+fn capabilities(chromium: &Path, profile: &Path, javascript: bool) -> fantoccini::wd::Capabilities {
+    let mut options = json!({
+        "binary": chromium,
+        "args": [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            format!("--user-data-dir={}", profile.display()),
+            format!("--window-size={PHONE_WIDTH},{PHONE_HEIGHT}"),
+        ],
+        "mobileEmulation": {
+            "deviceMetrics": { "width": PHONE_WIDTH, "height": PHONE_HEIGHT, "pixelRatio": 2.0 }
+        },
+    });
+    if !javascript {
+        options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+    }
+    let capabilities = json!({ "browserName": "chrome", "goog:chromeOptions": options });
+    match capabilities {
+        Value::Object(map) => map,
+        _ => unreachable!("an object"),
+    }
+}
+
+/// Runs `body` with a fresh browser session on the demo app (its base URL is the second
+/// argument), then closes the session and stops chromedriver — also when `body` panics, whose
+/// panic is then passed on.
+async fn with_browser<F, Fut>(javascript: bool, body: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let _one_at_a_time = BROWSER_LOCK.lock().await;
+    let Some(tools) = Tools::find() else {
+        return;
+    };
+    let base = common::demo_server().base.clone();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let profile = scratch.path().join("profile");
+    let log = scratch.path().join("chromedriver.log");
+    let driver = Chromedriver::start(&tools.chromedriver, &log).await;
+
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = match ClientBuilder::new(connector)
+        .capabilities(capabilities(&tools.chromium, &profile, javascript))
+        .connect(&driver.url)
+        .await
+    {
+        Ok(client) => client,
+        Err(err) => panic!(
+            "cannot start a Chromium session: {err}; chromedriver log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        ),
+    };
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(PATIENCE),
+            Some(PATIENCE),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .expect("set timeouts");
+
+    // Spawned so that a panic inside arrives here as an error and the session still closes.
+    let outcome = tokio::spawn(body(client.clone(), base)).await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(scratch);
+    if let Err(err) = outcome {
+        match err.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(err) => panic!("browser test did not finish: {err}"),
+        }
+    }
+}
+
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("waiting for {css}: {err}"))
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    wait_for(client, css)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|err| panic!("text of {css}: {err}"))
+}
+
+/// The page fits the phone's width: nothing to scroll sideways.
+async fn assert_no_horizontal_scroll(client: &Client, page: &str) {
+    let sizes = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("measure {page}: {err}"));
+    let scroll_width = sizes[0].as_f64().expect("scrollWidth");
+    let inner_width = sizes[1].as_f64().expect("innerWidth");
+    assert!(
+        inner_width <= f64::from(PHONE_WIDTH) + 1.0,
+        "{page}: the viewport is {inner_width}px wide, not a phone's {PHONE_WIDTH}px"
+    );
+    assert!(
+        scroll_width <= inner_width + 1.0,
+        "{page} scrolls sideways on a phone: content {scroll_width}px wide in a {inner_width}px viewport"
+    );
+}
+
+/// The visitor's journey: a question in their own words, their neighbourhood, the results, one
+/// service. `measure` also checks the phone layout (that needs WebDriver's script execution).
+async fn search_journey(client: &Client, base: &str, measure: bool) {
+    client.goto(&format!("{base}/")).await.expect("open home");
+    let home_title = text_of(client, "main h1").await;
+    assert_eq!(home_title, "Vind hulp en activiteiten in uw buurt");
+    if measure {
+        assert_no_horizontal_scroll(client, "home").await;
+    }
+
+    wait_for(client, "#q")
+        .await
+        .send_keys("ik voel me alleen")
+        .await
+        .expect("type the question");
+    wait_for(client, "#area")
+        .await
+        .select_by_value(OVERVECHT)
+        .await
+        .expect("pick Overvecht");
+    wait_for(client, "form.search button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("submit the search");
+
+    let heading = text_of(client, "h1#resultaten").await;
+    let url = client.current_url().await.expect("results URL");
+    assert_eq!(url.path(), "/zoeken", "{url}");
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(
+        query.contains(&("q".into(), "ik voel me alleen".into()))
+            && query.contains(&("area".into(), OVERVECHT.into())),
+        "the form sent the words and the wijk: {url}"
+    );
+    assert!(
+        heading.ends_with("in Overvecht") && heading.contains("resulta"),
+        "results heading: {heading:?}"
+    );
+    let cards = client
+        .find_all(Locator::Css("ol.results li.card"))
+        .await
+        .expect("result cards");
+    assert!(!cards.is_empty(), "at least one result in Overvecht");
+    let understood = text_of(client, "p.understood").await;
+    assert!(
+        understood.contains("Eenzaamheid"),
+        "the question was recognised as loneliness: {understood:?}"
+    );
+    if measure {
+        assert_no_horizontal_scroll(client, "results").await;
+    }
+
+    let first = wait_for(client, "ol.results li.card h3 a").await;
+    let name = first.text().await.expect("first result's name");
+    assert!(!name.is_empty(), "the first result has a name");
+    first.click().await.expect("open the first result");
+    let title = text_of(client, "article.service h1").await;
+    assert_eq!(title, name, "the service page is the one clicked");
+    let url = client.current_url().await.expect("service URL");
+    assert!(url.path().starts_with("/aanbod/"), "{url}");
+    let assured = text_of(client, "p.assured").await;
+    assert!(
+        assured.contains("Laatst gecontroleerd") || assured.contains("Nog niet gecontroleerd"),
+        "the service page says when it was last checked: {assured:?}"
+    );
+    if measure {
+        assert_no_horizontal_scroll(client, "service").await;
+    }
+}
+
+#[tokio::test]
+async fn search_journey_on_a_phone() {
+    with_browser(true, |client, base| async move {
+        search_journey(&client, &base, true).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_journey_without_javascript() {
+    with_browser(false, |client, base| async move {
+        // First make sure the page itself really cannot run scripts.
+        client
+            .goto(
+                "data:text/html,<p id=js>off</p><script>document.getElementById('js').textContent='on'</script>",
+            )
+            .await
+            .expect("open the script probe");
+        assert_eq!(
+            text_of(&client, "#js").await,
+            "off",
+            "JavaScript should be disabled in this session"
+        );
+        search_journey(&client, &base, false).await;
+    })
+    .await;
+}
+
+/// axe-core's rules for WCAG 2.0/2.1 level A and AA.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }
+}).then(
+  (results) => done({
+    violations: results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.slice(0, 5).map((n) => ({
+        target: n.target,
+        html: n.html,
+        summary: n.failureSummary,
+      })),
+      count: v.nodes.length,
+    })),
+    passes: results.passes.length,
+  }),
+  (err) => done({ error: String(err) })
+);
+"#;
+
+#[tokio::test]
+async fn pages_pass_axe_wcag_2_1_aa() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser(true, |client, base| async move {
+        let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+
+        // The service page is the first result of the results page.
+        let results = format!("/zoeken?q=eenzaam&area={OVERVECHT}");
+        client
+            .goto(&format!("{base}{results}"))
+            .await
+            .expect("open results");
+        let service = wait_for(&client, "ol.results li.card h3 a")
+            .await
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("the first result links to its service");
+        let pages = [
+            "/".to_string(),
+            results,
+            service,
+            format!("/wijk/{OVERVECHT}"),
+        ];
+
+        let mut report = String::new();
+        for page in &pages {
+            client
+                .goto(&format!("{base}{page}"))
+                .await
+                .unwrap_or_else(|err| panic!("open {page}: {err}"));
+            wait_for(&client, "main h1").await;
+            client
+                .execute(&axe, vec![])
+                .await
+                .unwrap_or_else(|err| panic!("inject axe-core on {page}: {err}"));
+            let outcome = client
+                .execute_async(AXE_RUN, vec![])
+                .await
+                .unwrap_or_else(|err| panic!("run axe-core on {page}: {err}"));
+            if let Some(err) = outcome.get("error") {
+                panic!("axe-core failed on {page}: {err}");
+            }
+            let violations = outcome["violations"].as_array().expect("violations");
+            let passes = outcome["passes"].as_u64().unwrap_or(0);
+            assert!(passes > 0, "axe-core checked nothing on {page}");
+            eprintln!(
+                "axe-core on {page}: {} rules passed, {} violated",
+                passes,
+                violations.len()
+            );
+            for v in violations {
+                report.push_str(&format!(
+                    "\n{page}: [{}] {} ({}; {} element(s)) {}\n",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or(""),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["count"],
+                    v["helpUrl"].as_str().unwrap_or(""),
+                ));
+                for node in v["nodes"].as_array().into_iter().flatten() {
+                    report.push_str(&format!(
+                        "    at {}\n      {}\n      {}\n",
+                        node["target"],
+                        node["html"].as_str().unwrap_or(""),
+                        node["summary"]
+                            .as_str()
+                            .unwrap_or("")
+                            .replace('\n', "\n      "),
+                    ));
+                }
+            }
+        }
+        assert!(
+            report.is_empty(),
+            "accessibility violations (WCAG 2.1 A/AA):{report}"
+        );
+    })
+    .await;
+}
