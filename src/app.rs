@@ -195,6 +195,11 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"),
         ))
+        // A slow client or a pathological query must not hold a worker forever.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(15),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

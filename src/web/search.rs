@@ -93,7 +93,6 @@ fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> Results
             "area",
             None,
         );
-        // The same filter may arrive under its Dutch name.
     }
     if let Some(origin) = &parsed.origin {
         remove(format!("Vanaf {}", origin.label), "postcode", None);
