@@ -107,7 +107,7 @@ pub fn parse_pairs(
                 }
                 text = v.to_string();
             }
-            "area" | "wijk" if !v.is_empty() => {
+            "area" if !v.is_empty() => {
                 let n = geo
                     .parse_code(v)
                     .map_err(|e| AppError::bad_param(&key, e.to_string()))?;
@@ -136,7 +136,7 @@ pub fn parse_pairs(
             "lon" if !v.is_empty() => {
                 lon = Some(number("lon", v, "een lengtegraad tussen -180 en 180")?)
             }
-            "radius_km" | "afstand" if !v.is_empty() => {
+            "radius_km" if !v.is_empty() => {
                 let r: f64 = number(&key, v, "een afstand in kilometers")?;
                 if !(r > 0.0 && r <= MAX_RADIUS_KM) {
                     return Err(AppError::bad_param(
@@ -146,20 +146,20 @@ pub fn parse_pairs(
                 }
                 radius_km = Some(r);
             }
-            "category" | "categorie" if !v.is_empty() => {
+            "category" if !v.is_empty() => {
                 if vocabulary.category(v).is_none() {
                     return Err(AppError::bad_param(&key, "Deze categorie kennen we niet."));
                 }
                 request.categories.push(v.to_string());
             }
-            "target_group" | "doelgroep" if !v.is_empty() => {
+            "target_group" if !v.is_empty() => {
                 if vocabulary.target_group(v).is_none() {
                     return Err(AppError::bad_param(&key, "Deze doelgroep kennen we niet."));
                 }
                 request.target_groups.push(v.to_string());
             }
-            "free" | "gratis" => request.free_only = flag(&key, v)?,
-            "access" | "toegang" if !v.is_empty() => {
+            "free" => request.free_only = flag(&key, v)?,
+            "access" if !v.is_empty() => {
                 request.access = Some(match v {
                     "open" => AccessFilter::OpenToAll,
                     "referral" | "verwijzing" => AccessFilter::NeedsReferral,
@@ -171,15 +171,13 @@ pub fn parse_pairs(
                     }
                 })
             }
-            "wor" | "welzijn_op_recept" if !v.is_empty() => {
-                request.welzijn_op_recept = Some(flag(&key, v)?)
-            }
-            "day" | "dag" if !v.is_empty() => {
+            "wor" if !v.is_empty() => request.welzijn_op_recept = Some(flag(&key, v)?),
+            "day" if !v.is_empty() => {
                 request.day = Some(parse_weekday(v).ok_or_else(|| {
                     AppError::bad_param(&key, "Kies een dag: maandag t/m zondag (of 1 t/m 7).")
                 })?)
             }
-            "age" | "leeftijd" if !v.is_empty() => {
+            "age" if !v.is_empty() => {
                 let age: u8 = number(&key, v, "een leeftijd van 0 tot 120")?;
                 if age > 120 {
                     return Err(AppError::bad_param(
@@ -315,5 +313,70 @@ impl ParsedSearch {
         }
         s.append_pair("page", &page.to_string());
         s.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(q: &str) -> ParsedSearch {
+        let geo = Geography::load_embedded().unwrap();
+        let vocab = Vocabulary::embedded().unwrap();
+        parse(q, &geo, &vocab).unwrap()
+    }
+
+    fn parse_err(q: &str) -> AppError {
+        let geo = Geography::load_embedded().unwrap();
+        let vocab = Vocabulary::embedded().unwrap();
+        parse(q, &geo, &vocab).unwrap_err()
+    }
+
+    #[test]
+    fn defaults_follow_what_was_asked() {
+        assert_eq!(parse_ok("").request.sort, SortOrder::Name);
+        assert_eq!(parse_ok("q=koffie").request.sort, SortOrder::Relevance);
+        assert_eq!(parse_ok("postcode=3562").request.sort, SortOrder::Distance);
+        let p = parse_ok("q=eenzaam&area=wk034403&postcode=3562+AB&radius_km=2&page=3&per_page=10");
+        assert_eq!(p.area.as_ref().unwrap().code, "WK034403");
+        assert_eq!(p.request.offset, 20);
+        let near = p.request.near.unwrap();
+        assert_eq!(near.radius_m, Some(2000.0));
+        assert!(near.covering_codes.contains(&"WK034403".to_string()));
+    }
+
+    #[test]
+    fn removing_one_filter_keeps_the_others() {
+        let p = parse_ok("q=eenzaam&category=geld&category=eenzaamheid&free=ja&page=2");
+        assert_eq!(
+            p.query_without(&[("category", Some("geld"))]),
+            "q=eenzaam&category=eenzaamheid&free=ja"
+        );
+        assert_eq!(
+            p.query_without(&[("q", None)]),
+            "category=geld&category=eenzaamheid&free=ja"
+        );
+        assert_eq!(
+            p.query_for_page(3),
+            "q=eenzaam&category=geld&category=eenzaamheid&free=ja&page=3"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_parameter() {
+        for (q, param) in [
+            ("area=XX", "area"),
+            ("postcode=1", "postcode"),
+            ("day=8", "day"),
+            ("free=misschien", "free"),
+            ("access=soms", "access"),
+            ("lat=52", "lat"),
+            ("sort=random", "sort"),
+        ] {
+            match parse_err(q) {
+                AppError::BadRequest { param: Some(p), .. } => assert_eq!(p, param, "{q}"),
+                other => panic!("{q}: {other:?}"),
+            }
+        }
     }
 }
