@@ -10,7 +10,7 @@ use crate::domain::{Invalid, Location, Organization, Service, ServiceRecord, Voc
 use crate::geo::Geography;
 use crate::indexer::Indexer;
 use crate::query::ParsedSearch;
-use crate::search::{Facets, SearchIndex, SearchResults, SnippetPart};
+use crate::search::{Facets, SearchIndex, SearchRequest, SearchResults, SnippetPart};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -40,14 +40,31 @@ pub struct FoundPage {
 
 impl Catalog {
     pub async fn save_organization(&self, org: &Organization) -> anyhow::Result<()> {
+        self.save_organization_with_source(org, None).await
+    }
+
+    /// Like [`Self::save_organization`], keeping the HSDS document it was imported from.
+    pub async fn save_organization_with_source(
+        &self,
+        org: &Organization,
+        source: Option<&str>,
+    ) -> anyhow::Result<()> {
         org.validate()?;
-        self.store.upsert_organization(org).await?;
+        self.store.upsert_organization(org, source).await?;
         self.indexer.nudge();
         Ok(())
     }
 
     /// Validates a location, assigns its buurt, wijk and gemeente by point-in-polygon, stores it.
     pub async fn save_location(&self, loc: &Location) -> anyhow::Result<()> {
+        self.save_location_with_source(loc, None).await
+    }
+
+    pub async fn save_location_with_source(
+        &self,
+        loc: &Location,
+        source: Option<&str>,
+    ) -> anyhow::Result<()> {
         loc.validate()?;
         let mut loc = loc.clone();
         loc.placement = match loc.point() {
@@ -61,12 +78,20 @@ impl Catalog {
             }
             None => Default::default(),
         };
-        self.store.upsert_location(&loc).await?;
+        self.store.upsert_location(&loc, source).await?;
         self.indexer.nudge();
         Ok(())
     }
 
     pub async fn save_service(&self, service: &Service) -> anyhow::Result<()> {
+        self.save_service_with_source(service, None).await
+    }
+
+    pub async fn save_service_with_source(
+        &self,
+        service: &Service,
+        source: Option<&str>,
+    ) -> anyhow::Result<()> {
         service.validate(&self.vocabulary)?;
         for (i, area) in service.service_areas.iter().enumerate() {
             if let Some(code) = &area.code
@@ -77,7 +102,9 @@ impl Catalog {
                 );
             }
         }
-        self.store.upsert_service(service, &self.vocabulary).await?;
+        self.store
+            .upsert_service(service, &self.vocabulary, source)
+            .await?;
         self.indexer.nudge();
         Ok(())
     }
@@ -88,8 +115,12 @@ impl Catalog {
 
     /// Runs a search on the index, then loads the page's services from the database.
     pub async fn search(&self, parsed: &ParsedSearch) -> anyhow::Result<FoundPage> {
+        self.search_request(parsed.request.clone()).await
+    }
+
+    /// [`Self::search`] for a request built by other means (e.g. the HSDS API).
+    pub async fn search_request(&self, request: SearchRequest) -> anyhow::Result<FoundPage> {
         let index = self.search.clone();
-        let request = parsed.request.clone();
         let results = tokio::task::spawn_blocking(move || index.search(&request)).await??;
         let ids: Vec<Uuid> = results.hits.iter().map(|h| h.service_id).collect();
         let records = self.store.load_services(&ids).await?;

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
 use crate::domain::{ServiceRecord, Vocabulary};
 use crate::geo::Geography;
-use crate::search::{GeoPoint, SearchDocument, SearchIndex};
+use crate::search::{GeoPoint, SearchDocument, SearchIndex, Session};
 use crate::store::{Change, Store};
 
 /// How many services are loaded and indexed per commit.
@@ -208,16 +208,19 @@ pub fn build_document(
     vocabulary: &Vocabulary,
 ) -> SearchDocument {
     let s = &record.service;
+    let mut term_ids: BTreeSet<String> = s.other_term_ids.iter().map(Uuid::to_string).collect();
     let mut categories = BTreeSet::new();
     for code in &s.categories {
         for term in vocabulary.with_ancestors(CATEGORY_TAXONOMY, code) {
             categories.insert((term.code.clone(), term.name.clone()));
+            term_ids.insert(term.id.to_string());
         }
     }
     let mut groups = BTreeSet::new();
     for code in &s.target_groups {
         if let Some(term) = vocabulary.term(TARGET_GROUP_TAXONOMY, code) {
             groups.insert((term.code.clone(), term.name.clone()));
+            term_ids.insert(term.id.to_string());
         }
     }
 
@@ -284,7 +287,34 @@ pub fn build_document(
         days: s.weekdays(),
         minimum_age: s.minimum_age,
         maximum_age: s.maximum_age,
+        organization_id: s.organization_id,
+        taxonomy_term_ids: term_ids.into_iter().collect(),
+        last_modified: record.last_modified.unix_timestamp(),
+        sessions: s
+            .schedules
+            .iter()
+            .flat_map(|schedule| {
+                let opens = schedule.opens_at.as_deref().and_then(minutes);
+                let closes = schedule.closes_at.as_deref().and_then(minutes);
+                let days = schedule.weekdays();
+                match (opens, closes) {
+                    (Some(opens), Some(closes)) if opens < closes => days
+                        .into_iter()
+                        .map(|day| Session { day, opens, closes })
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            })
+            .collect(),
     }
+}
+
+/// "14:30" (or "14:30:00") → minutes since midnight.
+pub fn minutes(time: &str) -> Option<u16> {
+    let mut parts = time.split(':');
+    let hours: u16 = parts.next()?.parse().ok()?;
+    let mins: u16 = parts.next()?.parse().ok()?;
+    (hours < 24 && mins < 60).then_some(hours * 60 + mins)
 }
 
 #[cfg(test)]

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::future::Future;
-
 use uuid::Uuid;
 use wijkwijzer::app::prepare;
 use wijkwijzer::catalog::Catalog;
@@ -15,33 +13,6 @@ use wijkwijzer::domain::{
     Setting,
 };
 use wijkwijzer::search::SearchRequest;
-
-/// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL database if available.
-async fn on_both_backends<F, Fut>(demo: bool, test: F)
-where
-    F: Fn(Catalog, Config) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::for_tests(dir.path().join("sqlite"), None);
-    config.demo_data = demo;
-    let catalog = prepare(&config).await.expect("SQLite app prepares");
-    assert_eq!(catalog.store.backend(), "sqlite");
-    test(catalog.clone(), config).await;
-    catalog.store.close().await;
-
-    let Some(server) = common::postgres_server().await else {
-        return;
-    };
-    let db = common::PgTestDb::create(&server).await;
-    let mut config = Config::for_tests(dir.path().join("pg"), Some(db.url.clone()));
-    config.demo_data = demo;
-    let catalog = prepare(&config).await.expect("PostgreSQL app prepares");
-    assert_eq!(catalog.store.backend(), "postgres");
-    test(catalog.clone(), config).await;
-    catalog.store.close().await;
-    db.drop_db().await;
-}
 
 fn organization() -> Organization {
     Organization {
@@ -112,6 +83,7 @@ fn service(org: Uuid, locations: Vec<Uuid>, name: &str) -> Service {
             ..Default::default()
         }],
         contacts: Vec::new(),
+        other_term_ids: Vec::new(),
     }
 }
 
@@ -139,7 +111,7 @@ async fn find(catalog: &Catalog, text: &str) -> Vec<Uuid> {
 #[tokio::test]
 async fn demo_data_loads_and_reads_back_field_for_field() {
     let demo = DemoFile::embedded().unwrap();
-    on_both_backends(true, |catalog, _| {
+    common::on_both_backends(true, |catalog, _| {
         let demo = &demo;
         async move {
             assert_eq!(
@@ -182,7 +154,7 @@ async fn demo_data_loads_and_reads_back_field_for_field() {
 
 #[tokio::test]
 async fn locations_get_their_neighbourhoods_when_written() {
-    on_both_backends(false, |catalog, _| async move {
+    common::on_both_backends(false, |catalog, _| async move {
         let org = organization();
         catalog.save_organization(&org).await.unwrap();
         let loc = location_in_overvecht(org.id);
@@ -200,7 +172,7 @@ async fn locations_get_their_neighbourhoods_when_written() {
 
 #[tokio::test]
 async fn every_write_is_logged_and_the_index_follows() {
-    on_both_backends(false, |catalog, _| async move {
+    common::on_both_backends(false, |catalog, _| async move {
         let before = catalog.store.latest_change().await.unwrap();
         let org = organization();
         catalog.save_organization(&org).await.unwrap();
@@ -241,7 +213,7 @@ async fn every_write_is_logged_and_the_index_follows() {
 
 #[tokio::test]
 async fn a_failed_write_leaves_nothing_behind() {
-    on_both_backends(false, |catalog, _| async move {
+    common::on_both_backends(false, |catalog, _| async move {
         let org = organization();
         catalog.save_organization(&org).await.unwrap();
         let changes_before = catalog.store.latest_change().await.unwrap();
@@ -270,7 +242,7 @@ async fn a_failed_write_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn two_instances_follow_one_database_with_their_own_index() {
-    on_both_backends(false, |first, config| async move {
+    common::on_both_backends(false, |first, config| async move {
         // A second instance: same database, its own data directory and index.
         let other_dir = tempfile::tempdir().unwrap();
         let mut second_config = config.clone();
@@ -298,7 +270,7 @@ async fn two_instances_follow_one_database_with_their_own_index() {
 
 #[tokio::test]
 async fn an_index_from_another_schema_or_missing_is_rebuilt_at_start() {
-    on_both_backends(true, |catalog, config| async move {
+    common::on_both_backends(true, |catalog, config| async move {
         let services = catalog.store.service_count().await.unwrap() as u64;
         catalog.store.close().await;
         std::fs::remove_dir_all(config.index_dir()).unwrap();

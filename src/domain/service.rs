@@ -250,6 +250,9 @@ pub struct Service {
     pub schedules: Vec<Schedule>,
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// Terms of other taxonomies (from an imported HSDS feed) the service is classified by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_term_ids: Vec<Uuid>,
 }
 
 fn active() -> String {
@@ -354,9 +357,8 @@ impl Service {
         check_len("description", &self.description, MAX_TEXT)?;
         check_email("email", &self.email)?;
         check_url("url", &self.url)?;
-        if self.categories.is_empty() {
-            return Err(Invalid::new("categories", "kies minstens één categorie"));
-        }
+        // No category is allowed: services imported from another HSDS feed are classified by
+        // that feed's own taxonomy (`other_term_ids`) until someone adds one of ours.
         vocabulary.validate_codes(CATEGORY_TAXONOMY, "categories", &self.categories)?;
         vocabulary.validate_codes(TARGET_GROUP_TAXONOMY, "target_groups", &self.target_groups)?;
         for age in [self.minimum_age, self.maximum_age].into_iter().flatten() {

@@ -95,6 +95,39 @@ pub struct SearchDocument {
     pub days: Vec<u8>,
     pub minimum_age: Option<u8>,
     pub maximum_age: Option<u8>,
+    pub organization_id: Uuid,
+    /// Ids of every taxonomy term the service carries (ours with their parents, and imported
+    /// ones), for the HSDS `taxonomy_term_id` / `taxonomy_id` filters.
+    pub taxonomy_term_ids: Vec<String>,
+    /// Last change, Unix seconds (HSDS `modified_after`).
+    pub last_modified: i64,
+    /// Weekly opening times, for the HSDS `start_time` / `end_time` filters.
+    pub sessions: Vec<Session>,
+}
+
+/// One weekly opening: ISO weekday and minutes since midnight, `opens < closes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub day: u8,
+    pub opens: u16,
+    pub closes: u16,
+}
+
+impl Session {
+    /// The quarter-hours of the week this session covers.
+    pub(crate) fn slots(&self) -> impl Iterator<Item = u64> + use<> {
+        let first = schema::slot(self.day, self.opens);
+        let last = schema::slot(self.day, self.closes.saturating_sub(1).max(self.opens));
+        first..=last
+    }
+}
+
+/// "Open at some moment between `from` and `to` (minutes since midnight), on `day` or any day."
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenWindow {
+    pub day: Option<u8>,
+    pub from: u16,
+    pub to: u16,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +179,16 @@ pub struct SearchRequest {
     /// Keep services with `minimum_age <= age <= maximum_age` (missing bound = unbounded).
     pub age: Option<u8>,
     pub near: Option<Near>,
+    /// Only services of this organisation.
+    pub organization_id: Option<Uuid>,
+    /// Only services carrying any of these taxonomy term ids; `Some(empty)` matches nothing.
+    pub taxonomy_term_ids: Option<Vec<String>>,
+    /// Only services changed at or after this Unix time.
+    pub modified_after: Option<i64>,
+    /// Only services whose age range overlaps `[min, max]` (HSDS `minimum_age`/`maximum_age`).
+    pub ages: Option<(u8, u8)>,
+    /// Only services open at some moment in this window.
+    pub open_window: Option<OpenWindow>,
     pub sort: SortOrder,
     pub offset: usize,
     /// Clamped to [`MAX_LIMIT`]; 0 = total and facets only.
@@ -165,6 +208,11 @@ impl Default for SearchRequest {
             day: None,
             age: None,
             near: None,
+            organization_id: None,
+            taxonomy_term_ids: None,
+            modified_after: None,
+            ages: None,
+            open_window: None,
             sort: SortOrder::Relevance,
             offset: 0,
             limit: 20,

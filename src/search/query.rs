@@ -17,8 +17,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -369,6 +369,55 @@ pub(crate) fn full_query(
             Bound::Included(Term::from_field_u64(fields.max_age, age)),
             Bound::Unbounded,
         ))));
+    }
+    if let Some(org) = request.organization_id {
+        clauses.push(filter(term_set(fields.organization_id, &[org.to_string()])));
+    }
+    if let Some(terms) = &request.taxonomy_term_ids {
+        if terms.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        clauses.push(filter(term_set(fields.term_ids, terms)));
+    }
+    if let Some(after) = request.modified_after {
+        clauses.push(filter(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_i64(fields.modified, after)),
+            Bound::Unbounded,
+        ))));
+    }
+    if let Some((min, max)) = request.ages {
+        clauses.push(filter(Box::new(RangeQuery::new(
+            Bound::Unbounded,
+            Bound::Included(Term::from_field_u64(fields.min_age, u64::from(max))),
+        ))));
+        clauses.push(filter(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_u64(fields.max_age, u64::from(min))),
+            Bound::Unbounded,
+        ))));
+    }
+    if let Some(window) = request.open_window {
+        let days: Vec<u8> = match window.day {
+            Some(day) => vec![day],
+            None => (1..=7).collect(),
+        };
+        let last = window.to.saturating_sub(1).max(window.from);
+        let ranges: Vec<(Occur, Box<dyn Query>)> = days
+            .into_iter()
+            .map(|day| {
+                let range: Box<dyn Query> = Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(
+                        fields.open_slots,
+                        super::schema::slot(day, window.from),
+                    )),
+                    Bound::Included(Term::from_field_u64(
+                        fields.open_slots,
+                        super::schema::slot(day, last),
+                    )),
+                ));
+                (Occur::Should, range)
+            })
+            .collect();
+        clauses.push(filter(Box::new(BooleanQuery::new(ranges))));
     }
     // A boolean query without positive clauses matches nothing; "no text, no filters" (or only
     // an exclusion) means "everything".

@@ -25,7 +25,7 @@ use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Stored when `maximum_age` is absent (`u8::MAX` is older than anyone).
 pub(crate) const AGE_UNBOUNDED_MAX: u64 = u8::MAX as u64;
@@ -52,6 +52,10 @@ pub(crate) mod names {
     pub const NAME_SORT: &str = "name_sort";
     pub const NAME_KEY_HI: &str = "name_key_hi";
     pub const NAME_KEY_LO: &str = "name_key_lo";
+    pub const ORGANIZATION_ID: &str = "organization_id";
+    pub const TERM_IDS: &str = "term_ids";
+    pub const MODIFIED: &str = "modified";
+    pub const OPEN_SLOTS: &str = "open_slots";
 }
 
 /// Resolved field handles.
@@ -78,6 +82,10 @@ pub(crate) struct Fields {
     pub name_sort: Field,
     pub name_key_hi: Field,
     pub name_key_lo: Field,
+    pub organization_id: Field,
+    pub term_ids: Field,
+    pub modified: Field,
+    pub open_slots: Field,
 }
 
 /// Text fields with their boosts: a hit in the name outranks one in the category/target-group
@@ -128,12 +136,24 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         name_sort: builder.add_text_field(NAME_SORT, STRING | FAST),
         name_key_hi: builder.add_u64_field(NAME_KEY_HI, FAST),
         name_key_lo: builder.add_u64_field(NAME_KEY_LO, FAST),
+        organization_id: builder.add_text_field(ORGANIZATION_ID, STRING),
+        term_ids: builder.add_text_field(TERM_IDS, STRING),
+        modified: builder.add_i64_field(MODIFIED, INDEXED),
+        open_slots: builder.add_u64_field(OPEN_SLOTS, INDEXED),
     };
     (builder.build(), fields)
 }
 
 /// Pack a point into one u64 (see module docs). `None` for coordinates that are not finite or
 /// out of range: such a point is skipped rather than poisoning distance sorting.
+/// Opening times are indexed as quarter-hours of the week, so "open at some time between 10:00
+/// and 12:00 (on Tuesday)" is one range query per day.
+pub(crate) const SLOTS_PER_DAY: u64 = 96;
+
+pub(crate) fn slot(day: u8, minute: u16) -> u64 {
+    u64::from(day.clamp(1, 7) - 1) * SLOTS_PER_DAY + u64::from(minute.min(24 * 60 - 1)) / 15
+}
+
 pub(crate) fn pack_point(point: &GeoPoint) -> Option<u64> {
     let valid = point.latitude.is_finite()
         && point.longitude.is_finite()
@@ -201,6 +221,7 @@ pub(crate) fn to_tantivy(
         (fields.area_codes, &doc.area_codes),
         (fields.served_area_codes, &doc.served_area_codes),
         (fields.facet_wijken, &doc.facet_wijken),
+        (fields.term_ids, &doc.taxonomy_term_ids),
     ] {
         // Duplicates would be counted twice by the facet collector.
         let mut seen: Vec<&str> = Vec::with_capacity(values.len());
@@ -210,6 +231,18 @@ pub(crate) fn to_tantivy(
                 out.add_text(field, value);
             }
         }
+    }
+    out.add_text(fields.organization_id, doc.organization_id.to_string());
+    out.add_i64(fields.modified, doc.last_modified);
+    let mut slots: Vec<u64> = doc
+        .sessions
+        .iter()
+        .flat_map(super::Session::slots)
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    for slot in slots {
+        out.add_u64(fields.open_slots, slot);
     }
     out.add_text(fields.access_route, &doc.access_route);
     out.add_text(fields.cost, &doc.cost);

@@ -35,6 +35,10 @@ fn svc(name: &str) -> SearchDocument {
         days: Vec::new(),
         minimum_age: None,
         maximum_age: None,
+        organization_id: Uuid::nil(),
+        taxonomy_term_ids: Vec::new(),
+        last_modified: 0,
+        sessions: Vec::new(),
     }
 }
 
@@ -1135,4 +1139,97 @@ fn malformed_vocabulary_is_reported_with_its_line() {
         .expect_err("missing colon is rejected");
     assert!(matches!(error, SearchError::Vocabulary { line: 1, .. }));
     assert!(!SYNONYMS_TXT.is_empty() && !LIFE_QUESTIONS_TXT.is_empty());
+}
+
+#[test]
+fn hsds_filters_organisation_terms_modified_ages_and_opening_times() {
+    let org = Uuid::new_v4();
+    let morning = with(svc("Ochtendkoffie"), |d| {
+        d.organization_id = org;
+        d.taxonomy_term_ids = vec!["term-a".into()];
+        d.last_modified = 1_000;
+        d.minimum_age = Some(18);
+        d.sessions = vec![Session {
+            day: 2,
+            opens: 9 * 60,
+            closes: 11 * 60,
+        }];
+    });
+    let evening = with(svc("Avondwandeling"), |d| {
+        d.taxonomy_term_ids = vec!["term-b".into()];
+        d.last_modified = 2_000;
+        d.maximum_age = Some(12);
+        d.sessions = vec![Session {
+            day: 4,
+            opens: 19 * 60,
+            closes: 21 * 60,
+        }];
+    });
+    let fixture = Fixture::new(vec![morning, evening]);
+    let names = |request: SearchRequest| -> Vec<String> {
+        let mut names = fixture.names(&fixture.run(&request));
+        names.sort();
+        names
+    };
+    let only = |name: &str| vec![name.to_string()];
+    assert_eq!(
+        names(SearchRequest {
+            organization_id: Some(org),
+            ..Default::default()
+        }),
+        only("Ochtendkoffie")
+    );
+    assert_eq!(
+        names(SearchRequest {
+            taxonomy_term_ids: Some(vec!["term-b".into(), "term-x".into()]),
+            ..Default::default()
+        }),
+        only("Avondwandeling")
+    );
+    assert!(
+        names(SearchRequest {
+            taxonomy_term_ids: Some(Vec::new()),
+            ..Default::default()
+        })
+        .is_empty()
+    );
+    assert_eq!(
+        names(SearchRequest {
+            modified_after: Some(1_500),
+            ..Default::default()
+        }),
+        only("Avondwandeling")
+    );
+    // Ages 30–40 overlap "18 and older" only; 5–20 overlaps both.
+    assert_eq!(
+        names(SearchRequest {
+            ages: Some((30, 40)),
+            ..Default::default()
+        }),
+        only("Ochtendkoffie")
+    );
+    assert_eq!(
+        names(SearchRequest {
+            ages: Some((5, 20)),
+            ..Default::default()
+        })
+        .len(),
+        2
+    );
+    // Open between 10:30 and 12:00 on any day: only the morning; on Thursday: nothing.
+    let window = |day, from, to| SearchRequest {
+        open_window: Some(OpenWindow { day, from, to }),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(window(None, 10 * 60 + 30, 12 * 60)),
+        only("Ochtendkoffie")
+    );
+    assert!(names(window(Some(4), 10 * 60 + 30, 12 * 60)).is_empty());
+    assert_eq!(
+        names(window(Some(4), 20 * 60, 24 * 60)),
+        only("Avondwandeling")
+    );
+    // Closing time is exclusive: open 9–11 does not match a window starting at 11:00.
+    assert!(names(window(Some(2), 11 * 60, 12 * 60)).is_empty());
 }

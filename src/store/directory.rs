@@ -17,6 +17,22 @@ use super::{Store, StoreError, StoreResult, col, on_pool, parse_enum, parse_uuid
 /// How many ids go into one `in (...)` list: far below both drivers' bind limits.
 const CHUNK: usize = 500;
 
+/// Keeps an object's HSDS document (see migration 0002), replacing an earlier one.
+macro_rules! put_source {
+    ($tx:expr, $entity:expr, $id:expr, $body:expr) => {
+        sqlx::query(
+            "insert into hsds_source (entity, id, body) values ($1, $2, $3) \
+             on conflict (entity, id) do update set body = excluded.body",
+        )
+        .bind($entity)
+        .bind($id)
+        .bind($body)
+        .execute($tx)
+        .await?
+    };
+}
+pub(crate) use put_source;
+
 /// Fetches rows whose `column` is in `ids`, e.g. `fetch_in!(pool, "select * from x where id in ", ids)`.
 macro_rules! fetch_in {
     ($pool:expr, $sql:expr, $ids:expr) => {{
@@ -30,6 +46,65 @@ macro_rules! fetch_in {
         qb.build().fetch_all($pool).await?
     }};
 }
+pub(crate) use fetch_in;
+
+/// Maps a row of `select l.*, a.address_1, a.address_2, a.city, a.postal_code from location l
+/// left join address a …` to a [`Location`].
+macro_rules! location_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let address_1: Option<String> = col!(row, "address_1");
+        let organization_id: Option<String> = col!(row, "organization_id");
+        Location {
+            id: parse_uuid(&text!(row, "id"))?,
+            organization_id: organization_id.as_deref().map(parse_uuid).transpose()?,
+            name: col!(row, "name"),
+            description: col!(row, "description"),
+            latitude: col!(row, "latitude"),
+            longitude: col!(row, "longitude"),
+            address: match address_1 {
+                Some(address_1) => Some(Address {
+                    address_1,
+                    address_2: col!(row, "address_2"),
+                    postal_code: col!(row, "postal_code"),
+                    city: col!(row, "city"),
+                }),
+                None => None,
+            },
+            wheelchair_accessible: col!(row, "wheelchair_accessible"),
+            transportation: col!(row, "transportation"),
+            placement: Placement {
+                gemeente: col!(row, "gemeente_code"),
+                wijk: col!(row, "wijk_code"),
+                buurt: col!(row, "buurt_code"),
+            },
+        }
+    }};
+}
+pub(crate) use location_from_row;
+
+/// The query whose rows [`location_from_row!`] reads; append an id list.
+pub(crate) const LOCATION_SQL: &str = "select l.*, a.address_1, a.address_2, a.city, a.postal_code \
+     from location l left join address a on a.location_id = l.id where l.id in ";
+
+/// Maps a row of `select * from organization` to an [`Organization`].
+macro_rules! organization_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let provider: Option<String> = col!(row, "provider_type");
+        Organization {
+            id: parse_uuid(&text!(row, "id"))?,
+            name: col!(row, "name"),
+            alternate_name: col!(row, "alternate_name"),
+            description: col!(row, "description"),
+            email: col!(row, "email"),
+            website: col!(row, "website"),
+            provider_type: provider.as_deref().map(parse_enum).transpose()?,
+            phone: col!(row, "phone"),
+        }
+    }};
+}
+pub(crate) use organization_from_row;
 
 fn fk_to_missing(err: sqlx::Error, entity: &'static str, id: String) -> StoreError {
     match &err {
@@ -41,7 +116,13 @@ fn fk_to_missing(err: sqlx::Error, entity: &'static str, id: String) -> StoreErr
 }
 
 impl Store {
-    pub async fn upsert_organization(&self, org: &Organization) -> StoreResult<()> {
+    /// Writes an organisation; `source` (its HSDS document, when imported) is kept in the same
+    /// transaction, `None` leaves any earlier one in place.
+    pub async fn upsert_organization(
+        &self,
+        org: &Organization,
+        source: Option<&str>,
+    ) -> StoreResult<()> {
         let now = OffsetDateTime::now_utc();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -74,13 +155,16 @@ impl Store {
             .bind(org.id.to_string())
             .execute(&mut *tx)
             .await?;
+            if let Some(body) = source {
+                put_source!(&mut *tx, "organization", org.id.to_string(), body);
+            }
             tx.commit().await?;
             Ok(())
         })
     }
 
     /// Writes a location; its [`Placement`] must already be assigned by the caller.
-    pub async fn upsert_location(&self, loc: &Location) -> StoreResult<()> {
+    pub async fn upsert_location(&self, loc: &Location, source: Option<&str>) -> StoreResult<()> {
         let now = OffsetDateTime::now_utc();
         let id = loc.id.to_string();
         on_pool!(self, |pool| {
@@ -140,6 +224,9 @@ impl Store {
             .bind(&id)
             .execute(&mut *tx)
             .await?;
+            if let Some(body) = source {
+                put_source!(&mut *tx, "location", id.clone(), body);
+            }
             tx.commit().await?;
             Ok(())
         })
@@ -151,6 +238,7 @@ impl Store {
         &self,
         service: &Service,
         vocabulary: &Vocabulary,
+        source: Option<&str>,
     ) -> StoreResult<()> {
         let mut service = service.clone();
         service.fill_child_ids();
@@ -312,11 +400,26 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            for term_id in &s.other_term_ids {
+                sqlx::query(
+                    "insert into attribute (id, link_id, link_type, link_entity, taxonomy_term_id) \
+                     values ($1, $2, 'hsds', 'service', $3)",
+                )
+                .bind(Uuid::new_v5(&s.id, term_id.as_bytes()).to_string())
+                .bind(&id)
+                .bind(term_id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| fk_to_missing(e, "taxonomy_term", term_id.to_string()))?;
+            }
             sqlx::query("insert into change_log (service_id, changed_at) values ($1, $2)")
                 .bind(&id)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(body) = source {
+                put_source!(&mut *tx, "service", id.clone(), body);
+            }
             tx.commit().await?;
             Ok(())
         })
@@ -435,6 +538,7 @@ impl Store {
                     service_areas: Vec::new(),
                     schedules: Vec::new(),
                     contacts: Vec::new(),
+                    other_term_ids: Vec::new(),
                 };
                 let modified: OffsetDateTime = col!(row, "last_modified");
                 services.insert(service.id, (service, modified));
@@ -444,7 +548,7 @@ impl Store {
                 return Ok(Vec::new());
             }
 
-            let attr_sql = "select a.link_id, a.link_type, t.code from attribute a \
+            let attr_sql = "select a.link_id, a.link_type, a.taxonomy_term_id, t.code from attribute a \
                  join taxonomy_term t on t.id = a.taxonomy_term_id \
                  where a.link_entity = 'service' and a.link_id in ";
             for row in fetch_in!(pool, attr_sql, &found) {
@@ -452,11 +556,12 @@ impl Store {
                 let sid = parse_uuid(&text!(row, "link_id"))?;
                 let link_type: Option<String> = col!(row, "link_type");
                 let code: Option<String> = col!(row, "code");
-                if let (Some((s, _)), Some(code)) = (services.get_mut(&sid), code) {
-                    match link_type.as_deref() {
-                        Some("category") => s.categories.push(code),
-                        Some("target_group") => s.target_groups.push(code),
-                        _ => {}
+                let term_id = parse_uuid(&text!(row, "taxonomy_term_id"))?;
+                if let Some((s, _)) = services.get_mut(&sid) {
+                    match (link_type.as_deref(), code) {
+                        (Some("category"), Some(code)) => s.categories.push(code),
+                        (Some("target_group"), Some(code)) => s.target_groups.push(code),
+                        _ => s.other_term_ids.push(term_id),
                     }
                 }
             }
@@ -531,36 +636,9 @@ impl Store {
             location_ids.dedup();
             let mut locations: HashMap<Uuid, Location> = HashMap::new();
             for chunk in location_ids.chunks(CHUNK) {
-                let sql = "select l.*, a.address_1, a.address_2, a.city, a.postal_code \
-                     from location l left join address a on a.location_id = l.id where l.id in ";
-                for row in fetch_in!(pool, sql, chunk) {
+                for row in fetch_in!(pool, LOCATION_SQL, chunk) {
                     let row = &row;
-                    let address_1: Option<String> = col!(row, "address_1");
-                    let organization_id: Option<String> = col!(row, "organization_id");
-                    let loc = Location {
-                        id: parse_uuid(&text!(row, "id"))?,
-                        organization_id: organization_id.as_deref().map(parse_uuid).transpose()?,
-                        name: col!(row, "name"),
-                        description: col!(row, "description"),
-                        latitude: col!(row, "latitude"),
-                        longitude: col!(row, "longitude"),
-                        address: match address_1 {
-                            Some(address_1) => Some(Address {
-                                address_1,
-                                address_2: col!(row, "address_2"),
-                                postal_code: col!(row, "postal_code"),
-                                city: col!(row, "city"),
-                            }),
-                            None => None,
-                        },
-                        wheelchair_accessible: col!(row, "wheelchair_accessible"),
-                        transportation: col!(row, "transportation"),
-                        placement: Placement {
-                            gemeente: col!(row, "gemeente_code"),
-                            wijk: col!(row, "wijk_code"),
-                            buurt: col!(row, "buurt_code"),
-                        },
-                    };
+                    let loc = location_from_row!(row);
                     locations.insert(loc.id, loc);
                 }
             }
@@ -573,17 +651,7 @@ impl Store {
             for chunk in org_ids.chunks(CHUNK) {
                 for row in fetch_in!(pool, "select * from organization where id in ", chunk) {
                     let row = &row;
-                    let provider: Option<String> = col!(row, "provider_type");
-                    let org = Organization {
-                        id: parse_uuid(&text!(row, "id"))?,
-                        name: col!(row, "name"),
-                        alternate_name: col!(row, "alternate_name"),
-                        description: col!(row, "description"),
-                        email: col!(row, "email"),
-                        website: col!(row, "website"),
-                        provider_type: provider.as_deref().map(parse_enum).transpose()?,
-                        phone: col!(row, "phone"),
-                    };
+                    let org = organization_from_row!(row);
                     organizations.insert(org.id, org);
                 }
             }

@@ -5,6 +5,7 @@
 
 mod changes;
 mod directory;
+mod hsds;
 mod reference;
 
 use std::path::Path;
@@ -15,6 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
 pub use changes::Change;
+pub use hsds::{TaxonomyRow, TermRow};
 pub use reference::NeighbourhoodRow;
 
 /// Errors of the storage layer. Callers map them to HTTP or CLI errors.
@@ -28,6 +30,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{entity} {id} does not exist")]
     MissingReference { entity: &'static str, id: String },
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -25,30 +25,42 @@ pub fn pg_demo_server() -> Option<&'static TestServer> {
     static SERVER: OnceLock<Option<TestServer>> = OnceLock::new();
     SERVER
         .get_or_init(|| {
-            // Its own thread and runtime: the caller is inside a test's runtime, where
-            // another runtime can neither block nor be dropped.
-            let url = std::thread::spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async {
-                    let server = postgres_server().await?;
-                    Some(
-                        PgTestDb::create_named(&server, "wijkwijzer_http_suite")
-                            .await
-                            .url,
-                    )
-                })
-            })
-            .join()
-            .expect("postgres setup")?;
+            let url = pg_database("wijkwijzer_http_suite")?;
             Some(spawn_demo_server(Some(url)))
         })
         .as_ref()
 }
 
+/// A fresh PostgreSQL database with this name (recreated), or `None` (reported as skipped).
+pub fn pg_database(name: &'static str) -> Option<String> {
+    // Its own thread and runtime: the caller is inside a test's runtime, where
+    // another runtime can neither block nor be dropped.
+    let url = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let server = postgres_server().await?;
+            Some(PgTestDb::create_named(&server, name).await.url)
+        })
+    })
+    .join()
+    .expect("postgres setup")?;
+    Some(url)
+}
+
 fn spawn_demo_server(database_url: Option<String>) -> TestServer {
+    spawn_server(database_url, |_| Box::pin(async {}))
+}
+
+/// Something to do with the app's catalog before it starts serving (e.g. import data).
+pub type Setup = fn(
+    wijkwijzer::catalog::Catalog,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// A demo-data app on its own thread and runtime, after `setup` ran on its catalog.
+pub fn spawn_server(database_url: Option<String>, setup: Setup) -> TestServer {
     {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_tests(dir.path().to_path_buf(), database_url);
@@ -62,6 +74,13 @@ fn spawn_demo_server(database_url: Option<String>) -> TestServer {
                 .expect("runtime");
             rt.block_on(async move {
                 let app = App::build(config).await.expect("app starts");
+                let catalog = app.state().catalog.clone();
+                setup(catalog.clone()).await;
+                catalog
+                    .indexer
+                    .catch_up(&mut Default::default())
+                    .await
+                    .expect("index caught up");
                 tx.send(app.port()).expect("send port");
                 app.run(std::future::pending()).await.expect("app runs");
             });
@@ -202,4 +221,35 @@ pub fn http() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client")
+}
+
+/// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL database if available.
+pub async fn on_both_backends<F, Fut>(demo: bool, test: F)
+where
+    F: Fn(wijkwijzer::catalog::Catalog, Config) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(dir.path().join("sqlite"), None);
+    config.demo_data = demo;
+    let catalog = wijkwijzer::app::prepare(&config)
+        .await
+        .expect("SQLite app prepares");
+    assert_eq!(catalog.store.backend(), "sqlite");
+    test(catalog.clone(), config).await;
+    catalog.store.close().await;
+
+    let Some(server) = postgres_server().await else {
+        return;
+    };
+    let db = PgTestDb::create(&server).await;
+    let mut config = Config::for_tests(dir.path().join("pg"), Some(db.url.clone()));
+    config.demo_data = demo;
+    let catalog = wijkwijzer::app::prepare(&config)
+        .await
+        .expect("PostgreSQL app prepares");
+    assert_eq!(catalog.store.backend(), "postgres");
+    test(catalog.clone(), config).await;
+    catalog.store.close().await;
+    db.drop_db().await;
 }
