@@ -179,7 +179,13 @@ pub fn router(state: AppState) -> Router {
             "/openapi.json",
             axum::routing::get(move || {
                 let doc = openapi.clone();
-                async move { axum::Json(doc.as_ref().clone()) }
+                // Public, like the APIs it describes (HSDS clients fetch it from `/hsds/`).
+                async move {
+                    (
+                        [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+                        axum::Json(doc.as_ref().clone()),
+                    )
+                }
             }),
         )
         .fallback(crate::web::not_found)

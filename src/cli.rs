@@ -39,6 +39,23 @@ pub enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Import an Open Referral HSDS 3.0 feed: a JSON file (one service or organization, a
+    /// list page, an array) or ndjson. Prints progress and a summary; exits non-zero when
+    /// records were rejected.
+    Import {
+        path: PathBuf,
+        /// Import nothing when any record is invalid.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Export the whole directory as HSDS 3.0 (organizations with their services and
+    /// locations nested).
+    Export {
+        /// `json` (one array) or `ndjson` (one organization per line).
+        #[arg(long, default_value = "json")]
+        format: crate::hsds::export::Format,
+        path: PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// Write to this file instead of standard output.
@@ -104,6 +121,47 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 "indexed {n} services in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Import { path, strict } => {
+            let catalog = prepare(&Config {
+                demo_data: false,
+                ..config
+            })
+            .await?;
+            let options = crate::hsds::import::Options {
+                strict,
+                progress: Some(Box::new(|done, total| {
+                    if done % 500 == 0 || done == total {
+                        eprintln!("imported {done}/{total}");
+                    }
+                })),
+            };
+            let report = crate::hsds::import::import_path(&catalog, &path, &options).await?;
+            catalog.indexer.catch_up(&mut Default::default()).await?;
+            print!("{report}");
+            if !report.problems.is_empty() {
+                anyhow::bail!(
+                    "{} problem(s) in {}{}",
+                    report.problems.len(),
+                    path.display(),
+                    if report.aborted {
+                        "; nothing was imported"
+                    } else {
+                        "; the valid records were imported"
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::Export { format, path } => {
+            let catalog = prepare(&Config {
+                demo_data: false,
+                ..config
+            })
+            .await?;
+            let n = crate::hsds::export::export_path(&catalog, format, &path).await?;
+            println!("exported {n} organizations to {}", path.display());
             Ok(())
         }
         Command::Openapi { output } => {

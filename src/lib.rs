@@ -3,7 +3,8 @@
 //! The layers, from the inside out: [`domain`] (plain types), [`store`] (all SQL, SQLite or
 //! PostgreSQL), [`geo`] (CBS neighbourhoods), [`search`] (the tantivy index, derived data),
 //! [`indexer`] (keeps the index in step with the database's change log), and the HTTP faces
-//! [`web`] (HTML) and [`api`] (JSON), assembled in [`app`].
+//! [`web`] (HTML) and [`api`] (JSON, including the HSDS 3.0 API), assembled in [`app`]. [`hsds`]
+//! maps the directory to and from Open Referral HSDS 3.0 (API, import, export).
 
 pub mod api;
 pub mod app;
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod geo;
+pub mod hsds;
 pub mod indexer;
 pub mod query;
 pub mod search;

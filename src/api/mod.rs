@@ -1,6 +1,7 @@
 //! The JSON API. Every handler carries `#[utoipa::path]` and is registered with `routes!`, so
 //! `/openapi.json` is generated from the routes themselves and cannot drift from them.
 
+mod hsds;
 mod search;
 
 use utoipa::OpenApi;
@@ -17,12 +18,27 @@ use crate::app::AppState;
                        errors are RFC 9457 problem documents.",
         license(name = "EUPL-1.2")
     ),
-    tags((name = "search", description = "Search the directory"))
+    tags(
+        (name = "search", description = "Search the directory"),
+        (name = "hsds", description = "Open Referral HSDS 3.0 read API (public, CORS *)")
+    )
 )]
 struct ApiDoc;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(search::search))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(search::search))
+        .routes(routes!(hsds::about))
+        .routes(routes!(hsds::services))
+        .routes(routes!(hsds::service))
+        .routes(routes!(hsds::service_at_locations))
+        .routes(routes!(hsds::service_at_location))
+        .routes(routes!(hsds::organizations))
+        .routes(routes!(hsds::organization))
+        .routes(routes!(hsds::taxonomies))
+        .routes(routes!(hsds::taxonomy))
+        .routes(routes!(hsds::taxonomy_terms))
+        .routes(routes!(hsds::taxonomy_term))
 }
 
 /// The OpenAPI document as pretty JSON (for the `openapi` command and tests).

@@ -1,0 +1,555 @@
+//! Our records as HSDS 3.0 JSON. Each object starts from the HSDS document it was imported
+//! from (if any), so fields we do not model come back unchanged, and our columns are laid over
+//! it: for every field we model, the database is the truth.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
+use crate::domain::{Location, Organization, ServiceRecord, Vocabulary};
+use crate::store::{TaxonomyRow, TermRow};
+
+/// A service area that is one of our CBS neighbourhoods carries its code in `uri` like this.
+pub const CBS_URI_PREFIX: &str = "urn:nl-cbs:";
+
+/// How much of a service to show (HSDS `minimal` / default list item / `full`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Only the service's own fields.
+    Minimal,
+    /// Own fields plus `organization` and `program` (the spec's list item).
+    List,
+    /// Everything, nested (the spec's `GET /services/{id}`).
+    Full,
+}
+
+/// The kept HSDS documents of the objects being rendered.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub organizations: HashMap<Uuid, Map<String, Value>>,
+    pub services: HashMap<Uuid, Map<String, Value>>,
+    pub locations: HashMap<Uuid, Map<String, Value>>,
+}
+
+impl Sources {
+    pub fn parse(entity: &HashMap<Uuid, String>) -> HashMap<Uuid, Map<String, Value>> {
+        entity
+            .iter()
+            .filter_map(|(id, body)| match serde_json::from_str(body) {
+                Ok(Value::Object(map)) => Some((*id, map)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Taxonomies and terms (ours and imported), for attributes and the taxonomy endpoints.
+#[derive(Debug, Default)]
+pub struct Terms {
+    pub taxonomies: Vec<TaxonomyRow>,
+    pub terms: Vec<TermRow>,
+    pub term_sources: HashMap<Uuid, Map<String, Value>>,
+    pub taxonomy_sources: HashMap<Uuid, Map<String, Value>>,
+}
+
+impl Terms {
+    pub fn term(&self, id: Uuid) -> Option<&TermRow> {
+        self.terms.iter().find(|t| t.id == id)
+    }
+
+    pub fn taxonomy(&self, id: Uuid) -> Option<&TaxonomyRow> {
+        self.taxonomies.iter().find(|t| t.id == id)
+    }
+}
+
+fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(value) = value {
+        map.insert(key.to_string(), value);
+    }
+}
+
+fn s(value: &Option<String>) -> Option<Value> {
+    value.as_ref().map(|v| Value::String(v.clone()))
+}
+
+/// Keeps only a map's own fields: drops nested objects and arrays.
+fn flat(map: &Map<String, Value>) -> Map<String, Value> {
+    map.iter()
+        .filter(|(_, v)| !v.is_object() && !v.is_array())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The objects in `list` (an array under `key` of `map`), by their `id`.
+fn children_by_id(map: &Map<String, Value>, key: &str) -> HashMap<String, Map<String, Value>> {
+    map.get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    let obj = item.as_object()?;
+                    Some((obj.get("id")?.as_str()?.to_string(), obj.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// "10:00" and "10:00:00" are the same time; keep the source's spelling when they agree.
+fn same_time(source: Option<&Value>, ours: &str) -> bool {
+    source
+        .and_then(Value::as_str)
+        .is_some_and(|t| t == ours || t.strip_suffix(":00") == Some(ours))
+}
+
+pub fn taxonomy_json(t: &TaxonomyRow, terms: &Terms) -> Value {
+    let mut map = terms
+        .taxonomy_sources
+        .get(&t.id)
+        .cloned()
+        .unwrap_or_default();
+    map.insert("id".into(), json!(t.id));
+    map.insert("name".into(), json!(t.name));
+    map.insert("description".into(), json!(t.description));
+    put(&mut map, "uri", s(&t.uri));
+    put(&mut map, "version", s(&t.version));
+    Value::Object(map)
+}
+
+pub fn term_json(t: &TermRow, terms: &Terms) -> Value {
+    let mut map = terms.term_sources.get(&t.id).cloned().unwrap_or_default();
+    map.insert("id".into(), json!(t.id));
+    put(&mut map, "code", s(&t.code));
+    map.insert("name".into(), json!(t.name));
+    map.insert("description".into(), json!(t.description));
+    put(&mut map, "parent_id", t.parent_id.map(|p| json!(p)));
+    put(&mut map, "taxonomy", s(&t.taxonomy));
+    put(&mut map, "taxonomy_id", t.taxonomy_id.map(|p| json!(p)));
+    put(&mut map, "language", s(&t.language));
+    put(&mut map, "term_uri", s(&t.term_uri));
+    if let Some(taxonomy) = t.taxonomy_id.and_then(|id| terms.taxonomy(id)) {
+        map.insert("taxonomy_detail".into(), taxonomy_json(taxonomy, terms));
+    }
+    Value::Object(map)
+}
+
+/// An organisation's own fields (as in lists and inside a service).
+pub fn organization_json(org: &Organization, sources: &Sources) -> Map<String, Value> {
+    let mut map = sources
+        .organizations
+        .get(&org.id)
+        .map(flat)
+        .unwrap_or_default();
+    map.insert("id".into(), json!(org.id));
+    map.insert("name".into(), json!(org.name));
+    put(&mut map, "alternate_name", s(&org.alternate_name));
+    map.insert("description".into(), json!(org.description));
+    put(&mut map, "email", s(&org.email));
+    put(&mut map, "website", s(&org.website));
+    map
+}
+
+/// An organisation with its nested lists (`GET /organizations/{id}`): the kept ones, with
+/// `services` and `locations` from the database.
+pub fn organization_full_json(
+    org: &Organization,
+    services: &[ServiceRecord],
+    locations: &[Location],
+    sources: &Sources,
+    terms: &Terms,
+    vocabulary: &Vocabulary,
+) -> Value {
+    let mut map = sources
+        .organizations
+        .get(&org.id)
+        .cloned()
+        .unwrap_or_default();
+    map.extend(organization_json(org, sources));
+    if let Some(phone) = &org.phone
+        && !map.contains_key("phones")
+    {
+        map.insert(
+            "phones".into(),
+            json!([{ "id": Uuid::new_v5(&org.id, b"phone:0"), "number": phone }]),
+        );
+    }
+    map.insert(
+        "locations".into(),
+        Value::Array(
+            locations
+                .iter()
+                .map(|l| Value::Object(location_json(l, sources)))
+                .collect(),
+        ),
+    );
+    map.insert(
+        "services".into(),
+        Value::Array(
+            services
+                .iter()
+                .map(|r| {
+                    let mut s = service_json(r, Shape::Full, sources, terms, vocabulary);
+                    if let Value::Object(m) = &mut s {
+                        m.remove("organization");
+                    }
+                    s
+                })
+                .collect(),
+        ),
+    );
+    Value::Object(map)
+}
+
+pub fn location_json(loc: &Location, sources: &Sources) -> Map<String, Value> {
+    let mut map = sources.locations.get(&loc.id).cloned().unwrap_or_default();
+    map.insert("id".into(), json!(loc.id));
+    map.entry("location_type").or_insert(json!("physical"));
+    put(
+        &mut map,
+        "organization_id",
+        loc.organization_id.map(|o| json!(o)),
+    );
+    put(&mut map, "name", s(&loc.name));
+    put(&mut map, "description", s(&loc.description));
+    put(&mut map, "transportation", s(&loc.transportation));
+    put(&mut map, "latitude", loc.latitude.map(|v| json!(v)));
+    put(&mut map, "longitude", loc.longitude.map(|v| json!(v)));
+    if let Some(a) = &loc.address {
+        let mut addresses: Vec<Value> = map
+            .get("addresses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if addresses.is_empty() {
+            addresses.push(json!({
+                "id": Uuid::new_v5(&loc.id, b"address:0"),
+                "state_province": "Utrecht",
+                "country": "NL",
+                "address_type": "physical",
+            }));
+        }
+        if let Some(Value::Object(first)) = addresses.first_mut() {
+            first.insert("address_1".into(), json!(a.address_1));
+            put(first, "address_2", s(&a.address_2));
+            first.insert("city".into(), json!(a.city));
+            first.insert("postal_code".into(), json!(a.postal_code));
+            first.entry("state_province").or_insert(json!("Utrecht"));
+            first.entry("country").or_insert(json!("NL"));
+            first.entry("address_type").or_insert(json!("physical"));
+        }
+        map.insert("addresses".into(), Value::Array(addresses));
+    }
+    if let Some(wheelchair) = loc.wheelchair_accessible
+        && !map.contains_key("accessibility")
+    {
+        let description = if wheelchair {
+            "Toegankelijk voor rolstoelen"
+        } else {
+            "Niet toegankelijk voor rolstoelen"
+        };
+        map.insert(
+            "accessibility".into(),
+            json!([{ "id": Uuid::new_v5(&loc.id, b"accessibility:0"), "description": description }]),
+        );
+    }
+    map
+}
+
+/// A service in the given shape.
+pub fn service_json(
+    record: &ServiceRecord,
+    shape: Shape,
+    sources: &Sources,
+    terms: &Terms,
+    vocabulary: &Vocabulary,
+) -> Value {
+    let svc = &record.service;
+    let source = sources.services.get(&svc.id).cloned().unwrap_or_default();
+    let mut map = match shape {
+        Shape::Full => source.clone(),
+        Shape::Minimal | Shape::List => flat(&source),
+    };
+    map.insert("id".into(), json!(svc.id));
+    map.insert("organization_id".into(), json!(svc.organization_id));
+    map.insert("name".into(), json!(svc.name));
+    put(&mut map, "alternate_name", s(&svc.alternate_name));
+    if !svc.description.is_empty() || !map.contains_key("description") {
+        map.insert("description".into(), json!(svc.description));
+    }
+    put(&mut map, "url", s(&svc.url));
+    put(&mut map, "email", s(&svc.email));
+    map.insert("status".into(), json!(svc.status));
+    put(&mut map, "wait_time", s(&svc.waiting_time));
+    put(&mut map, "eligibility_description", s(&svc.eligibility));
+    put(&mut map, "minimum_age", svc.minimum_age.map(|v| json!(v)));
+    put(&mut map, "maximum_age", svc.maximum_age.map(|v| json!(v)));
+    put(&mut map, "fees_description", s(&svc.cost.description));
+    put(
+        &mut map,
+        "assured_date",
+        svc.assured_date.map(|d| json!(crate::hsds::iso_date(d))),
+    );
+    map.entry("last_modified")
+        .or_insert_with(|| json!(crate::hsds::rfc3339(record.last_modified)));
+    if shape == Shape::Minimal {
+        return Value::Object(map);
+    }
+    map.insert(
+        "organization".into(),
+        Value::Object(organization_json(&record.organization, sources)),
+    );
+    if let Some(program) = source.get("program") {
+        map.insert("program".into(), program.clone());
+    }
+    if shape == Shape::List {
+        return Value::Object(map);
+    }
+
+    // Phones: the first number is ours.
+    let mut phones: Vec<Value> = source
+        .get("phones")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(number) = &svc.phone {
+        match phones.first_mut() {
+            Some(Value::Object(first)) => {
+                first.insert("number".into(), json!(number));
+            }
+            _ => phones.push(json!({ "id": Uuid::new_v5(&svc.id, b"phone:0"), "number": number })),
+        }
+    }
+    map.insert("phones".into(), Value::Array(phones));
+
+    let kept = children_by_id(&source, "schedules");
+    let schedules = svc
+        .schedules
+        .iter()
+        .map(|sch| {
+            let id = sch.id.unwrap_or_else(Uuid::nil);
+            let mut m = kept.get(&id.to_string()).cloned().unwrap_or_default();
+            m.insert("id".into(), json!(id));
+            put(&mut m, "freq", s(&sch.freq));
+            put(&mut m, "byday", s(&sch.byday));
+            for (key, value) in [("opens_at", &sch.opens_at), ("closes_at", &sch.closes_at)] {
+                if let Some(v) = value
+                    && !same_time(m.get(key), v)
+                {
+                    m.insert(key.into(), json!(v));
+                }
+            }
+            put(&mut m, "description", s(&sch.description));
+            Value::Object(m)
+        })
+        .collect();
+    map.insert("schedules".into(), Value::Array(schedules));
+
+    let kept = children_by_id(&source, "service_areas");
+    let areas = svc
+        .service_areas
+        .iter()
+        .map(|a| {
+            let id = a.id.unwrap_or_else(Uuid::nil);
+            let mut m = kept.get(&id.to_string()).cloned().unwrap_or_default();
+            m.insert("id".into(), json!(id));
+            put(&mut m, "name", s(&a.name));
+            put(&mut m, "extent", s(&a.extent));
+            put(&mut m, "extent_type", s(&a.extent_type));
+            put(
+                &mut m,
+                "uri",
+                a.code
+                    .as_ref()
+                    .map(|c| json!(format!("{CBS_URI_PREFIX}{c}"))),
+            );
+            Value::Object(m)
+        })
+        .collect();
+    map.insert("service_areas".into(), Value::Array(areas));
+
+    let kept_languages: Vec<Value> = source
+        .get("languages")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut kept_codes: Vec<String> = kept_languages
+        .iter()
+        .filter_map(|l| l.get("code")?.as_str().map(str::to_string))
+        .collect();
+    kept_codes.sort();
+    let mut ours = svc.languages.clone();
+    ours.sort();
+    let languages = if kept_codes == ours {
+        kept_languages
+    } else {
+        svc.languages
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                json!({ "id": Uuid::new_v5(&svc.id, format!("language:{i}").as_bytes()), "code": code })
+            })
+            .collect()
+    };
+    map.insert("languages".into(), Value::Array(languages));
+
+    let kept = children_by_id(&source, "contacts");
+    let contacts = svc
+        .contacts
+        .iter()
+        .map(|c| {
+            let id = c.id.unwrap_or_else(Uuid::nil);
+            let mut m = kept.get(&id.to_string()).cloned().unwrap_or_default();
+            m.insert("id".into(), json!(id));
+            put(&mut m, "name", s(&c.name));
+            put(&mut m, "title", s(&c.title));
+            put(&mut m, "email", s(&c.email));
+            if let Some(phone) = &c.phone
+                && !m.contains_key("phones")
+            {
+                m.insert(
+                    "phones".into(),
+                    json!([{ "id": Uuid::new_v5(&id, b"phone:0"), "number": phone }]),
+                );
+            }
+            Value::Object(m)
+        })
+        .collect();
+    map.insert("contacts".into(), Value::Array(contacts));
+
+    if !map.contains_key("cost_options")
+        && let Some(amount) = svc.cost.amount
+    {
+        map.insert(
+            "cost_options".into(),
+            json!([{
+                "id": Uuid::new_v5(&svc.id, b"cost:0"),
+                "currency": "EUR",
+                "amount": amount,
+                "option": svc.cost.kind.label(),
+            }]),
+        );
+    }
+
+    // Attributes: kept ones whose term the service still carries, then our categories and
+    // target groups.
+    let mut attributes: Vec<Value> = source
+        .get("attributes")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter(|a| {
+                    crate::hsds::attribute_term_id(a)
+                        .is_some_and(|id| svc.other_term_ids.contains(&id))
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let ours = svc
+        .categories
+        .iter()
+        .filter_map(|c| {
+            vocabulary
+                .term(CATEGORY_TAXONOMY, c)
+                .map(|t| ("category", t))
+        })
+        .chain(svc.target_groups.iter().filter_map(|c| {
+            vocabulary
+                .term(TARGET_GROUP_TAXONOMY, c)
+                .map(|t| ("target_group", t))
+        }));
+    for (link_type, term) in ours {
+        let mut attribute = json!({
+            "id": Uuid::new_v5(&svc.id, term.id.as_bytes()),
+            "link_id": svc.id,
+            "link_type": link_type,
+            "link_entity": "service",
+            "taxonomy_term_id": term.id,
+        });
+        if let Some(row) = terms.term(term.id) {
+            attribute["taxonomy_term"] = term_json(row, terms);
+        }
+        attributes.push(attribute);
+    }
+    map.insert("attributes".into(), Value::Array(attributes));
+
+    let kept: Vec<Map<String, Value>> = source
+        .get("service_at_locations")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(|v| v.as_object().cloned()).collect())
+        .unwrap_or_default();
+    let sals = record
+        .locations
+        .iter()
+        .map(|loc| Value::Object(service_at_location_json(record, loc, &kept, sources)))
+        .collect();
+    map.insert("service_at_locations".into(), Value::Array(sals));
+    Value::Object(map)
+}
+
+/// The id of the service-at-location row linking a service to a location (as the store writes).
+pub fn service_at_location_id(service_id: Uuid, location_id: Uuid) -> Uuid {
+    Uuid::new_v5(&service_id, location_id.as_bytes())
+}
+
+fn service_at_location_json(
+    record: &ServiceRecord,
+    loc: &Location,
+    kept: &[Map<String, Value>],
+    sources: &Sources,
+) -> Map<String, Value> {
+    let lid = loc.id.to_string();
+    let mut map = kept
+        .iter()
+        .find(|m| {
+            m.get("location_id").and_then(Value::as_str) == Some(lid.as_str())
+                || m.get("location")
+                    .and_then(|l| l.get("id"))
+                    .and_then(Value::as_str)
+                    == Some(lid.as_str())
+        })
+        .cloned()
+        .unwrap_or_else(|| {
+            let mut m = Map::new();
+            m.insert(
+                "id".into(),
+                json!(service_at_location_id(record.service.id, loc.id)),
+            );
+            m
+        });
+    map.insert(
+        "location".into(),
+        Value::Object(location_json(loc, sources)),
+    );
+    map
+}
+
+/// One `/service_at_locations` item: the link with its location and (list-shaped) service.
+pub fn service_at_location_item(
+    record: &ServiceRecord,
+    loc: &Location,
+    sources: &Sources,
+    terms: &Terms,
+    vocabulary: &Vocabulary,
+    full: bool,
+) -> Value {
+    let kept: Vec<Map<String, Value>> = sources
+        .services
+        .get(&record.service.id)
+        .and_then(|s| s.get("service_at_locations"))
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(|v| v.as_object().cloned()).collect())
+        .unwrap_or_default();
+    let mut map = service_at_location_json(record, loc, &kept, sources);
+    map.insert("service_id".into(), json!(record.service.id));
+    map.insert("location_id".into(), json!(loc.id));
+    let shape = if full { Shape::Full } else { Shape::List };
+    map.insert(
+        "service".into(),
+        service_json(record, shape, sources, terms, vocabulary),
+    );
+    Value::Object(map)
+}
