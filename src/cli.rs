@@ -40,7 +40,7 @@ pub enum Command {
         seed: u64,
     },
     /// Import an Open Referral HSDS 3.0 feed: a JSON file (one service or organization, a
-    /// list page, an array) or ndjson. Prints progress and a summary; exits non-zero when
+    /// list page, an array), ndjson, or the tabular form (a directory of CSV files). Prints progress and a summary; exits non-zero when
     /// records were rejected.
     Import {
         path: PathBuf,
@@ -51,7 +51,8 @@ pub enum Command {
     /// Export the whole directory as HSDS 3.0 (organizations with their services and
     /// locations nested).
     Export {
-        /// `json` (one array) or `ndjson` (one organization per line).
+        /// `json` (one array), `ndjson` (one organization per line) or `csv` (PATH is a
+        /// directory: the HSDS tabular form with a datapackage.json).
         #[arg(long, default_value = "json")]
         format: crate::hsds::export::Format,
         path: PathBuf,

@@ -141,3 +141,72 @@ async fn serve_answers_then_stops_gracefully_on_sigterm() {
     );
     assert!(lines.iter().any(|l| l["fields"]["message"] == "stopped"));
 }
+
+#[test]
+fn import_and_export_commands_report_and_exit_as_a_script_expects() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/hsds/examples");
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["--data-dir", data])
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
+            .output()
+            .unwrap()
+    };
+
+    let ok = run(&["import", &format!("{examples}/service_full.json")]);
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        stdout.contains("services: 1 created, 0 updated, 0 unchanged, 0 rejected"),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&ok.stderr).contains("imported "),
+        "progress on stderr"
+    );
+
+    let again = run(&["import", &format!("{examples}/service_full.json")]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("services: 0 created, 0 updated, 1 unchanged")
+    );
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "[{\"id\": ").unwrap();
+    let bad = run(&["import", "--strict", broken.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        out.contains("broken.json") && out.contains("not valid JSON"),
+        "{out}"
+    );
+
+    for (format, path) in [
+        ("json", "out.json"),
+        ("ndjson", "out.ndjson"),
+        ("csv", "out-csv"),
+    ] {
+        let target = dir.path().join(path);
+        let export = run(&["export", "--format", format, target.to_str().unwrap()]);
+        assert!(
+            export.status.success(),
+            "{}",
+            String::from_utf8_lossy(&export.stderr)
+        );
+        assert!(String::from_utf8_lossy(&export.stdout).contains("exported 1 organizations"));
+        assert!(target.exists(), "{format}");
+    }
+    assert!(dir.path().join("out-csv/services.csv").exists());
+    let unknown = run(&["export", "--format", "xml", "x"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown format"));
+}

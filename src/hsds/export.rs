@@ -19,6 +19,8 @@ const BATCH: usize = 200;
 pub enum Format {
     Json,
     Ndjson,
+    /// The tabular form: a directory of CSV files and a `datapackage.json`.
+    Csv,
 }
 
 impl std::str::FromStr for Format {
@@ -27,7 +29,8 @@ impl std::str::FromStr for Format {
         match s {
             "json" => Ok(Format::Json),
             "ndjson" => Ok(Format::Ndjson),
-            other => Err(format!("unknown format {other:?}: use json or ndjson")),
+            "csv" => Ok(Format::Csv),
+            other => Err(format!("unknown format {other:?}: use json, ndjson or csv")),
         }
     }
 }
@@ -141,7 +144,7 @@ pub async fn export_to(
                     out.write_all(if written == 0 { b"\n" } else { b",\n" })?;
                     serde_json::to_writer_pretty(&mut *out, &doc)?;
                 }
-                Format::Ndjson => {
+                Format::Ndjson | Format::Csv => {
                     serde_json::to_writer(&mut *out, &doc)?;
                     out.write_all(b"\n")?;
                 }
@@ -156,8 +159,33 @@ pub async fn export_to(
     Ok(written)
 }
 
-/// Writes the export to a file (written beside it first, then renamed into place).
+/// Writes the tabular form into directory `dir`: every organisation with what hangs under it,
+/// and every taxonomy and term. Returns how many organisations.
+pub async fn export_csv(catalog: &Catalog, dir: &Path) -> anyhow::Result<usize> {
+    let terms = load_terms(catalog).await?;
+    let ids = catalog.store.organization_ids().await?;
+    let mut tables = super::tabular::TableWriter::default();
+    for chunk in ids.chunks(BATCH) {
+        for doc in organization_documents(catalog, chunk, &terms).await? {
+            tables.add_object("organizations.csv", &doc);
+        }
+    }
+    for t in &terms.taxonomies {
+        tables.add_object("taxonomies.csv", &render::taxonomy_json(t, &terms));
+    }
+    for t in &terms.terms {
+        tables.add_object("taxonomy_terms.csv", &render::term_json(t, &terms));
+    }
+    tables.write(dir)?;
+    Ok(ids.len())
+}
+
+/// Writes the export to a file (written beside it first, then renamed into place), or for
+/// CSV into a directory.
 pub async fn export_path(catalog: &Catalog, format: Format, path: &Path) -> anyhow::Result<usize> {
+    if format == Format::Csv {
+        return export_csv(catalog, path).await;
+    }
     let partial = path.with_extension("partial");
     let file = std::fs::File::create(&partial)?;
     let mut out = std::io::BufWriter::new(file);

@@ -113,6 +113,8 @@ pub struct Item {
     pub file: String,
     pub place: String,
     pub value: Value,
+    /// What the record is, when the source says so (CSV tables); else guessed from its fields.
+    pub kind: Option<Kind>,
 }
 
 /// Reads an HSDS JSON document or an ndjson file into items (pages and arrays unpacked).
@@ -189,12 +191,14 @@ fn unpack(file: &str, place: &str, value: Value) -> Vec<Item> {
                         file: file.into(),
                         place: format!("{place}.contents[{i}]"),
                         value: v.clone(),
+                        kind: None,
                     })
                     .collect(),
                 _ => vec![Item {
                     file: file.into(),
                     place: place.into(),
                     value: Value::Object(map),
+                    kind: None,
                 }],
             }
         }
@@ -202,6 +206,7 @@ fn unpack(file: &str, place: &str, value: Value) -> Vec<Item> {
             file: file.into(),
             place: place.into(),
             value: other,
+            kind: None,
         }],
     }
 }
@@ -289,9 +294,10 @@ fn hh_mm(value: Option<String>) -> Option<String> {
 
 /// What kind of HSDS object an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Service,
     Organization,
+    Taxonomy,
     TaxonomyTerm,
 }
 
@@ -324,21 +330,15 @@ fn stage_term(
     let taxonomy_id = c.uuid(term.get("taxonomy_id"), &format!("{field}/taxonomy_id"));
     let mut taxonomy_id = taxonomy_id;
     if let Some(detail) = term.get("taxonomy_detail").and_then(Value::as_object)
-        && let Some(tid) = c.uuid(detail.get("id"), &format!("{field}/taxonomy_detail/id"))
+        && let Some(tid) = stage_taxonomy(
+            c,
+            detail,
+            &format!("{field}/taxonomy_detail"),
+            staged,
+            known,
+        )
     {
         taxonomy_id.get_or_insert(tid);
-        if known.taxonomies.insert(tid) {
-            staged.taxonomies.push((
-                TaxonomyRow {
-                    id: tid,
-                    name: text(detail, "name").unwrap_or_default(),
-                    description: text(detail, "description").unwrap_or_default(),
-                    uri: text(detail, "uri"),
-                    version: text(detail, "version"),
-                },
-                Value::Object(detail.clone()),
-            ));
-        }
     }
     let parent_id = c.uuid(term.get("parent_id"), &format!("{field}/parent_id"));
     if known.terms.insert(id) {
@@ -360,12 +360,37 @@ fn stage_term(
     Some(id)
 }
 
+fn stage_taxonomy(
+    c: &mut Checker<'_>,
+    detail: &Map<String, Value>,
+    field: &str,
+    staged: &mut Staged,
+    known: &mut Known,
+) -> Option<Uuid> {
+    let id = c.uuid(detail.get("id"), &format!("{field}/id"))?;
+    if known.taxonomies.insert(id) || !staged.taxonomies.iter().any(|(t, _)| t.id == id) {
+        staged.taxonomies.retain(|(t, _)| t.id != id);
+        staged.taxonomies.push((
+            TaxonomyRow {
+                id,
+                name: text(detail, "name").unwrap_or_default(),
+                description: text(detail, "description").unwrap_or_default(),
+                uri: text(detail, "uri"),
+                version: text(detail, "version"),
+            },
+            Value::Object(detail.clone()),
+        ));
+    }
+    Some(id)
+}
+
 fn stage_location(
     c: &mut Checker<'_>,
     loc: &Map<String, Value>,
     field: &str,
     organization_id: Option<Uuid>,
     staged: &mut Staged,
+    known: &Known,
 ) -> Option<Uuid> {
     let id = c.uuid(loc.get("id"), &format!("{field}/id"))?;
     let mut latitude = loc.get("latitude").and_then(Value::as_f64);
@@ -387,14 +412,27 @@ fn stage_location(
         postal_code: text(a, "postal_code").unwrap_or_default(),
         city: text(a, "city").unwrap_or_default(),
     });
+    let own_org = c.uuid(
+        loc.get("organization_id"),
+        &format!("{field}/organization_id"),
+    );
+    let organization_id = match own_org {
+        Some(org) if known.organizations.contains(&org) => Some(org),
+        Some(org) => {
+            c.warning(
+                format!("{field}/organization_id"),
+                format!(
+                    "unknown organization {org}; the location is kept without an organization \
+                     (the reference stays in its HSDS document)"
+                ),
+            );
+            None
+        }
+        None => organization_id,
+    };
     let location = Location {
         id,
-        organization_id: c
-            .uuid(
-                loc.get("organization_id"),
-                &format!("{field}/organization_id"),
-            )
-            .or(organization_id),
+        organization_id,
         name: text(loc, "name"),
         description: text(loc, "description"),
         latitude,
@@ -439,12 +477,19 @@ fn stage_organization(
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
     }
+    known.organizations.insert(id);
     for (i, loc) in objects(org, "locations").iter().enumerate() {
-        stage_location(c, loc, &format!("{field}/locations/{i}"), Some(id), staged);
+        stage_location(
+            c,
+            loc,
+            &format!("{field}/locations/{i}"),
+            Some(id),
+            staged,
+            known,
+        );
     }
     let mut source = org.clone();
     source.remove("services");
-    known.organizations.insert(id);
     staged.organizations.retain(|(o, _)| o.id != id);
     staged
         .organizations
@@ -552,6 +597,7 @@ fn stage_service(
                 &format!("{sfield}/location"),
                 Some(organization_id),
                 staged,
+                known,
             ),
             _ => c.uuid(sal.get("location_id"), &format!("{sfield}/location_id")),
         };
@@ -747,10 +793,11 @@ fn stage_item(
         );
         return (c.problems, c.warnings);
     };
-    let kind = kind_of(map);
+    let kind = item.kind.unwrap_or_else(|| kind_of(map));
     let validator = match kind {
         Kind::Service => &validators.service,
         Kind::Organization => &validators.organization,
+        Kind::Taxonomy => &validators.taxonomy,
         Kind::TaxonomyTerm => &validators.taxonomy_term,
     };
     for (path, message) in schemas::problems(validator, &item.value, PROBLEMS_PER_RECORD) {
@@ -795,6 +842,9 @@ fn stage_item(
         }
         Kind::TaxonomyTerm => {
             stage_term(&mut c, map, "", &mut scratch, &mut scratch_known);
+        }
+        Kind::Taxonomy => {
+            stage_taxonomy(&mut c, map, "", &mut scratch, &mut scratch_known);
         }
     }
     if c.problems.is_empty() {
@@ -842,12 +892,12 @@ pub async fn import_items(
         services: Vec::new(),
     };
     for item in &items {
-        let kind = item.value.as_object().map(kind_of);
+        let kind = item.kind.or_else(|| item.value.as_object().map(kind_of));
         let (problems, warnings) = stage_item(item, &validators, catalog, &mut staged, &mut known);
         if !problems.is_empty() {
             match kind {
                 Some(Kind::Organization) => report.organizations.rejected += 1,
-                Some(Kind::TaxonomyTerm) => report.taxonomy_terms.rejected += 1,
+                Some(Kind::TaxonomyTerm | Kind::Taxonomy) => report.taxonomy_terms.rejected += 1,
                 _ => report.services.rejected += 1,
             }
         }
@@ -987,15 +1037,39 @@ fn ids(iter: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
     iter.collect()
 }
 
-/// Reads `path` (a JSON or ndjson file) and imports it.
+/// Reads `path` (a JSON or ndjson file, or a CSV datapackage: its directory or its
+/// `datapackage.json`) and imports it.
 pub async fn import_path(
     catalog: &Catalog,
     path: &Path,
     options: &Options,
 ) -> anyhow::Result<Report> {
-    let items = read_json_file(path).map_err(|p| vec![p]);
-    match items {
-        Ok(items) => import_items(catalog, items, options).await,
+    let tabular = path.is_dir() || path.file_name().is_some_and(|n| n == "datapackage.json");
+    let read = if tabular {
+        let dir = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(Path::new("."))
+        };
+        super::tabular::read_datapackage(dir)
+    } else {
+        read_json_file(path)
+            .map(|items| (items, Vec::new()))
+            .map_err(|p| vec![p])
+    };
+    match read {
+        Ok((items, orphans)) => {
+            if options.strict && !orphans.is_empty() {
+                return Ok(Report {
+                    problems: orphans,
+                    aborted: true,
+                    ..Default::default()
+                });
+            }
+            let mut report = import_items(catalog, items, options).await?;
+            report.problems.extend(orphans);
+            Ok(report)
+        }
         Err(problems) => Ok(Report {
             problems,
             aborted: true,

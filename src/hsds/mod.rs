@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod render;
 pub mod schemas;
+pub mod tabular;
 
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
