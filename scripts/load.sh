@@ -15,6 +15,9 @@
 #   DATA_DIR=<new temporary directory, removed at the end>
 #   CARGO_TARGET_DIR=<cargo's default, target/>
 #   SKIP_BUILD=1     use the existing release binary
+#   MIX=fixed        the 8 URLs of benches/search.rs (default); MIX=wide: 240 different URLs
+#                    (12 questions x 10 wijken, 12 questions x 10 postcodes with a radius), so
+#                    that no cache along the way sees the same request twice in a row
 
 set -euo pipefail
 
@@ -118,6 +121,20 @@ printf '== healthy after %.1f s: %s\n' "$(echo "$(date +%s.%N) - $start" | bc -l
 # --- the URL mix -----------------------------------------------------------------------------
 # Half words + neighbourhood (facet counts always included, some with facet filters), half
 # words + postcode + radius sorted by distance. Same queries as benches/search.rs.
+if [[ "${MIX:-fixed}" == wide ]]; then
+    WORDS=(eenzaam schulden wandelen koffie taalcafe schuldhulp mantelzorg opvoeding sporten
+        "ik+voel+me+alleen" rouw dementie)
+    WIJKEN=(WK034401 WK034402 WK034403 WK034404 WK034405 WK034406 WK034407 WK034408 WK034409
+        WK034410)
+    POSTCODES=(3511 3562 3431 3815 3581 3526 3554 3705 3402 3454)
+    PATHS=()
+    for w in "${WORDS[@]}"; do
+        for a in "${WIJKEN[@]}"; do PATHS+=("/api/v1/search?q=$w&area=$a"); done
+        for i in "${!POSTCODES[@]}"; do
+            PATHS+=("/api/v1/search?q=$w&postcode=${POSTCODES[$i]}&radius_km=$((i % 5 + 1))&sort=distance")
+        done
+    done
+else
 PATHS=(
     "/api/v1/search?q=eenzaam&area=WK034403"
     "/api/v1/search?q=schulden&area=GM0344"
@@ -128,12 +145,16 @@ PATHS=(
     "/api/v1/search?q=schuldhulp&postcode=3431&radius_km=5&sort=distance"
     "/api/v1/search?q=taalcafe&postcode=3815&radius_km=3&sort=distance"
 )
-echo "== URLs (status, total, size, time)"
+fi
+echo "== ${#PATHS[@]} URLs (status, total, size, time)"
 for p in "${PATHS[@]}"; do
     out="$(curl -sS -o "$WORK/body.json" -w '%{http_code} %{size_download} %{time_total}' "$BASE$p")"
     read -r code size secs <<<"$out"
     total="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("total"))' "$WORK/body.json" 2>/dev/null || echo '?')"
-    printf '   %s total=%-6s %6s B %6.1f ms  %s\n' "$code" "$total" "$size" "$(echo "$secs * 1000" | bc -l)" "$p"
+    if ((${#PATHS[@]} <= 20)); then
+        printf '   %s total=%-6s %6s B %6.1f ms  %s\n' "$code" "$total" "$size" "$(echo "$secs * 1000" | bc -l)" "$p"
+    fi
+    [[ "$total" != 0 ]] || empty=$((${empty:-0} + 1))
     [[ "$code" == 200 ]] || {
         echo "load.sh: $p answered $code" >&2
         cat "$WORK/body.json" >&2
@@ -141,6 +162,7 @@ for p in "${PATHS[@]}"; do
     }
 done
 rm -f "$WORK/body.json"
+echo "   all 200; ${empty:-0} of ${#PATHS[@]} with no results"
 
 {
     echo 'local paths = {'

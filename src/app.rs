@@ -60,13 +60,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
         geo.clone(),
         vocabulary.clone(),
     );
-    let catalog = Catalog {
-        store,
-        search,
-        geo,
-        vocabulary,
-        indexer,
-    };
+    let catalog = Catalog::new(store, search, geo, vocabulary, indexer);
 
     if config.demo_data && catalog.store.service_count().await? == 0 {
         tracing::info!("empty database: loading the Utrecht demo data");

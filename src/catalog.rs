@@ -1,12 +1,15 @@
 //! The directory's use cases, combining the store, the neighbourhoods and the search index:
-//! writing listings (assigning neighbourhoods on the way) and searching (index first, then the
-//! database for what to show).
+//! writing listings (assigning neighbourhoods on the way) and searching (lists straight from the
+//! index, whole records from the database).
 
 use std::sync::Arc;
 
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::domain::{Invalid, Location, Organization, Service, ServiceRecord, Vocabulary};
+use crate::domain::{
+    Invalid, Location, Organization, Service, ServiceRecord, ServiceSummary, Vocabulary,
+};
 use crate::geo::Geography;
 use crate::indexer::Indexer;
 use crate::query::ParsedSearch;
@@ -20,12 +23,17 @@ pub struct Catalog {
     pub geo: Arc<Geography>,
     pub vocabulary: Arc<Vocabulary>,
     pub indexer: Indexer,
+    /// One permit per core for the CPU-bound index searches. Without it every waiting request
+    /// got its own blocking thread and the scheduler time-sliced thirty of them on two cores:
+    /// the same throughput, but each request finished only when all of them did. Waiting in
+    /// line (the semaphore is fair) gives each one the core to itself once it is its turn.
+    search_slots: Arc<Semaphore>,
 }
 
-/// One result, with the full record from the database.
+/// One result as a list shows it.
 #[derive(Debug, Clone)]
 pub struct Found {
-    pub record: ServiceRecord,
+    pub summary: ServiceSummary,
     pub distance_m: Option<f64>,
     pub snippet: Vec<SnippetPart>,
 }
@@ -39,6 +47,24 @@ pub struct FoundPage {
 }
 
 impl Catalog {
+    pub fn new(
+        store: Store,
+        search: SearchIndex,
+        geo: Arc<Geography>,
+        vocabulary: Arc<Vocabulary>,
+        indexer: Indexer,
+    ) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            store,
+            search,
+            geo,
+            vocabulary,
+            indexer,
+            search_slots: Arc::new(Semaphore::new(cores * 2)),
+        }
+    }
+
     pub async fn save_organization(&self, org: &Organization) -> anyhow::Result<()> {
         self.save_organization_with_source(org, None).await
     }
@@ -113,30 +139,29 @@ impl Catalog {
         Ok(self.store.load_service(id).await?)
     }
 
-    /// Runs a search on the index, then loads the page's services from the database.
+    /// Runs a search and returns the page as lists show it: everything comes from the index
+    /// (see [`ServiceSummary`] for why), so a page of results costs no database query.
     pub async fn search(&self, parsed: &ParsedSearch) -> anyhow::Result<FoundPage> {
         self.search_request(parsed.request.clone()).await
     }
 
-    /// [`Self::search`] for a request built by other means (e.g. the HSDS API).
+    /// [`Self::search`] for a request built by other means.
     pub async fn search_request(&self, request: SearchRequest) -> anyhow::Result<FoundPage> {
-        let index = self.search.clone();
-        let results = tokio::task::spawn_blocking(move || index.search(&request)).await??;
-        let ids: Vec<Uuid> = results.hits.iter().map(|h| h.service_id).collect();
-        let records = self.store.load_services(&ids).await?;
+        let results = self.search_index(request).await?;
         let hits = results
             .hits
             .iter()
-            .filter_map(|hit| {
-                // A service deleted since the index last caught up is simply left out.
-                records
-                    .iter()
-                    .find(|r| r.service.id == hit.service_id)
-                    .map(|r| Found {
-                        record: r.clone(),
-                        distance_m: hit.distance_m,
-                        snippet: hit.snippet.clone(),
-                    })
+            .filter_map(|hit| match serde_json::from_str(&hit.summary) {
+                Ok(summary) => Some(Found {
+                    summary,
+                    distance_m: hit.distance_m,
+                    snippet: hit.snippet.clone(),
+                }),
+                Err(error) => {
+                    // Only an index written by another build could hold this; `reindex` mends it.
+                    tracing::warn!(service_id = %hit.service_id, %error, "onleesbare samenvatting in zoekindex");
+                    None
+                }
             })
             .collect();
         Ok(FoundPage {
@@ -145,5 +170,26 @@ impl Catalog {
             facets: results.facets.clone(),
             results,
         })
+    }
+
+    /// Runs a search, then loads the page's services in full from the database (for the HSDS
+    /// API, which shows whole records). Services deleted since the index last caught up are
+    /// left out.
+    pub async fn search_records(
+        &self,
+        request: SearchRequest,
+    ) -> anyhow::Result<(SearchResults, Vec<ServiceRecord>)> {
+        let results = self.search_index(request).await?;
+        let ids: Vec<Uuid> = results.hits.iter().map(|h| h.service_id).collect();
+        let mut records = self.store.load_services(&ids).await?;
+        records.sort_by_key(|r| ids.iter().position(|id| *id == r.service.id));
+        Ok((results, records))
+    }
+
+    /// The bare index search (hits carry ids, snippets and summaries), off the async threads.
+    pub async fn search_index(&self, request: SearchRequest) -> anyhow::Result<SearchResults> {
+        let _slot = self.search_slots.acquire().await?;
+        let index = self.search.clone();
+        Ok(tokio::task::spawn_blocking(move || index.search(&request)).await??)
     }
 }

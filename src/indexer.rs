@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
-use crate::domain::{ServiceRecord, Vocabulary};
+use crate::domain::{ServiceRecord, ServiceSummary, Vocabulary};
 use crate::geo::Geography;
 use crate::search::{GeoPoint, SearchDocument, SearchIndex, Session};
 use crate::store::{Change, Store};
@@ -306,7 +306,17 @@ pub fn build_document(
                 }
             })
             .collect(),
+        summary: summary_json(record),
     }
+}
+
+/// The list view stored with the document (see [`ServiceSummary`]).
+fn summary_json(record: &ServiceRecord) -> String {
+    serde_json::to_string(&ServiceSummary::from(record)).unwrap_or_else(|error| {
+        // Not reachable with these plain types; a hit without summary is left out of lists.
+        tracing::error!(service_id = %record.service.id, %error, "samenvatting niet te maken");
+        String::new()
+    })
 }
 
 /// "14:30" (or "14:30:00") → minutes since midnight.

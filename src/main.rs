@@ -4,6 +4,11 @@ use tracing_subscriber::EnvFilter;
 use wijkwijzer::cli::{Cli, Command};
 use wijkwijzer::config::LogFormat;
 
+// glibc's allocator spent ~12 % of a loaded server's CPU in malloc/free and their locks
+// (profile in BENCHMARKS.md); mimalloc's thread-local heaps avoid most of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -342,7 +342,7 @@ async fn imported_services_are_searchable_and_placed_in_their_neighbourhood() {
             .await
             .unwrap();
         assert_eq!(found.total, 1);
-        let loc = &found.hits[0].record.locations[0];
+        let loc = &found.hits[0].summary.locations[0];
         assert_eq!(loc.placement.wijk.as_deref(), Some("WK034403"));
         assert!(
             loc.placement

@@ -10,7 +10,7 @@ use wijkwijzer::config::Config;
 use wijkwijzer::demo::DemoFile;
 use wijkwijzer::domain::{
     AccessRoute, Cost, CostKind, Formality, GroupFormat, Location, Organization, Schedule, Service,
-    Setting,
+    ServiceSummary, Setting,
 };
 use wijkwijzer::search::SearchRequest;
 
@@ -206,6 +206,68 @@ async fn every_write_is_logged_and_the_index_follows() {
         assert_eq!(
             catalog.search.cursor(),
             Some(catalog.store.latest_change().await.unwrap())
+        );
+    })
+    .await;
+}
+
+/// Result lists come from the summary stored in the index, not from the database; after the
+/// indexer catches up they must show exactly what the database holds, also after a change to
+/// the organisation or a location that the service only links to.
+#[tokio::test]
+async fn result_lists_show_what_the_database_holds() {
+    common::on_both_backends(false, |catalog, _| async move {
+        let org = organization();
+        catalog.save_organization(&org).await.unwrap();
+        let mut loc = location_in_overvecht(org.id);
+        catalog.save_location(&loc).await.unwrap();
+        let s = service(org.id, vec![loc.id], "Klaverjasclub Zonnebloem");
+        catalog.save_service(&s).await.unwrap();
+
+        let listed = |catalog: Catalog| async move {
+            catalog
+                .indexer
+                .catch_up(&mut Default::default())
+                .await
+                .expect("indexer catches up");
+            let page = catalog
+                .search_request(SearchRequest {
+                    text: Some("klaverjasclub".into()),
+                    ..Default::default()
+                })
+                .await
+                .expect("search");
+            assert_eq!(page.hits.len(), 1, "one hit");
+            page.hits[0].summary.clone()
+        };
+        let from_database = |catalog: Catalog, id: Uuid| async move {
+            ServiceSummary::from(&catalog.service(id).await.unwrap().expect("stored"))
+        };
+
+        let first = listed(catalog.clone()).await;
+        assert_eq!(first, from_database(catalog.clone(), s.id).await);
+        assert_eq!(first.organization_name, org.name);
+        assert_eq!(
+            first.locations[0].placement.wijk.as_deref(),
+            Some("WK034403")
+        );
+
+        // The organisation is renamed and the location moves to the city centre.
+        let renamed = Organization {
+            name: "Stichting Tafeltennis".into(),
+            ..org.clone()
+        };
+        catalog.save_organization(&renamed).await.unwrap();
+        loc.latitude = Some(52.0896);
+        loc.longitude = Some(5.1177);
+        catalog.save_location(&loc).await.unwrap();
+
+        let second = listed(catalog.clone()).await;
+        assert_eq!(second, from_database(catalog.clone(), s.id).await);
+        assert_eq!(second.organization_name, "Stichting Tafeltennis");
+        assert_eq!(
+            second.locations[0].placement.wijk.as_deref(),
+            Some("WK034406")
         );
     })
     .await;

@@ -364,12 +364,7 @@ async fn all_ids(catalog: &Catalog, request: &SearchRequest) -> Result<Vec<Uuid>
     request.limit = crate::search::MAX_LIMIT;
     request.offset = 0;
     loop {
-        let index = catalog.search.clone();
-        let r = request.clone();
-        let results = tokio::task::spawn_blocking(move || index.search(&r))
-            .await
-            .map_err(anyhow::Error::from)?
-            .map_err(anyhow::Error::from)?;
+        let results = catalog.search_index(request.clone()).await?;
         let n = results.hits.len();
         ids.extend(results.hits.iter().map(|h| h.service_id));
         if n < request.limit || ids.len() >= results.total {
@@ -434,8 +429,7 @@ pub async fn services(
     }
     list.request.offset = (list.page - 1) * list.per_page;
     list.request.limit = list.per_page;
-    let found = catalog.search_request(list.request.clone()).await?;
-    let records: Vec<ServiceRecord> = found.hits.into_iter().map(|h| h.record).collect();
+    let (found, records) = catalog.search_records(list.request.clone()).await?;
     let contents = render_services(&catalog, &records, shape(&list), &terms).await?;
     Ok(cors(Json(page(found.total, &list, contents))))
 }

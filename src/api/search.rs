@@ -185,12 +185,11 @@ pub async fn search(
 }
 
 fn result(found: &Found) -> SearchResult {
-    let r = &found.record;
-    let s = &r.service;
+    let s = &found.summary;
     SearchResult {
         id: s.id,
         name: s.name.clone(),
-        organization: r.organization.name.clone(),
+        organization: s.organization_name.clone(),
         description: s.description.clone(),
         categories: s.categories.clone(),
         target_groups: s.target_groups.clone(),
@@ -199,7 +198,7 @@ fn result(found: &Found) -> SearchResult {
         welzijn_op_recept: s.welzijn_op_recept,
         cost: s.cost.kind.as_str().to_string(),
         distance_m: found.distance_m.map(|d| d.round()),
-        locations: r
+        locations: s
             .locations
             .iter()
             .map(|l| ResultLocation {
@@ -207,7 +206,7 @@ fn result(found: &Found) -> SearchResult {
                 name: l.name.clone(),
                 latitude: l.latitude,
                 longitude: l.longitude,
-                postal_code: l.address.as_ref().map(|a| a.postal_code.clone()),
+                postal_code: l.postal_code.clone(),
                 neighbourhoods: Neighbourhoods {
                     gemeente: l.placement.gemeente.clone(),
                     wijk: l.placement.wijk.clone(),
@@ -215,11 +214,7 @@ fn result(found: &Found) -> SearchResult {
                 },
             })
             .collect(),
-        service_areas: s
-            .service_areas
-            .iter()
-            .filter_map(|a| a.code.clone())
-            .collect(),
+        service_areas: s.service_area_codes.clone(),
         url: format!("/aanbod/{}", s.id),
         snippet: found
             .snippet

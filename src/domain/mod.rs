@@ -5,10 +5,12 @@
 
 pub mod enums;
 pub mod service;
+pub mod summary;
 pub mod vocabulary;
 
 pub use enums::*;
 pub use service::*;
+pub use summary::{LocationSummary, ServiceSummary};
 pub use vocabulary::{Term, Vocabulary};
 
 /// A validation problem with the field it concerns, in words a user can act on.

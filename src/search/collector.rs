@@ -154,7 +154,10 @@ impl Collector for SearchCollector {
             segment_ord,
             sort: self.sort,
             keep: self.keep,
-            radius_m: self.near.as_ref().and_then(|n| n.radius_m),
+            radius: match (&self.near, &origin) {
+                (Some(near), Some(origin)) => near.radius_m.map(|m| Radius::new(m, origin)),
+                _ => None,
+            },
             origin,
             served,
             points: fast.column_opt::<u64>(names::POINTS)?,
@@ -311,7 +314,7 @@ pub(crate) struct SearchSegmentCollector {
     segment_ord: SegmentOrdinal,
     sort: SortOrder,
     keep: usize,
-    radius_m: Option<f64>,
+    radius: Option<Radius>,
     origin: Option<Origin>,
     served: Option<BitSet>,
     points: Option<Column<u64>>,
@@ -326,17 +329,75 @@ pub(crate) struct SearchSegmentCollector {
 impl SearchSegmentCollector {
     /// Nearest-point distance in metres, `None` without origin or points.
     fn nearest_m(&self, doc: DocId) -> Option<f64> {
+        self.nearest_a(doc, None).map(Origin::metres_from_a)
+    }
+
+    /// Haversine "a" of the nearest point, `None` without origin or points. With a radius,
+    /// only points inside it count, and points that a bounding box already puts outside are
+    /// skipped before any trigonometry (for a radius of a few kilometres, most of the
+    /// province).
+    fn nearest_a(&self, doc: DocId, within: Option<Radius>) -> Option<f64> {
         let origin = self.origin.as_ref()?;
         let points = self.points.as_ref()?;
         let mut best: Option<f64> = None;
         for packed in points.values_for_doc(doc) {
             let (lat, lon) = unpack_point(packed);
+            if within.is_some_and(|radius| radius.clearly_outside(origin, lat, lon)) {
+                continue;
+            }
             let a = origin.haversine_a(lat, lon);
+            if within.is_some_and(|radius| a > radius.max_a) {
+                continue;
+            }
             if best.is_none_or(|b| a < b) {
                 best = Some(a);
             }
         }
-        best.map(Origin::metres_from_a)
+        best
+    }
+}
+
+/// A distance limit in the forms the collector compares against, computed once per search.
+#[derive(Debug, Clone, Copy)]
+struct Radius {
+    /// Largest haversine "a" inside the radius (`a` grows with distance).
+    max_a: f64,
+    /// The radius as an angle: the largest latitude difference inside it.
+    max_dlat_rad: f64,
+    /// The largest longitude difference inside it, for points that passed the latitude test;
+    /// `None` near the poles, where there is no useful bound.
+    max_dlon_rad: Option<f64>,
+}
+
+impl Radius {
+    fn new(metres: f64, origin: &Origin) -> Self {
+        let angle = metres / EARTH_RADIUS_M;
+        let half_sin = (angle * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
+        let max_a = half_sin * half_sin;
+        // a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2) ≥ c² · sin²(Δλ/2), with c the smallest
+        // cosine of a latitude within `angle` of the origin's. So sin(Δλ/2) > √max_a / c
+        // means outside.
+        let widest_lat = origin.lat_rad.abs() + angle;
+        let max_dlon_rad = (widest_lat < std::f64::consts::FRAC_PI_2)
+            .then(|| half_sin / widest_lat.cos())
+            .filter(|s| *s < 1.0)
+            .map(|s| 2.0 * s.asin());
+        Self {
+            max_a,
+            max_dlat_rad: angle,
+            max_dlon_rad,
+        }
+    }
+
+    /// True when the point is certainly outside, judged without trigonometry.
+    fn clearly_outside(&self, origin: &Origin, lat: f64, lon: f64) -> bool {
+        if (lat.to_radians() - origin.lat_rad).abs() > self.max_dlat_rad {
+            return true;
+        }
+        self.max_dlon_rad.is_some_and(|max| {
+            let d = (lon.to_radians() - origin.lon_rad).abs() % std::f64::consts::TAU;
+            d.min(std::f64::consts::TAU - d) > max
+        })
     }
 }
 
@@ -347,18 +408,16 @@ impl SegmentCollector for SearchSegmentCollector {
         let serves_area = self.served.as_ref().is_some_and(|s| s.contains(doc));
         // Distance is needed per matching doc only for the radius rule and distance sorting;
         // otherwise it is computed in `harvest` for the kept entries.
-        let needs_distance = self.radius_m.is_some() || self.sort == SortOrder::Distance;
-        let distance_m = if needs_distance {
-            self.nearest_m(doc)
-        } else {
-            None
+        let nearest_a = match self.radius {
+            // Serving the origin's area keeps a service whatever its distance.
+            Some(radius) if !serves_area => match self.nearest_a(doc, Some(radius)) {
+                Some(a) => Some(a),
+                None => return,
+            },
+            _ if self.sort == SortOrder::Distance => self.nearest_a(doc, None),
+            _ => None,
         };
-        if let Some(radius) = self.radius_m
-            && !serves_area
-            && !distance_m.is_some_and(|d| d <= radius)
-        {
-            return;
-        }
+        let distance_m = nearest_a.map(Origin::metres_from_a);
 
         self.total += 1;
         for (column, counts) in self.facets.iter_mut().flatten() {

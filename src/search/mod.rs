@@ -103,6 +103,9 @@ pub struct SearchDocument {
     pub last_modified: i64,
     /// Weekly opening times, for the HSDS `start_time` / `end_time` filters.
     pub sessions: Vec<Session>,
+    /// The caller's list view of the service (JSON), stored verbatim and handed back with
+    /// each hit so that a results page needs no second lookup; the index never reads it.
+    pub summary: String,
 }
 
 /// One weekly opening: ISO weekday and minutes since midnight, `opens < closes`.
@@ -238,6 +241,8 @@ pub struct SearchHit {
     /// service area ("werkt in uw buurt").
     pub serves_area: bool,
     pub snippet: Vec<SnippetPart>,
+    /// [`SearchDocument::summary`] as indexed.
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -607,6 +612,11 @@ impl SearchIndex {
                 .get_first(fields.description)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
+            let summary = doc
+                .get_first(fields.summary)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
             let snippet = match &snippets {
                 Some(generator) => {
                     highlighted_snippet(&generator.snippet(description), description)
@@ -620,6 +630,7 @@ impl SearchIndex {
                 distance_m: hit.distance_m,
                 serves_area: hit.serves_area,
                 snippet,
+                summary,
             });
         }
 

@@ -4,13 +4,14 @@
 //! Field choices (all for the per-query cost at 100k documents):
 //! - Searchable text lives in four Dutch-analysed fields (name incl. alternate name, labels,
 //!   organisation, description) so each can get its own boost. Positions are indexed for
-//!   multi-word synonyms ("rood staan"). Only `description` is stored (for snippets).
+//!   multi-word synonyms ("rood staan"). Of them only `description` is stored (for snippets).
 //! - Every code used as a filter is a raw `STRING` field (exact term). Codes that are counted
 //!   as facets are also `FAST`: the collector counts per-segment term ordinals and resolves the
 //!   strings once per segment, never per document.
 //! - `name_sort` (fast string column) orders names exactly inside a segment; `name_key_hi/lo`
 //!   (the first 16 bytes of the same key as integers) order them across segments without
-//!   dictionary lookups. `service_id` is stored and read only for the returned page.
+//!   dictionary lookups. `service_id`, `description` (for snippets) and the caller's
+//!   `summary` are stored and read only for the returned page.
 //! - `points` is a multi-valued u64 fast field; each value packs an f32 latitude (high 32
 //!   bits) and an f32 longitude (low 32 bits). f32 is ~0.5 m precise at Utrecht's latitude.
 
@@ -25,7 +26,7 @@ use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Stored when `maximum_age` is absent (`u8::MAX` is older than anyone).
 pub(crate) const AGE_UNBOUNDED_MAX: u64 = u8::MAX as u64;
@@ -56,6 +57,7 @@ pub(crate) mod names {
     pub const TERM_IDS: &str = "term_ids";
     pub const MODIFIED: &str = "modified";
     pub const OPEN_SLOTS: &str = "open_slots";
+    pub const SUMMARY: &str = "summary";
 }
 
 /// Resolved field handles.
@@ -86,6 +88,7 @@ pub(crate) struct Fields {
     pub term_ids: Field,
     pub modified: Field,
     pub open_slots: Field,
+    pub summary: Field,
 }
 
 /// Text fields with their boosts: a hit in the name outranks one in the category/target-group
@@ -140,6 +143,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         term_ids: builder.add_text_field(TERM_IDS, STRING),
         modified: builder.add_i64_field(MODIFIED, INDEXED),
         open_slots: builder.add_u64_field(OPEN_SLOTS, INDEXED),
+        summary: builder.add_text_field(SUMMARY, STORED),
     };
     (builder.build(), fields)
 }
@@ -233,6 +237,9 @@ pub(crate) fn to_tantivy(
         }
     }
     out.add_text(fields.organization_id, doc.organization_id.to_string());
+    if !doc.summary.is_empty() {
+        out.add_text(fields.summary, &doc.summary);
+    }
     out.add_i64(fields.modified, doc.last_modified);
     let mut slots: Vec<u64> = doc
         .sessions

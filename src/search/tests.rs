@@ -39,6 +39,7 @@ fn svc(name: &str) -> SearchDocument {
         taxonomy_term_ids: Vec::new(),
         last_modified: 0,
         sessions: Vec::new(),
+        summary: format!("{{\"name\":{name:?}}}"),
     }
 }
 
@@ -716,6 +717,55 @@ fn radius_keeps_nearby_services_and_services_that_serve_the_area() {
     });
     assert_eq!(results.total, 3);
     assert!(results.hits.iter().any(|h| h.distance_m.is_some()));
+}
+
+/// The radius is checked with a bounding box before the exact distance; points just inside
+/// the circle in every direction must survive it and points just outside must not.
+#[test]
+fn radius_edge_is_exact_in_every_direction() {
+    use std::f64::consts::FRAC_1_SQRT_2;
+    let origin = point(52.09, 5.12);
+    // Metres per degree here: 111,195 north-south, ~68,340 east-west.
+    let offsets: [(f64, f64); 6] = [
+        (1.0, 0.0),
+        (-1.0, 0.0),
+        (0.0, 1.0),
+        (0.0, -1.0),
+        (FRAC_1_SQRT_2, FRAC_1_SQRT_2),
+        (-FRAC_1_SQRT_2, -FRAC_1_SQRT_2),
+    ];
+    let mut docs = Vec::new();
+    let mut expected_inside = Vec::new();
+    for (i, (north, east)) in offsets.iter().enumerate() {
+        for (label, metres) in [("binnen", 995.0), ("buiten", 1005.0)] {
+            let p = point(
+                origin.latitude + north * metres / 111_195.0,
+                origin.longitude + east * metres / 68_340.0,
+            );
+            let exact = haversine_m(&origin, &p);
+            let name = format!("{label} {i} {exact:.0}");
+            if exact <= 1000.0 {
+                expected_inside.push(name.clone());
+            }
+            docs.push(with(svc(&name), |d| d.points = vec![p]));
+        }
+    }
+    assert_eq!(expected_inside.len(), offsets.len(), "{expected_inside:?}");
+    let f = Fixture::with_batches(vec![docs]);
+    let results = f.run(&SearchRequest {
+        near: Some(Near {
+            point: origin,
+            radius_m: Some(1000.0),
+            covering_codes: Vec::new(),
+        }),
+        sort: SortOrder::Name,
+        limit: 100,
+        ..SearchRequest::default()
+    });
+    let mut got = f.names(&results);
+    got.sort();
+    expected_inside.sort();
+    assert_eq!(got, expected_inside);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ pub async fn page(
         organization: record.organization.name.clone(),
         organization_website: record.organization.website.clone(),
         description: s.description.clone(),
-        categories: top_category_names(&record, &catalog.vocabulary),
+        categories: top_category_names(&record.service.categories, &catalog.vocabulary),
         target_groups: s
             .target_groups
             .iter()
@@ -152,7 +152,7 @@ pub async fn page(
             .iter()
             .filter_map(|a| a.code.as_deref().and_then(area_link))
             .collect(),
-        cost: cost_summary(&record),
+        cost: cost_summary(&record.service.cost),
         access: s.access_route.label().to_string(),
         needs_referral: s.access_route != crate::domain::AccessRoute::Open,
         accepts_referrals: s.accepts_referrals,

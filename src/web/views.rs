@@ -2,7 +2,7 @@
 
 use crate::catalog::Found;
 use crate::domain::vocabulary::CATEGORY_TAXONOMY;
-use crate::domain::{ServiceRecord, Vocabulary};
+use crate::domain::{Cost, ServiceSummary, Vocabulary};
 use crate::geo::{Geography, Level};
 
 /// The neighbourhood picker: Utrecht's wijken first (most users), then the other gemeenten
@@ -135,14 +135,13 @@ pub struct ResultCard {
 
 impl ResultCard {
     pub fn new(found: &Found, geo: &Geography, vocabulary: &Vocabulary) -> Self {
-        let r = &found.record;
-        let s = &r.service;
+        let s = &found.summary;
         Self {
             href: format!("/aanbod/{}", s.id),
             name: s.name.clone(),
-            organization: r.organization.name.clone(),
-            categories: top_category_names(r, vocabulary),
-            place: place_summary(r, geo),
+            organization: s.organization_name.clone(),
+            categories: top_category_names(&s.categories, vocabulary),
+            place: place_summary(s, geo),
             distance: found.distance_m.map(format_distance),
             when: s
                 .schedules
@@ -151,7 +150,7 @@ impl ResultCard {
                 .filter(|t| !t.is_empty())
                 .take(2)
                 .collect(),
-            cost: cost_summary(r),
+            cost: cost_summary(&s.cost),
             access: s.access_route.label().to_string(),
             needs_referral: s.access_route != crate::domain::AccessRoute::Open,
             welzijn_op_recept: s.welzijn_op_recept,
@@ -161,10 +160,9 @@ impl ResultCard {
     }
 }
 
-pub fn top_category_names(r: &ServiceRecord, vocabulary: &Vocabulary) -> Vec<String> {
-    let mut names: Vec<String> = r
-        .service
-        .categories
+/// The top-level category names of these category codes, each once.
+pub fn top_category_names(categories: &[String], vocabulary: &Vocabulary) -> Vec<String> {
+    let mut names: Vec<String> = categories
         .iter()
         .filter_map(|c| {
             vocabulary
@@ -177,8 +175,7 @@ pub fn top_category_names(r: &ServiceRecord, vocabulary: &Vocabulary) -> Vec<Str
     names
 }
 
-pub fn cost_summary(r: &ServiceRecord) -> String {
-    let c = &r.service.cost;
+pub fn cost_summary(c: &Cost) -> String {
     match (&c.description, c.amount) {
         (Some(d), _) => d.clone(),
         (None, Some(a)) => format!("{} ({})", c.kind.label(), format_euro(a)),
@@ -187,29 +184,25 @@ pub fn cost_summary(r: &ServiceRecord) -> String {
 }
 
 /// "Buurthuis De Boog, Overvecht" or "Werkt in heel Overvecht".
-pub fn place_summary(r: &ServiceRecord, geo: &Geography) -> Option<String> {
-    if let Some(loc) = r.locations.first() {
+pub fn place_summary(s: &ServiceSummary, geo: &Geography) -> Option<String> {
+    if let Some(loc) = s.locations.first() {
         let area = loc
             .placement
             .wijk
             .as_deref()
             .and_then(|c| geo.get(c))
             .map(|n| n.name.clone());
-        let name = loc
-            .name
-            .clone()
-            .or_else(|| loc.address.as_ref().map(|a| a.address_1.clone()));
+        let name = loc.name.clone().or_else(|| loc.address_1.clone());
         return match (name, area) {
             (Some(n), Some(a)) => Some(format!("{n}, {a}")),
             (Some(n), None) => Some(n),
             (None, a) => a,
         };
     }
-    let areas: Vec<String> = r
-        .service
-        .service_areas
+    let areas: Vec<String> = s
+        .service_area_codes
         .iter()
-        .filter_map(|a| a.code.as_deref().and_then(|c| geo.get(c)))
+        .filter_map(|c| geo.get(c))
         .map(|n| match n.level {
             Level::Gemeente => format!("heel {}", n.name),
             _ => n.name.clone(),
