@@ -186,6 +186,14 @@ impl Catalog {
         Ok((results, records))
     }
 
+    /// Every service id matching the request, in its order, without page limits (for complete
+    /// listings such as the HSDS ndjson stream).
+    pub async fn matching_ids(&self, request: SearchRequest) -> anyhow::Result<Vec<Uuid>> {
+        let _slot = self.search_slots.acquire().await?;
+        let index = self.search.clone();
+        Ok(tokio::task::spawn_blocking(move || index.matching_ids(&request)).await??)
+    }
+
     /// The bare index search (hits carry ids, snippets and summaries), off the async threads.
     pub async fn search_index(&self, request: SearchRequest) -> anyhow::Result<SearchResults> {
         let _slot = self.search_slots.acquire().await?;

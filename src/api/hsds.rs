@@ -359,19 +359,7 @@ fn ndjson(lines: Vec<Value>) -> Response {
 
 /// Every matching service id, in order (for ndjson and service-at-location paging).
 async fn all_ids(catalog: &Catalog, request: &SearchRequest) -> Result<Vec<Uuid>, AppError> {
-    let mut ids = Vec::new();
-    let mut request = request.clone();
-    request.limit = crate::search::MAX_LIMIT;
-    request.offset = 0;
-    loop {
-        let results = catalog.search_index(request.clone()).await?;
-        let n = results.hits.len();
-        ids.extend(results.hits.iter().map(|h| h.service_id));
-        if n < request.limit || ids.len() >= results.total {
-            return Ok(ids);
-        }
-        request.offset += n;
-    }
+    Ok(catalog.matching_ids(request.clone()).await?)
 }
 
 async fn render_services(
@@ -427,11 +415,27 @@ pub async fn services(
         }
         return Ok(ndjson(lines));
     }
-    list.request.offset = (list.page - 1) * list.per_page;
-    list.request.limit = list.per_page;
-    let (found, records) = catalog.search_records(list.request.clone()).await?;
+    let offset = (list.page - 1) * list.per_page;
+    let (total, records) = if offset <= crate::search::MAX_OFFSET {
+        list.request.offset = offset;
+        list.request.limit = list.per_page;
+        let (found, records) = catalog.search_records(list.request.clone()).await?;
+        (found.total, records)
+    } else {
+        // Deeper than the index serves pages: cut the page from the whole ordered id list.
+        let ids = all_ids(&catalog, &list.request).await?;
+        let wanted: Vec<Uuid> = ids
+            .iter()
+            .skip(offset)
+            .take(list.per_page)
+            .copied()
+            .collect();
+        let mut records = catalog.store.load_services(&wanted).await?;
+        records.sort_by_key(|r| wanted.iter().position(|id| *id == r.service.id));
+        (ids.len(), records)
+    };
     let contents = render_services(&catalog, &records, shape(&list), &terms).await?;
-    Ok(cors(Json(page(found.total, &list, contents))))
+    Ok(cors(Json(page(total, &list, contents))))
 }
 
 /// One service, with everything nested.

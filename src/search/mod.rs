@@ -540,53 +540,19 @@ impl SearchIndex {
 
     /// Run a search. Synchronous and CPU-bound.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        validate(request)?;
-        let inner = &*self.inner;
-        let fields = &inner.fields;
-        let searcher = inner.reader.searcher();
-
-        let text = request
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        let (text_query, interpretation) = match text {
-            Some(text) => {
-                let mut analysis = inner.analysis.clone();
-                let built =
-                    query::text_query(text, &mut analysis, &inner.vocabulary, fields, &searcher)?;
-                let mut interpretation = built.interpretation;
-                interpretation.no_searchable_words = built.query.is_none();
-                (built.query, interpretation)
-            }
-            None => (None, Interpretation::default()),
-        };
-
         let limit = request.limit.min(MAX_LIMIT);
         let keep = if request.offset > MAX_OFFSET {
             0
         } else {
             request.offset + limit
         };
-        let near = request.near.as_ref().map(|near| NearSpec {
-            origin: near.point,
-            radius_m: near.radius_m,
-            covering_terms: near
-                .covering_codes
-                .iter()
-                .map(|code| Term::from_field_text(fields.served_area_codes, code))
-                .collect(),
-            served_area_field: fields.served_area_codes,
-        });
-        let collector = SearchCollector {
-            sort: request.sort,
-            scoring: request.sort == SortOrder::Relevance && text_query.is_some(),
-            near,
-            keep,
-        };
-        let snippet_query = text_query.as_ref().map(|q| q.box_clone());
-        let query = query::full_query(text_query, request, fields);
-        let collected = searcher.search(query.as_ref(), &collector)?;
+        let Collected {
+            searcher,
+            text_query: snippet_query,
+            interpretation,
+            results: collected,
+        } = self.collect(request, keep)?;
+        let fields = &self.inner.fields;
 
         let snippets = match &snippet_query {
             Some(q) => {
@@ -641,6 +607,91 @@ impl SearchIndex {
             interpreted: interpretation,
         })
     }
+
+    /// Every service id matching `request`, in the request's order, with no page size and no
+    /// depth limit (`offset` and `limit` are ignored): for complete listings such as the HSDS
+    /// ndjson stream. Costs one stored-document read per match.
+    pub fn matching_ids(&self, request: &SearchRequest) -> Result<Vec<Uuid>, SearchError> {
+        let everything =
+            usize::try_from(self.inner.reader.searcher().num_docs()).unwrap_or(usize::MAX);
+        let Collected {
+            searcher, results, ..
+        } = self.collect(request, everything)?;
+        let field = self.inner.fields.service_id;
+        let mut ids = Vec::with_capacity(results.hits.len());
+        for hit in results.hits {
+            let doc: TantivyDocument = searcher.doc(hit.address)?;
+            let stored = doc
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            match Uuid::parse_str(stored) {
+                Ok(id) => ids.push(id),
+                Err(_) => tracing::warn!(service_id = stored, "ongeldige service_id in zoekindex"),
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Interprets the request and runs the collector, keeping the first `keep` hits in order.
+    fn collect(&self, request: &SearchRequest, keep: usize) -> Result<Collected, SearchError> {
+        validate(request)?;
+        let inner = &*self.inner;
+        let fields = &inner.fields;
+        let searcher = inner.reader.searcher();
+
+        let text = request
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let (text_query, interpretation) = match text {
+            Some(text) => {
+                let mut analysis = inner.analysis.clone();
+                let built =
+                    query::text_query(text, &mut analysis, &inner.vocabulary, fields, &searcher)?;
+                let mut interpretation = built.interpretation;
+                interpretation.no_searchable_words = built.query.is_none();
+                (built.query, interpretation)
+            }
+            None => (None, Interpretation::default()),
+        };
+
+        let near = request.near.as_ref().map(|near| NearSpec {
+            origin: near.point,
+            radius_m: near.radius_m,
+            covering_terms: near
+                .covering_codes
+                .iter()
+                .map(|code| Term::from_field_text(fields.served_area_codes, code))
+                .collect(),
+            served_area_field: fields.served_area_codes,
+        });
+        let collector = SearchCollector {
+            sort: request.sort,
+            scoring: request.sort == SortOrder::Relevance && text_query.is_some(),
+            near,
+            keep,
+        };
+        let own_text = text_query.as_ref().map(|q| q.box_clone());
+        let query = query::full_query(text_query, request, fields);
+        let results = searcher.search(query.as_ref(), &collector)?;
+        Ok(Collected {
+            searcher,
+            text_query: own_text,
+            interpretation,
+            results,
+        })
+    }
+}
+
+/// What [`SearchIndex::collect`] hands to the callers that read the hits.
+struct Collected {
+    searcher: tantivy::Searcher,
+    /// The scoring part alone (for snippets).
+    text_query: Option<Box<dyn tantivy::query::Query>>,
+    interpretation: Interpretation,
+    results: collector::CollectedResults,
 }
 
 impl Inner {

@@ -866,6 +866,31 @@ fn facets_count_the_whole_filtered_set() {
     );
 }
 
+/// Complete listings (HSDS ndjson) need every match, beyond the depth a page can reach.
+#[test]
+fn matching_ids_lists_every_match_in_order_beyond_the_page_depth() {
+    let count = MAX_OFFSET + 50;
+    let docs: Vec<SearchDocument> = (0..count).map(|i| svc(&format!("dienst {i:05}"))).collect();
+    let expected: Vec<Uuid> = docs.iter().map(|d| d.service_id).collect();
+    let f = Fixture::with_batches(vec![docs]);
+    let request = SearchRequest {
+        sort: SortOrder::Name,
+        ..SearchRequest::default()
+    };
+    let ids = f.index.matching_ids(&request).unwrap();
+    assert_eq!(ids.len(), count);
+    assert_eq!(ids, expected, "all of them, by name");
+    // A filter applies as in a search.
+    let none = f
+        .index
+        .matching_ids(&SearchRequest {
+            text: Some("geen-treffer-hier".into()),
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert!(none.is_empty());
+}
+
 #[test]
 fn paging_clamps_limit_and_handles_offsets_past_the_end() {
     let docs: Vec<SearchDocument> = (0..120).map(|i| svc(&format!("Dienst {i:03}"))).collect();
