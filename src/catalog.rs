@@ -23,10 +23,12 @@ pub struct Catalog {
     pub geo: Arc<Geography>,
     pub vocabulary: Arc<Vocabulary>,
     pub indexer: Indexer,
-    /// One permit per core for the CPU-bound index searches. Without it every waiting request
-    /// got its own blocking thread and the scheduler time-sliced thirty of them on two cores:
-    /// the same throughput, but each request finished only when all of them did. Waiting in
-    /// line (the semaphore is fair) gives each one the core to itself once it is its turn.
+    /// Two permits per core for the CPU-bound index searches. Without them every waiting
+    /// request got its own blocking thread and the scheduler time-sliced thirty of them on two
+    /// cores: the same throughput, but each request finished only when nearly all of them did.
+    /// Waiting in line (the semaphore is fair) narrows that spread; one permit per core left
+    /// cores idle between hand-offs (BENCHMARKS.md). The permit travels with the blocking task,
+    /// so a request that times out or disconnects frees its slot only when the work is done.
     search_slots: Arc<Semaphore>,
 }
 
@@ -189,15 +191,23 @@ impl Catalog {
     /// Every service id matching the request, in its order, without page limits (for complete
     /// listings such as the HSDS ndjson stream).
     pub async fn matching_ids(&self, request: SearchRequest) -> anyhow::Result<Vec<Uuid>> {
-        let _slot = self.search_slots.acquire().await?;
+        let slot = self.search_slots.clone().acquire_owned().await?;
         let index = self.search.clone();
-        Ok(tokio::task::spawn_blocking(move || index.matching_ids(&request)).await??)
+        Ok(tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            index.matching_ids(&request)
+        })
+        .await??)
     }
 
     /// The bare index search (hits carry ids, snippets and summaries), off the async threads.
     pub async fn search_index(&self, request: SearchRequest) -> anyhow::Result<SearchResults> {
-        let _slot = self.search_slots.acquire().await?;
+        let slot = self.search_slots.clone().acquire_owned().await?;
         let index = self.search.clone();
-        Ok(tokio::task::spawn_blocking(move || index.search(&request)).await??)
+        Ok(tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            index.search(&request)
+        })
+        .await??)
     }
 }

@@ -6,6 +6,10 @@
 //! the search document, so a list is served from the index alone. It is derived data like the
 //! rest of the index: as current as the index cursor, rebuilt with it, and never the source of
 //! truth — a service's own page still reads the database.
+//!
+//! Changing the serde shape of this type (or of the `Cost` and `Schedule` it embeds) makes the
+//! summaries in existing indexes unreadable: bump `search::schema::SCHEMA_VERSION` with it, so
+//! that every instance rebuilds its index at start.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -18,7 +18,8 @@
 //!
 //! Request limits (documented behaviour, not errors): `limit` is clamped to [`MAX_LIMIT`];
 //! `limit == 0` returns total and facets only; an `offset` beyond [`MAX_OFFSET`] returns no hits
-//! (but the correct total); user text beyond 500 characters and words beyond 12 concepts are
+//! (but the correct total) — [`SearchIndex::matching_ids`] lists every match for complete
+//! listings; user text beyond 500 characters and words beyond 12 concepts are
 //! ignored and reported in [`Interpretation::truncated`].
 
 mod analysis;
@@ -612,11 +613,11 @@ impl SearchIndex {
     /// depth limit (`offset` and `limit` are ignored): for complete listings such as the HSDS
     /// ndjson stream. Costs one stored-document read per match.
     pub fn matching_ids(&self, request: &SearchRequest) -> Result<Vec<Uuid>, SearchError> {
-        let everything =
-            usize::try_from(self.inner.reader.searcher().num_docs()).unwrap_or(usize::MAX);
+        // `keep` only bounds the collector's heaps (nothing is allocated up front), so "all" is
+        // simply the largest number; counting documents first could race with a reload.
         let Collected {
             searcher, results, ..
-        } = self.collect(request, everything)?;
+        } = self.collect(request, usize::MAX)?;
         let field = self.inner.fields.service_id;
         let mut ids = Vec::with_capacity(results.hits.len());
         for hit in results.hits {

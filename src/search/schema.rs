@@ -11,7 +11,8 @@
 //! - `name_sort` (fast string column) orders names exactly inside a segment; `name_key_hi/lo`
 //!   (the first 16 bytes of the same key as integers) order them across segments without
 //!   dictionary lookups. `service_id`, `description` (for snippets) and the caller's
-//!   `summary` are stored and read only for the returned page.
+//!   `summary` are stored and read only for the returned page (`matching_ids` reads
+//!   `service_id` of every match).
 //! - `points` is a multi-valued u64 fast field; each value packs an f32 latitude (high 32
 //!   bits) and an f32 longitude (low 32 bits). f32 is ~0.5 m precise at Utrecht's latitude.
 
