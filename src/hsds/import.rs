@@ -327,8 +327,7 @@ fn stage_term(
     known: &mut Known,
 ) -> Option<Uuid> {
     let id = c.uuid(term.get("id"), &format!("{field}/id"))?;
-    let taxonomy_id = c.uuid(term.get("taxonomy_id"), &format!("{field}/taxonomy_id"));
-    let mut taxonomy_id = taxonomy_id;
+    let mut taxonomy_id = c.uuid(term.get("taxonomy_id"), &format!("{field}/taxonomy_id"));
     if let Some(detail) = term.get("taxonomy_detail").and_then(Value::as_object)
         && let Some(tid) = stage_taxonomy(
             c,

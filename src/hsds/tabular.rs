@@ -213,25 +213,27 @@ impl Tables {
         found
     }
 
-    fn nest(
-        &mut self,
-        table: &'static str,
-        column: &str,
-        value: &str,
-        build: fn(&mut Tables, Map<String, Value>) -> Value,
-    ) -> Vec<Value> {
-        self.children(table, column, value)
-            .into_iter()
-            .map(|(_, m)| build(self, m))
-            .collect()
+    /// Puts the rows of each child table whose `column` holds this object's id into the
+    /// object, under the HSDS key, built by the child's own builder; empty lists stay out.
+    fn nest(&mut self, m: &mut Map<String, Value>, column: &str, children: &[Child]) {
+        let id = m
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        for (key, table, build) in children {
+            let list: Vec<Value> = self
+                .children(table, column, &id)
+                .into_iter()
+                .map(|(_, row)| build(self, row))
+                .collect();
+            if !list.is_empty() {
+                m.insert((*key).into(), Value::Array(list));
+            }
+        }
     }
 
-    fn one(
-        &mut self,
-        table: &'static str,
-        id: Option<&Value>,
-        build: fn(&mut Tables, Map<String, Value>) -> Value,
-    ) -> Option<Value> {
+    fn one(&mut self, table: &'static str, id: Option<&Value>, build: Build) -> Option<Value> {
         let id = id?.as_str()?.to_string();
         self.children(table, "id", &id)
             .into_iter()
@@ -240,33 +242,22 @@ impl Tables {
     }
 }
 
-fn put_list(map: &mut Map<String, Value>, key: &str, list: Vec<Value>) {
-    if !list.is_empty() {
-        map.insert(key.into(), Value::Array(list));
-    }
-}
+/// Turns a table row into its nested HSDS object.
+type Build = fn(&mut Tables, Map<String, Value>) -> Value;
+/// A nested list: the HSDS key, the table its rows come from, and their builder.
+type Child = (&'static str, &'static str, Build);
 
 fn plain(_: &mut Tables, m: Map<String, Value>) -> Value {
     Value::Object(m)
 }
 
 fn phone(t: &mut Tables, mut m: Map<String, Value>) -> Value {
-    let id = m["id"].as_str().unwrap_or("").to_string();
-    put_list(
-        &mut m,
-        "languages",
-        t.nest("languages.csv", "phone_id", &id, plain),
-    );
+    t.nest(&mut m, "phone_id", &[("languages", "languages.csv", plain)]);
     Value::Object(m)
 }
 
 fn contact(t: &mut Tables, mut m: Map<String, Value>) -> Value {
-    let id = m["id"].as_str().unwrap_or("").to_string();
-    put_list(
-        &mut m,
-        "phones",
-        t.nest("phones.csv", "contact_id", &id, phone),
-    );
+    t.nest(&mut m, "contact_id", &[("phones", "phones.csv", phone)]);
     Value::Object(m)
 }
 
@@ -293,71 +284,37 @@ fn attribute(t: &mut Tables, mut m: Map<String, Value>) -> Value {
 }
 
 /// What every object can carry: attributes and metadata that point at it.
-fn common(t: &mut Tables, m: &mut Map<String, Value>, id: &str) {
-    put_list(
-        m,
-        "attributes",
-        t.nest("attributes.csv", "link_id", id, attribute),
-    );
-    put_list(
-        m,
-        "metadata",
-        t.nest("metadata.csv", "resource_id", id, plain),
-    );
+fn common(t: &mut Tables, m: &mut Map<String, Value>) {
+    t.nest(m, "link_id", &[("attributes", "attributes.csv", attribute)]);
+    t.nest(m, "resource_id", &[("metadata", "metadata.csv", plain)]);
 }
 
 fn location(t: &mut Tables, mut m: Map<String, Value>) -> Value {
-    let id = m["id"].as_str().unwrap_or("").to_string();
-    put_list(
+    t.nest(
         &mut m,
-        "languages",
-        t.nest("languages.csv", "location_id", &id, plain),
+        "location_id",
+        &[
+            ("languages", "languages.csv", plain),
+            ("addresses", "addresses.csv", plain),
+            ("contacts", "contacts.csv", contact),
+            ("accessibility", "accessibility.csv", plain),
+            ("phones", "phones.csv", phone),
+            ("schedules", "schedules.csv", plain),
+        ],
     );
-    put_list(
-        &mut m,
-        "addresses",
-        t.nest("addresses.csv", "location_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "contacts",
-        t.nest("contacts.csv", "location_id", &id, contact),
-    );
-    put_list(
-        &mut m,
-        "accessibility",
-        t.nest("accessibility.csv", "location_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "phones",
-        t.nest("phones.csv", "location_id", &id, phone),
-    );
-    put_list(
-        &mut m,
-        "schedules",
-        t.nest("schedules.csv", "location_id", &id, plain),
-    );
-    common(t, &mut m, &id);
+    common(t, &mut m);
     Value::Object(m)
 }
 
 fn service_at_location(t: &mut Tables, mut m: Map<String, Value>) -> Value {
-    let id = m["id"].as_str().unwrap_or("").to_string();
-    put_list(
+    t.nest(
         &mut m,
-        "contacts",
-        t.nest("contacts.csv", "service_at_location_id", &id, contact),
-    );
-    put_list(
-        &mut m,
-        "phones",
-        t.nest("phones.csv", "service_at_location_id", &id, phone),
-    );
-    put_list(
-        &mut m,
-        "schedules",
-        t.nest("schedules.csv", "service_at_location_id", &id, plain),
+        "service_at_location_id",
+        &[
+            ("contacts", "contacts.csv", contact),
+            ("phones", "phones.csv", phone),
+            ("schedules", "schedules.csv", plain),
+        ],
     );
     if let Some(loc) = t.one(
         "locations.csv",
@@ -366,112 +323,56 @@ fn service_at_location(t: &mut Tables, mut m: Map<String, Value>) -> Value {
     ) {
         m.insert("location".into(), loc);
     }
-    common(t, &mut m, &id);
+    common(t, &mut m);
     Value::Object(m)
 }
 
 fn service(t: &mut Tables, mut m: Map<String, Value>) -> Value {
-    let id = m["id"].as_str().unwrap_or("").to_string();
-    put_list(
+    t.nest(
         &mut m,
-        "phones",
-        t.nest("phones.csv", "service_id", &id, phone),
-    );
-    put_list(
-        &mut m,
-        "schedules",
-        t.nest("schedules.csv", "service_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "service_areas",
-        t.nest("service_areas.csv", "service_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "service_at_locations",
-        t.nest(
-            "service_at_location.csv",
-            "service_id",
-            &id,
-            service_at_location,
-        ),
-    );
-    put_list(
-        &mut m,
-        "languages",
-        t.nest("languages.csv", "service_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "funding",
-        t.nest("funding.csv", "service_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "cost_options",
-        t.nest("cost_options.csv", "service_id", &id, plain),
+        "service_id",
+        &[
+            ("phones", "phones.csv", phone),
+            ("schedules", "schedules.csv", plain),
+            ("service_areas", "service_areas.csv", plain),
+            (
+                "service_at_locations",
+                "service_at_location.csv",
+                service_at_location,
+            ),
+            ("languages", "languages.csv", plain),
+            ("funding", "funding.csv", plain),
+            ("cost_options", "cost_options.csv", plain),
+            ("required_documents", "required_documents.csv", plain),
+            ("contacts", "contacts.csv", contact),
+        ],
     );
     if let Some(program) = t.one("programs.csv", m.get("program_id").cloned().as_ref(), plain) {
         m.insert("program".into(), program);
     }
-    put_list(
-        &mut m,
-        "required_documents",
-        t.nest("required_documents.csv", "service_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "contacts",
-        t.nest("contacts.csv", "service_id", &id, contact),
-    );
-    common(t, &mut m, &id);
+    common(t, &mut m);
     Value::Object(m)
 }
 
 fn organization(t: &mut Tables, mut m: Map<String, Value>) -> Value {
-    let id = m["id"].as_str().unwrap_or("").to_string();
-    put_list(
+    t.nest(
         &mut m,
-        "funding",
-        t.nest("funding.csv", "organization_id", &id, plain),
+        "organization_id",
+        &[
+            ("funding", "funding.csv", plain),
+            ("contacts", "contacts.csv", contact),
+            ("phones", "phones.csv", phone),
+            ("locations", "locations.csv", location),
+            ("programs", "programs.csv", plain),
+            (
+                "organization_identifiers",
+                "organization_identifiers.csv",
+                plain,
+            ),
+            ("services", "services.csv", service),
+        ],
     );
-    put_list(
-        &mut m,
-        "contacts",
-        t.nest("contacts.csv", "organization_id", &id, contact),
-    );
-    put_list(
-        &mut m,
-        "phones",
-        t.nest("phones.csv", "organization_id", &id, phone),
-    );
-    put_list(
-        &mut m,
-        "locations",
-        t.nest("locations.csv", "organization_id", &id, location),
-    );
-    put_list(
-        &mut m,
-        "programs",
-        t.nest("programs.csv", "organization_id", &id, plain),
-    );
-    put_list(
-        &mut m,
-        "organization_identifiers",
-        t.nest(
-            "organization_identifiers.csv",
-            "organization_id",
-            &id,
-            plain,
-        ),
-    );
-    put_list(
-        &mut m,
-        "services",
-        t.nest("services.csv", "organization_id", &id, service),
-    );
-    common(t, &mut m, &id);
+    common(t, &mut m);
     Value::Object(m)
 }
 
