@@ -13,7 +13,9 @@ use crate::domain::{
 use crate::geo::Geography;
 use crate::indexer::Indexer;
 use crate::query::ParsedSearch;
-use crate::search::{Facets, SearchIndex, SearchRequest, SearchResults, SnippetPart};
+use crate::search::{
+    Facets, Interpretation, SearchError, SearchIndex, SearchRequest, SearchResults, SnippetPart,
+};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -45,7 +47,7 @@ pub struct FoundPage {
     pub total: usize,
     pub hits: Vec<Found>,
     pub facets: Facets,
-    pub results: SearchResults,
+    pub interpreted: Interpretation,
 }
 
 impl Catalog {
@@ -149,16 +151,23 @@ impl Catalog {
 
     /// [`Self::search`] for a request built by other means.
     pub async fn search_request(&self, request: SearchRequest) -> anyhow::Result<FoundPage> {
-        let results = self.search_index(request).await?;
-        let hits = results
-            .hits
-            .iter()
-            .filter_map(|hit| match serde_json::from_str(&hit.summary) {
-                Ok(summary) => Some(Found {
-                    summary,
-                    distance_m: hit.distance_m,
-                    snippet: hit.snippet.clone(),
-                }),
+        let SearchResults {
+            total,
+            hits,
+            facets,
+            interpreted,
+        } = self.search_index(request).await?;
+        let hits = hits
+            .into_iter()
+            .filter_map(|hit| match serde_json::from_str::<ServiceSummary>(&hit.summary) {
+                Ok(mut summary) => {
+                    summary.description = hit.description;
+                    Some(Found {
+                        summary,
+                        distance_m: hit.distance_m,
+                        snippet: hit.snippet,
+                    })
+                }
                 Err(error) => {
                     // Only an index written by another build could hold this; `reindex` mends it.
                     tracing::warn!(service_id = %hit.service_id, %error, "onleesbare samenvatting in zoekindex");
@@ -167,10 +176,10 @@ impl Catalog {
             })
             .collect();
         Ok(FoundPage {
-            total: results.total,
+            total,
             hits,
-            facets: results.facets.clone(),
-            results,
+            facets,
+            interpreted,
         })
     }
 
@@ -183,30 +192,43 @@ impl Catalog {
     ) -> anyhow::Result<(SearchResults, Vec<ServiceRecord>)> {
         let results = self.search_index(request).await?;
         let ids: Vec<Uuid> = results.hits.iter().map(|h| h.service_id).collect();
-        let mut records = self.store.load_services(&ids).await?;
-        records.sort_by_key(|r| ids.iter().position(|id| *id == r.service.id));
-        Ok((results, records))
+        Ok((results, self.services_in_order(&ids).await?))
+    }
+
+    /// These services from the database, in the order of `ids`; ids no longer there are left
+    /// out.
+    pub async fn services_in_order(&self, ids: &[Uuid]) -> anyhow::Result<Vec<ServiceRecord>> {
+        let mut records = self.store.load_services(ids).await?;
+        let rank: std::collections::HashMap<Uuid, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        records.sort_by_key(|r| rank.get(&r.service.id).copied());
+        Ok(records)
     }
 
     /// Every service id matching the request, in its order, without page limits (for complete
     /// listings such as the HSDS ndjson stream).
     pub async fn matching_ids(&self, request: SearchRequest) -> anyhow::Result<Vec<Uuid>> {
-        let slot = self.search_slots.clone().acquire_owned().await?;
-        let index = self.search.clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            index.matching_ids(&request)
-        })
-        .await??)
+        self.in_search_slot(move |index| index.matching_ids(&request))
+            .await
     }
 
     /// The bare index search (hits carry ids, snippets and summaries), off the async threads.
     pub async fn search_index(&self, request: SearchRequest) -> anyhow::Result<SearchResults> {
+        self.in_search_slot(move |index| index.search(&request))
+            .await
+    }
+
+    /// Runs CPU-bound index work on a blocking thread once a search slot is free; the slot is
+    /// held until the work ends, even if the request is dropped meanwhile.
+    async fn in_search_slot<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    ) -> anyhow::Result<T> {
         let slot = self.search_slots.clone().acquire_owned().await?;
         let index = self.search.clone();
         Ok(tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            index.search(&request)
+            work(&index)
         })
         .await??)
     }

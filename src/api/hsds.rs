@@ -357,11 +357,6 @@ fn ndjson(lines: Vec<Value>) -> Response {
     ))
 }
 
-/// Every matching service id, in order (for ndjson and service-at-location paging).
-async fn all_ids(catalog: &Catalog, request: &SearchRequest) -> Result<Vec<Uuid>, AppError> {
-    Ok(catalog.matching_ids(request.clone()).await?)
-}
-
 async fn render_services(
     catalog: &Catalog,
     records: &[ServiceRecord],
@@ -407,7 +402,7 @@ pub async fn services(
     let mut list = parse_list(&catalog, &raw).await?;
     let terms = load_terms(&catalog).await?;
     if list.ndjson {
-        let ids = all_ids(&catalog, &list.request).await?;
+        let ids = catalog.matching_ids(list.request.clone()).await?;
         let mut lines = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let records = catalog.store.load_services(chunk).await?;
@@ -423,16 +418,14 @@ pub async fn services(
         (found.total, records)
     } else {
         // Deeper than the index serves pages: cut the page from the whole ordered id list.
-        let ids = all_ids(&catalog, &list.request).await?;
+        let ids = catalog.matching_ids(list.request.clone()).await?;
         let wanted: Vec<Uuid> = ids
             .iter()
             .skip(offset)
             .take(list.per_page)
             .copied()
             .collect();
-        let mut records = catalog.store.load_services(&wanted).await?;
-        records.sort_by_key(|r| wanted.iter().position(|id| *id == r.service.id));
-        (ids.len(), records)
+        (ids.len(), catalog.services_in_order(&wanted).await?)
     };
     let contents = render_services(&catalog, &records, shape(&list), &terms).await?;
     Ok(cors(Json(page(total, &list, contents))))
@@ -512,7 +505,7 @@ pub async fn service_at_locations(
 ) -> ApiResult<Response> {
     let list = parse_list(&catalog, &raw).await?;
     let terms = load_terms(&catalog).await?;
-    let ids = all_ids(&catalog, &list.request).await?;
+    let ids = catalog.matching_ids(list.request.clone()).await?;
     let pairs = service_location_pairs(&catalog, &ids).await?;
     if list.ndjson {
         let mut lines = Vec::new();

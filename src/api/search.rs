@@ -159,7 +159,7 @@ pub async fn search(
         page: parsed.page,
         per_page: parsed.per_page,
         total_pages: found.total.div_ceil(parsed.per_page),
-        understood_categories: found.results.interpreted.suggested_categories(),
+        understood_categories: found.interpreted.suggested_categories(),
         results: found.hits.iter().map(result).collect(),
         facets: SearchFacets {
             categories: label(&f.categories, &|c| {

@@ -21,6 +21,9 @@ pub struct ServiceSummary {
     pub id: Uuid,
     pub name: String,
     pub organization_name: String,
+    /// Left out of the stored form: the index keeps the description once (for snippets) and
+    /// hands it back with each hit, where the catalog puts it in.
+    #[serde(skip)]
     pub description: String,
     /// Category codes as stored on the service (not expanded to parents).
     pub categories: Vec<String>,

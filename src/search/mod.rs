@@ -244,6 +244,8 @@ pub struct SearchHit {
     pub snippet: Vec<SnippetPart>,
     /// [`SearchDocument::summary`] as indexed.
     pub summary: String,
+    /// [`SearchDocument::description`] as indexed (read for the snippet anyway).
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -578,7 +580,8 @@ impl SearchIndex {
             let description = doc
                 .get_first(fields.description)
                 .and_then(|v| v.as_str())
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .to_string();
             let summary = doc
                 .get_first(fields.summary)
                 .and_then(|v| v.as_str())
@@ -586,11 +589,11 @@ impl SearchIndex {
                 .to_string();
             let snippet = match &snippets {
                 Some(generator) => {
-                    highlighted_snippet(&generator.snippet(description), description)
+                    highlighted_snippet(&generator.snippet(&description), &description)
                 }
                 None => None,
             }
-            .unwrap_or_else(|| leading_snippet(description));
+            .unwrap_or_else(|| leading_snippet(&description));
             hits.push(SearchHit {
                 service_id,
                 score: hit.score,
@@ -598,6 +601,7 @@ impl SearchIndex {
                 serves_area: hit.serves_area,
                 snippet,
                 summary,
+                description,
             });
         }
 

@@ -290,7 +290,7 @@ fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> Results
         total: found.total,
         heading,
         understood: understood(catalog, found),
-        no_searchable_words: found.results.interpreted.no_searchable_words,
+        no_searchable_words: found.interpreted.no_searchable_words,
         filters,
         facets,
         cards,
@@ -306,7 +306,6 @@ fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> Results
 /// The categories the search recognised in the words, e.g. "Eenzaamheid & sociaal netwerk".
 fn understood(catalog: &Catalog, found: &FoundPage) -> Vec<String> {
     found
-        .results
         .interpreted
         .suggested_categories()
         .iter()
