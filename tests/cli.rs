@@ -210,3 +210,26 @@ fn import_and_export_commands_report_and_exit_as_a_script_expects() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown format"));
 }
+
+/// A command that needs the search index while a running service holds it says so plainly.
+#[test]
+fn a_command_beside_a_running_service_says_the_index_is_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    // Holds the index writer, as `serve` does.
+    let (_held, _) = wijkwijzer::search::SearchIndex::open_or_create(&dir.path().join("index"))
+        .expect("index opens");
+    let out = Command::new(BIN)
+        .args(["--data-dir", data, "--demo-data", "false", "reindex"])
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("in gebruik door een ander wijkwijzer-proces"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("LockBusy"), "{stderr}");
+}

@@ -341,6 +341,11 @@ pub enum SearchError {
     Poisoned,
     #[error("zoekindex: {0}")]
     Internal(String),
+    #[error(
+        "de zoekindex is in gebruik door een ander wijkwijzer-proces (draait `wijkwijzer serve` \
+         nog met deze --data-dir?); stop dat eerst, of geef dit commando een eigen --data-dir"
+    )]
+    InUse,
 }
 
 /// What [`SearchIndex::open_or_create`] found on disk.
@@ -435,7 +440,17 @@ impl SearchIndex {
             .register(NL_TOKENIZER, analysis.index_analyzer());
         let vocabulary = Vocabulary::embedded(&analysis)?;
         let fields = resolve_fields(&index)?;
-        let writer = index.writer(WRITER_HEAP_BYTES)?;
+        // One writer per index directory: a second process (an `import` beside a running
+        // `serve`) gets a message it can act on instead of tantivy's lock error.
+        let writer = index
+            .writer(WRITER_HEAP_BYTES)
+            .map_err(|error| match error {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => SearchError::InUse,
+                other => other.into(),
+            })?;
         // Manual reload: every commit goes through this type, which reloads right after, so a
         // search after `apply` returns always sees the change.
         let reader = index
