@@ -135,16 +135,8 @@ if [[ "${MIX:-fixed}" == wide ]]; then
         done
     done
 else
-PATHS=(
-    "/api/v1/search?q=eenzaam&area=WK034403"
-    "/api/v1/search?q=schulden&area=GM0344"
-    "/api/v1/search?q=ik+voel+me+alleen&area=WK034408"
-    "/api/v1/search?q=wandelen&area=GM0344&category=bewegen&free=ja"
-    "/api/v1/search?q=wandelen&postcode=3562&radius_km=2&sort=distance"
-    "/api/v1/search?q=koffie&postcode=3511&radius_km=2&sort=distance"
-    "/api/v1/search?q=schuldhulp&postcode=3431&radius_km=5&sort=distance"
-    "/api/v1/search?q=taalcafe&postcode=3815&radius_km=3&sort=distance"
-)
+    # The queries of benches/search.rs, one URL per line.
+    mapfile -t PATHS <"$ROOT/scripts/fixed-mix.txt"
 fi
 echo "== ${#PATHS[@]} URLs (status, total, size, time)"
 for p in "${PATHS[@]}"; do

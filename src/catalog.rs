@@ -159,7 +159,7 @@ impl Catalog {
         } = self.search_index(request).await?;
         let hits = hits
             .into_iter()
-            .filter_map(|hit| match serde_json::from_str::<ServiceSummary>(&hit.summary) {
+            .filter_map(|hit| match ServiceSummary::from_stored(&hit.summary) {
                 Ok(mut summary) => {
                     summary.description = hit.description;
                     Some(Found {

@@ -306,17 +306,19 @@ pub fn build_document(
                 }
             })
             .collect(),
-        summary: summary_json(record),
+        summary: stored_summary(record),
     }
 }
 
 /// The list view stored with the document (see [`ServiceSummary`]).
-fn summary_json(record: &ServiceRecord) -> String {
-    serde_json::to_string(&ServiceSummary::from(record)).unwrap_or_else(|error| {
-        // Not reachable with these plain types; a hit without summary is left out of lists.
-        tracing::error!(service_id = %record.service.id, %error, "samenvatting niet te maken");
-        String::new()
-    })
+fn stored_summary(record: &ServiceRecord) -> Vec<u8> {
+    ServiceSummary::from(record)
+        .to_stored()
+        .unwrap_or_else(|error| {
+            // Not reachable with these plain types; a hit without summary is left out of lists.
+            tracing::error!(service_id = %record.service.id, %error, "samenvatting niet te maken");
+            Vec::new()
+        })
 }
 
 /// "14:30" (or "14:30:00") → minutes since midnight.

@@ -8,9 +8,12 @@
 //! Accent folding runs *before* stop-word removal and stemming so that "café" and "cafe",
 //! "cliënt" and "client" become one term, whatever the user typed.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, StopWordFilter, TextAnalyzer, TokenStream,
+    Stemmer, StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use super::SearchError;
@@ -24,6 +27,16 @@ const MAX_TOKEN_LEN: usize = 40;
 
 /// The full indexing chain (with stop words and stemming).
 pub(crate) fn dutch_analyzer() -> Result<TextAnalyzer, SearchError> {
+    dutch_chain(Stemmer::new(Language::Dutch))
+}
+
+/// The indexing chain with a memoised stemmer, for snippets: same tokens, offsets and positions
+/// as [`dutch_analyzer`] (a test checks), cheaper when the same words come back.
+pub(crate) fn snippet_analyzer() -> Result<TextAnalyzer, SearchError> {
+    dutch_chain(MemoStemmer)
+}
+
+fn dutch_chain(stemmer: impl TokenFilter) -> Result<TextAnalyzer, SearchError> {
     let stop_words = StopWordFilter::new(Language::Dutch).ok_or_else(|| {
         SearchError::Internal("tantivy ships no Dutch stop-word list".to_string())
     })?;
@@ -32,8 +45,95 @@ pub(crate) fn dutch_analyzer() -> Result<TextAnalyzer, SearchError> {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(stop_words)
-        .filter(Stemmer::new(Language::Dutch))
+        .filter(stemmer)
         .build())
+}
+
+/// Words remembered per thread by [`MemoStemmer`] before the memo starts over. Descriptions are
+/// written in everyday Dutch: a few tens of thousands of distinct words cover them.
+const STEM_MEMO_WORDS: usize = 50_000;
+
+thread_local! {
+    static STEM_MEMO: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// Dutch stemming through a per-thread memo of word → stem.
+///
+/// Why: every results page re-analyses the descriptions of its hits to place the highlighted
+/// snippet, and the Snowball stemmer was the costliest step of that (about a tenth of a whole
+/// search in a profile). The same everyday words recur across descriptions and searches, so
+/// each search thread stems a word once. Only for snippets; the index itself uses tantivy's
+/// [`Stemmer`] directly.
+///
+/// Searches run on tokio's blocking threads, which end after 10 s without work, taking their
+/// memo with them: the memo pays off under steady load, which is when it matters. A full memo
+/// is a few MB per thread (2 × cores search threads at most).
+#[derive(Clone)]
+struct MemoStemmer;
+
+impl TokenFilter for MemoStemmer {
+    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> MemoStemmerFilter<T> {
+        MemoStemmerFilter {
+            tokenizer,
+            stem: stem_analyzer(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct MemoStemmerFilter<T> {
+    tokenizer: T,
+    /// Used on a memo miss.
+    stem: TextAnalyzer,
+}
+
+impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
+    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MemoStemmerStream {
+            tail: self.tokenizer.token_stream(text),
+            stem: &mut self.stem,
+        }
+    }
+}
+
+struct MemoStemmerStream<'a, T> {
+    tail: T,
+    stem: &'a mut TextAnalyzer,
+}
+
+impl<T: TokenStream> TokenStream for MemoStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        let stem = &mut *self.stem;
+        STEM_MEMO.with_borrow_mut(|memo| {
+            if let Some(stemmed) = memo.get(token.text.as_str()) {
+                token.text.clone_from(stemmed);
+                return;
+            }
+            let stemmed = first_token(stem, &token.text).unwrap_or_else(|| token.text.clone());
+            if memo.len() >= STEM_MEMO_WORDS {
+                memo.clear();
+            }
+            let word = std::mem::replace(&mut token.text, stemmed.clone());
+            memo.insert(word, stemmed);
+        });
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// Tokenise + lowercase + fold, no stop words, no stemming: the "surface" form of query words.
@@ -81,6 +181,7 @@ pub(crate) struct IndexTerms(pub Vec<(usize, String)>);
 #[derive(Clone)]
 pub(crate) struct Analysis {
     index: TextAnalyzer,
+    snippet: TextAnalyzer,
     fold: TextAnalyzer,
     stem: TextAnalyzer,
     sort_key: TextAnalyzer,
@@ -90,6 +191,7 @@ impl Analysis {
     pub(crate) fn new() -> Result<Self, SearchError> {
         Ok(Self {
             index: dutch_analyzer()?,
+            snippet: snippet_analyzer()?,
             fold: folding_analyzer(),
             stem: stem_analyzer(),
             sort_key: sort_key_analyzer(),
@@ -99,6 +201,11 @@ impl Analysis {
     /// The analyzer to register on the index.
     pub(crate) fn index_analyzer(&self) -> TextAnalyzer {
         self.index.clone()
+    }
+
+    /// The analyzer for placing snippets (see [`snippet_analyzer`]).
+    pub(crate) fn snippet_analyzer(&self) -> TextAnalyzer {
+        self.snippet.clone()
     }
 
     /// Split text into words, at most `max_words` of them. Punctuation and query-syntax

@@ -22,7 +22,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 use tantivy::{TERMINATED, Term};
 
-use super::schema::{names, unpack_point};
+use super::schema::{NO_POINT, SEVERAL_POINTS, names, unpack_point};
 use super::{FacetCount, Facets, GeoPoint, SortOrder};
 
 /// Mean earth radius in metres (IUGG).
@@ -161,6 +161,7 @@ impl Collector for SearchCollector {
             origin,
             served,
             points: fast.column_opt::<u64>(names::POINTS)?,
+            sole_point: fast.column_opt::<u64>(names::SOLE_POINT)?,
             name_sort: fast.str(names::NAME_SORT)?,
             name_key_hi: fast.column_opt::<u64>(names::NAME_KEY_HI)?,
             name_key_lo: fast.column_opt::<u64>(names::NAME_KEY_LO)?,
@@ -318,6 +319,7 @@ pub(crate) struct SearchSegmentCollector {
     origin: Option<Origin>,
     served: Option<BitSet>,
     points: Option<Column<u64>>,
+    sole_point: Option<Column<u64>>,
     name_sort: Option<StrColumn>,
     name_key_hi: Option<Column<u64>>,
     name_key_lo: Option<Column<u64>>,
@@ -338,22 +340,33 @@ impl SearchSegmentCollector {
     /// province).
     fn nearest_a(&self, doc: DocId, within: Option<Radius>) -> Option<f64> {
         let origin = self.origin.as_ref()?;
-        let points = self.points.as_ref()?;
-        let mut best: Option<f64> = None;
-        for packed in points.values_for_doc(doc) {
+        let a_within = |packed: u64| {
             let (lat, lon) = unpack_point(packed);
             if within.is_some_and(|radius| radius.clearly_outside(origin, lat, lon)) {
-                continue;
+                return None;
             }
             let a = origin.haversine_a(lat, lon);
-            if within.is_some_and(|radius| a > radius.max_a) {
-                continue;
+            match within {
+                Some(radius) if a > radius.max_a => None,
+                _ => Some(a),
             }
-            if best.is_none_or(|b| a < b) {
-                best = Some(a);
-            }
+        };
+        // The single-valued column answers for documents with one point or none; only the
+        // others (and an index without the column) need the multi-valued lookup.
+        match self
+            .sole_point
+            .as_ref()
+            .and_then(|column| column.first(doc))
+        {
+            Some(NO_POINT) => None,
+            Some(packed) if packed != SEVERAL_POINTS => a_within(packed),
+            _ => self
+                .points
+                .as_ref()?
+                .values_for_doc(doc)
+                .filter_map(a_within)
+                .min_by(f64::total_cmp),
         }
-        best
     }
 }
 

@@ -104,9 +104,9 @@ pub struct SearchDocument {
     pub last_modified: i64,
     /// Weekly opening times, for the HSDS `start_time` / `end_time` filters.
     pub sessions: Vec<Session>,
-    /// The caller's list view of the service (JSON), stored verbatim and handed back with
+    /// The caller's list view of the service (opaque bytes), stored verbatim and handed back with
     /// each hit so that a results page needs no second lookup; the index never reads it.
-    pub summary: String,
+    pub summary: Vec<u8>,
 }
 
 /// One weekly opening: ISO weekday and minutes since midnight, `opens < closes`.
@@ -243,7 +243,7 @@ pub struct SearchHit {
     pub serves_area: bool,
     pub snippet: Vec<SnippetPart>,
     /// [`SearchDocument::summary`] as indexed.
-    pub summary: String,
+    pub summary: Vec<u8>,
     /// [`SearchDocument::description`] as indexed (read for the snippet anyway).
     pub description: String,
 }
@@ -419,10 +419,14 @@ impl SearchIndex {
             Some(Err(reason)) => {
                 tracing::warn!(dir = %dir.display(), %reason, "zoekindex onbruikbaar; wordt gewist");
                 wipe_dir(dir)?;
-                let index = Index::create_in_dir(dir, schema)?;
+                let index = schema::index_builder(schema).create_in_dir(dir)?;
                 (index, IndexState::Incompatible, None)
             }
-            None => (Index::create_in_dir(dir, schema)?, IndexState::Fresh, None),
+            None => (
+                schema::index_builder(schema).create_in_dir(dir)?,
+                IndexState::Fresh,
+                None,
+            ),
         };
         Ok((Self::from_index(index, cursor)?, state))
     }
@@ -430,7 +434,7 @@ impl SearchIndex {
     /// An empty index in memory (tests, tools).
     pub fn in_ram() -> Result<Self, SearchError> {
         let (schema, _) = schema::build_schema();
-        Self::from_index(Index::create_in_ram(schema), None)
+        Self::from_index(schema::index_builder(schema).create_in_ram()?, None)
     }
 
     fn from_index(index: Index, cursor: Option<i64>) -> Result<Self, SearchError> {
@@ -573,12 +577,7 @@ impl SearchIndex {
         let fields = &self.inner.fields;
 
         let snippets = match &snippet_query {
-            Some(q) => {
-                let mut generator =
-                    SnippetGenerator::create(&searcher, q.as_ref(), fields.description)?;
-                generator.set_max_num_chars(SNIPPET_CHARS);
-                Some(generator)
-            }
+            Some(q) => Some(self.snippet_generator(&searcher, q.as_ref())?),
             None => None,
         };
         let mut hits = Vec::new();
@@ -599,9 +598,9 @@ impl SearchIndex {
                 .to_string();
             let summary = doc
                 .get_first(fields.summary)
-                .and_then(|v| v.as_str())
+                .and_then(|v| v.as_bytes())
                 .unwrap_or_default()
-                .to_string();
+                .to_vec();
             let snippet = match &snippets {
                 Some(generator) => {
                     highlighted_snippet(&generator.snippet(&description), &description)
@@ -651,6 +650,39 @@ impl SearchIndex {
             }
         }
         Ok(ids)
+    }
+
+    /// What `SnippetGenerator::create` builds, but with the memoised snippet analyzer: the
+    /// query's description terms, each weighted by rarity as tantivy does.
+    fn snippet_generator(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+    ) -> Result<SnippetGenerator, SearchError> {
+        let field = self.inner.fields.description;
+        let mut terms = std::collections::BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                terms.insert(term.clone());
+            }
+        });
+        let mut weighted = std::collections::BTreeMap::new();
+        for term in terms {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let doc_freq = searcher.doc_freq(&term)?;
+            if doc_freq > 0 {
+                weighted.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+        Ok(SnippetGenerator::new(
+            weighted,
+            self.inner.analysis.snippet_analyzer(),
+            field,
+            SNIPPET_CHARS,
+        ))
     }
 
     /// Interprets the request and runs the collector, keeping the first `keep` hits in order.

@@ -39,7 +39,7 @@ fn svc(name: &str) -> SearchDocument {
         taxonomy_term_ids: Vec::new(),
         last_modified: 0,
         sessions: Vec::new(),
-        summary: format!("{{\"name\":{name:?}}}"),
+        summary: name.as_bytes().to_vec(),
     }
 }
 
@@ -719,6 +719,37 @@ fn radius_keeps_nearby_services_and_services_that_serve_the_area() {
     assert!(results.hits.iter().any(|h| h.distance_m.is_some()));
 }
 
+/// One point is read from the single-valued `sole_point` column, several (or one that packs
+/// to a marker value, as latitude 0°, longitude 0° does) from the multi-valued `points`.
+#[test]
+fn sole_point_markers_leave_no_point_behind() {
+    use super::schema::{NO_POINT, SEVERAL_POINTS, pack_point, sole_point};
+    let utrecht = pack_point(&point(52.09, 5.12)).expect("valid");
+    let null_island = pack_point(&point(0.0, 0.0)).expect("valid");
+    assert_eq!(null_island, NO_POINT);
+    assert_eq!(sole_point(&[]), NO_POINT);
+    assert_eq!(sole_point(&[utrecht]), utrecht);
+    assert_eq!(sole_point(&[utrecht, utrecht]), SEVERAL_POINTS);
+    assert_eq!(sole_point(&[null_island]), SEVERAL_POINTS);
+
+    let f = Fixture::with_batches(vec![vec![
+        with(svc("Op nul graden"), |d| d.points = vec![point(0.0, 0.0)]),
+        with(svc("Dichtbij nul"), |d| d.points = vec![point(0.001, 0.0)]),
+        with(svc("Utrecht"), |d| d.points = vec![point(52.09, 5.12)]),
+    ]]);
+    let results = f.run(&SearchRequest {
+        near: Some(Near {
+            point: point(0.0, 0.0),
+            radius_m: Some(500.0),
+            covering_codes: Vec::new(),
+        }),
+        sort: SortOrder::Distance,
+        ..SearchRequest::default()
+    });
+    assert_eq!(f.names(&results), ["Op nul graden", "Dichtbij nul"]);
+    assert_eq!(results.hits[0].distance_m, Some(0.0));
+}
+
 /// The radius is checked with a bounding box before the exact distance; points just inside
 /// the circle in every direction must survive it and points just outside must not.
 #[test]
@@ -966,6 +997,41 @@ fn snippets_highlight_matches_as_plain_text() {
     assert!(snippet[0].text.starts_with("Inleiding over de buurt"));
     assert!(snippet[0].text.ends_with('…'));
     assert!(snippet[0].text.chars().count() <= SNIPPET_CHARS + 1);
+}
+
+/// The memoised snippet analyzer must place highlights exactly where the index analyzer put
+/// the terms: same text, offsets and positions for every token, on first sight of a word (memo
+/// miss) and on the second (memo hit). Run over every description and name of the demo data.
+#[test]
+fn snippet_analyzer_tokens_equal_the_index_analyzer() {
+    use tantivy::tokenizer::TextAnalyzer;
+    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+    let demo = crate::demo::DemoFile::embedded().expect("demo data");
+    let mut texts: Vec<String> = demo
+        .services
+        .iter()
+        .flat_map(|s| [s.description.clone(), s.name.clone()])
+        .collect();
+    texts.push("Café, cliënten en geëmigreerde ouderen: gelopen, wandelingen, bomen!".to_string());
+    let mut index = super::analysis::dutch_analyzer().expect("index analyzer");
+    let mut snippet = super::analysis::snippet_analyzer().expect("snippet analyzer");
+    let mut compared = 0;
+    for round in ["memo misses", "memo hits"] {
+        for text in &texts {
+            let expected = tokens(&mut index, text);
+            assert_eq!(tokens(&mut snippet, text), expected, "{round}: {text}");
+            compared += expected.len();
+        }
+    }
+    assert!(compared > 10_000, "only {compared} tokens compared");
 }
 
 // ---------------------------------------------------------------------------------------------
