@@ -231,6 +231,7 @@ pub fn build_document(
         areas.extend(loc.placement.codes().map(str::to_string));
     }
     let mut served = BTreeSet::new();
+    let mut area_anchor = None;
     for area in &s.service_areas {
         let mut codes: Vec<String> = Vec::new();
         if let Some(code) = &area.code {
@@ -243,9 +244,14 @@ pub fn build_document(
             codes.extend(geo.codes_intersecting(&g));
         }
         for code in codes {
-            if geo.get(&code).is_none() {
+            let Some(neighbourhood) = geo.get(&code) else {
                 continue;
-            }
+            };
+            let (latitude, longitude) = neighbourhood.centroid;
+            area_anchor.get_or_insert(GeoPoint {
+                latitude,
+                longitude,
+            });
             served.insert(code.clone());
             areas.extend(geo.ancestors(&code).iter().map(|n| n.code.clone()));
             areas.extend(geo.descendants(&code).iter().map(|n| n.code.clone()));
@@ -280,6 +286,7 @@ pub fn build_document(
                 longitude,
             })
             .collect(),
+        area_anchor,
         access_route: s.access_route.as_str().to_string(),
         cost: s.cost.kind.as_str().to_string(),
         welzijn_op_recept: s.welzijn_op_recept,

@@ -26,6 +26,7 @@ mod analysis;
 mod collector;
 mod query;
 mod schema;
+mod spatial;
 mod vocabulary;
 
 #[cfg(test)]
@@ -86,6 +87,9 @@ pub struct SearchDocument {
     pub served_area_codes: Vec<String>,
     /// Coordinates of its locations (0..n). Invalid coordinates are skipped with a warning.
     pub points: Vec<GeoPoint>,
+    /// For a service without locations: a point of the area it serves (e.g. its centre). Only
+    /// orders the index, so that it sits beside the services of that area.
+    pub area_anchor: Option<GeoPoint>,
     /// `"open" | "buurtteam" | "huisarts" | "wmo"`.
     pub access_route: String,
     /// `"free" | "contribution" | "price"`.
@@ -894,6 +898,10 @@ fn inspect_existing(
     let index = Index::open_in_dir(dir).map_err(|e| format!("openen mislukt: {e}"))?;
     if index.schema() != *schema {
         return Err("ander schema".to_string());
+    }
+    // The radius filter's binary search relies on every segment being sorted by spatial key.
+    if index.settings().sort_by_field != schema::index_settings().sort_by_field {
+        return Err("andere sortering".to_string());
     }
     let metas = index
         .load_metas()

@@ -18,6 +18,8 @@
 //!   `sole_point` repeats it, single-valued and present for every document, for the common
 //!   case of one location (see [`sole_point`]): reading a multi-valued column costs an index
 //!   lookup per document, and the radius test reads it for every text match.
+//! - `spatial_key` orders the index (see `spatial.rs`); `several_points` marks the documents
+//!   whose other points that key does not describe.
 
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -26,11 +28,12 @@ use tantivy::schema::{
 };
 
 use super::analysis::{Analysis, NL_TOKENIZER};
+use super::spatial;
 use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// Bytes per doc-store block. Every hit shown reads its stored fields, which decompresses the
 /// whole block it lies in; tantivy's default of 16 KiB holds ~10 of our documents, so nine
@@ -39,14 +42,24 @@ pub(crate) const SCHEMA_VERSION: u32 = 4;
 /// existing index keeps its block size until rebuilt.
 const DOC_STORE_BLOCK_BYTES: usize = 4096;
 
+/// The settings every index is created with.
+pub(crate) fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_blocksize: DOC_STORE_BLOCK_BYTES,
+        // Neighbours in space are neighbours in doc ids (see `spatial.rs`).
+        sort_by_field: Some(tantivy::IndexSortByField {
+            field: names::SPATIAL_KEY.to_string(),
+            order: tantivy::Order::Asc,
+        }),
+        ..tantivy::IndexSettings::default()
+    }
+}
+
 /// A new index with our schema and settings.
 pub(crate) fn index_builder(schema: Schema) -> tantivy::IndexBuilder {
     tantivy::Index::builder()
         .schema(schema)
-        .settings(tantivy::IndexSettings {
-            docstore_blocksize: DOC_STORE_BLOCK_BYTES,
-            ..tantivy::IndexSettings::default()
-        })
+        .settings(index_settings())
 }
 
 /// Stored when `maximum_age` is absent (`u8::MAX` is older than anyone).
@@ -72,6 +85,8 @@ pub(crate) mod names {
     pub const MAX_AGE: &str = "max_age";
     pub const POINTS: &str = "points";
     pub const SOLE_POINT: &str = "sole_point";
+    pub const SEVERAL_POINTS: &str = "several_points";
+    pub const SPATIAL_KEY: &str = "spatial_key";
     pub const NAME_SORT: &str = "name_sort";
     pub const NAME_KEY_HI: &str = "name_key_hi";
     pub const NAME_KEY_LO: &str = "name_key_lo";
@@ -104,6 +119,8 @@ pub(crate) struct Fields {
     pub max_age: Field,
     pub points: Field,
     pub sole_point: Field,
+    pub several_points: Field,
+    pub spatial_key: Field,
     pub name_sort: Field,
     pub name_key_hi: Field,
     pub name_key_lo: Field,
@@ -160,6 +177,8 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         max_age: builder.add_u64_field(MAX_AGE, NumericOptions::default().set_fast()),
         points: builder.add_u64_field(POINTS, FAST),
         sole_point: builder.add_u64_field(SOLE_POINT, FAST),
+        several_points: builder.add_bool_field(SEVERAL_POINTS, INDEXED),
+        spatial_key: builder.add_u64_field(SPATIAL_KEY, FAST),
         name_sort: builder.add_text_field(NAME_SORT, STRING | FAST),
         name_key_hi: builder.add_u64_field(NAME_KEY_HI, FAST),
         name_key_lo: builder.add_u64_field(NAME_KEY_LO, FAST),
@@ -305,7 +324,22 @@ pub(crate) fn to_tantivy(
             ),
         }
     }
-    out.add_u64(fields.sole_point, sole_point(&packed_points));
+    let sole = sole_point(&packed_points);
+    out.add_u64(fields.sole_point, sole);
+    if sole == SEVERAL_POINTS {
+        // The spatial key holds one point only; the coarse radius filter lets these through.
+        out.add_bool(fields.several_points, true);
+    }
+    let anchor = match packed_points.first() {
+        Some(packed) => Some(unpack_point(*packed)),
+        None => doc.area_anchor.map(|p| (p.latitude, p.longitude)),
+    };
+    out.add_u64(
+        fields.spatial_key,
+        anchor.map_or(spatial::NO_ANCHOR, |(lat, lon)| {
+            spatial::spatial_key(lat, lon)
+        }),
+    );
     out
 }
 
