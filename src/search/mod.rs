@@ -899,9 +899,10 @@ fn inspect_existing(
     if index.schema() != *schema {
         return Err("ander schema".to_string());
     }
-    // The radius filter's binary search relies on every segment being sorted by spatial key.
-    if index.settings().sort_by_field != schema::index_settings().sort_by_field {
-        return Err("andere sortering".to_string());
+    // Settings are fixed at creation. The radius filter's binary search relies on every segment
+    // being sorted by spatial key, and the doc-store settings are chosen for search speed.
+    if *index.settings() != schema::index_settings() {
+        return Err("andere indexinstellingen".to_string());
     }
     let metas = index
         .load_metas()

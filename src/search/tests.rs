@@ -1293,6 +1293,25 @@ fn open_or_create_reports_fresh_current_and_incompatible() {
     assert_eq!(state, IndexState::Incompatible);
     assert_eq!(index.doc_count(), 0);
     assert_eq!(index.cursor(), None);
+    drop(index);
+
+    // Same schema and version, but created without our settings (unsorted, so the radius
+    // filter's binary search would be wrong): rebuilt too.
+    let other = dir.path().join("andere-instellingen");
+    std::fs::create_dir_all(&other).expect("dir");
+    {
+        let (schema, _) = super::schema::build_schema();
+        let index = tantivy::Index::create_in_dir(&other, schema).expect("create");
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        let mut prepared = writer.prepare_commit().expect("prepare");
+        prepared.set_payload(&format!(
+            r#"{{"schema_version":{},"cursor":7}}"#,
+            super::schema::SCHEMA_VERSION
+        ));
+        prepared.commit().expect("commit");
+    }
+    let (_, state) = SearchIndex::open_or_create(&other).expect("recreate");
+    assert_eq!(state, IndexState::Incompatible);
 }
 
 #[test]
