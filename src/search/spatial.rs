@@ -167,7 +167,9 @@ impl KeyRangesQuery {
     fn runs(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Range<DocId>>> {
         let column = reader.fast_fields().u64(self.field_name)?;
         let max_doc = reader.max_doc();
-        let key = |doc: DocId| column.first(doc).unwrap_or(NO_ANCHOR);
+        // Every document is written with a key (`schema::to_tantivy`). Were one missing,
+        // tantivy would sort it first, so it is read as the smallest key to keep the order.
+        let key = |doc: DocId| column.first(doc).unwrap_or(0);
         // First doc id in [from, max_doc) whose key is >= bound.
         let lower_bound = |from: DocId, bound: u64| {
             let (mut lo, mut hi) = (from, max_doc);
@@ -289,9 +291,10 @@ mod tests {
         let north = spatial_key(52.10, 5.10);
         assert!(west < east, "{west} < {east}");
         assert!(south < north, "{south} < {north}");
-        // Clamped, not wrapped: far outside the box still orders on each axis.
-        assert!(spatial_key(52.0, -20.0) <= spatial_key(52.0, 3.2));
-        assert!(spatial_key(60.0, 5.0) >= spatial_key(53.7, 5.0));
+        // Clamped onto the box's edge, not wrapped into other bits.
+        assert_eq!(spatial_key(52.0, 9.0), spatial_key(52.0, MAX_LON));
+        assert_eq!(spatial_key(60.0, 5.0), spatial_key(MAX_LAT, 5.0));
+        assert_eq!(spatial_key(40.0, -20.0), spatial_key(MIN_LAT, MIN_LON));
         assert_ne!(spatial_key(52.09, 5.11), NO_ANCHOR);
     }
 

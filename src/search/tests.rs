@@ -753,7 +753,8 @@ fn sole_point_markers_leave_no_point_behind() {
 
 /// The coarse radius filter (spatial-key cells, see `spatial.rs`) may only narrow what the
 /// collector then tests exactly: over several segments, an update that moves services and a
-/// delete, a radius search finds exactly the services a brute-force distance check finds.
+/// delete, and again after merging the segments, a radius search finds exactly the services a
+/// brute-force distance check finds.
 #[test]
 fn coarse_radius_filter_loses_nothing_across_segments_and_updates() {
     let mut seed: u64 = 7;
@@ -766,6 +767,7 @@ fn coarse_radius_filter_loses_nothing_across_segments_and_updates() {
     let mut random_point = move || point(51.95 + 0.25 * random(), 4.95 + 0.5 * random());
     let amsterdam = point(52.37, 4.90);
     let mut current: HashMap<Uuid, SearchDocument> = HashMap::new();
+    let mut created: Vec<Uuid> = Vec::new();
     let mut batches = Vec::new();
     for b in 0..4 {
         let mut batch = Vec::new();
@@ -779,67 +781,97 @@ fn coarse_radius_filter_loses_nothing_across_segments_and_updates() {
                     d.area_anchor = Some(point(51.5, 6.0));
                 }
                 2 => {}
+                // Outside the spatial key's box (clamped onto its edge), 3 km from the origin.
+                3 if b == 0 => d.points = vec![point(51.0, 3.15)],
                 _ => d.points = vec![random_point()],
             });
             current.insert(doc.service_id, doc.clone());
+            created.push(doc.service_id);
             batch.push(doc);
         }
         batches.push(batch);
     }
     let f = Fixture::with_batches(batches);
-    // Move ten services and delete five, in a commit of its own.
-    let mut ids: Vec<Uuid> = current.keys().copied().collect();
-    ids.sort();
+    // Move ten services and delete five (chosen by creation order), in a commit of its own.
+    let chosen: Vec<Uuid> = created.iter().step_by(7).copied().collect();
     let mut moved = Vec::new();
-    for id in &ids[..10] {
+    for id in &chosen[..10] {
         let mut doc = current[id].clone();
         doc.points = vec![random_point()];
         current.insert(*id, doc.clone());
         moved.push(doc);
     }
-    let deleted: Vec<Uuid> = ids[10..15].to_vec();
+    let deleted: Vec<Uuid> = chosen[10..15].to_vec();
     for id in &deleted {
         current.remove(id);
     }
     f.index.apply(moved, &deleted, 10).expect("apply");
 
-    let mut checked = 0;
-    for (origin, covering) in [
-        (point(52.0894, 5.1101), Vec::new()),
-        (point(52.0, 5.0), strings(&["WK034401"])),
-        (point(52.156, 5.387), Vec::new()),
-    ] {
-        for radius in [500.0, 1_500.0, 4_000.0] {
-            let mut expected: Vec<Uuid> = current
-                .values()
-                .filter(|d| {
-                    d.points.iter().any(|p| haversine_m(&origin, p) <= radius)
-                        || d.served_area_codes.iter().any(|c| covering.contains(c))
-                })
-                .map(|d| d.service_id)
-                .collect();
-            expected.sort();
-            let results = f.run(&SearchRequest {
-                near: Some(Near {
-                    point: origin,
-                    radius_m: Some(radius),
-                    covering_codes: covering.clone(),
-                }),
-                sort: SortOrder::Distance,
-                limit: 100,
-                ..SearchRequest::default()
-            });
-            assert!(expected.len() < 100, "the page must hold every match");
-            let mut found: Vec<Uuid> = results.hits.iter().map(|h| h.service_id).collect();
-            found.sort();
-            assert_eq!(found, expected, "origin {origin:?}, radius {radius}");
-            assert_eq!(results.total, expected.len());
-            checked += expected.len();
+    let check = |f: &Fixture| {
+        let searcher = f.index.inner.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .u64(super::schema::names::SPATIAL_KEY)
+                .expect("spatial_key column");
+            let keys: Vec<Option<u64>> = (0..segment.max_doc()).map(|d| column.first(d)).collect();
+            assert!(keys.iter().all(Option::is_some), "every document has a key");
+            assert!(
+                keys.windows(2).all(|w| w[0] <= w[1]),
+                "segment sorted by key"
+            );
         }
+        let mut checked = 0;
+        for (origin, covering) in [
+            (point(52.0894, 5.1101), Vec::new()),
+            (point(52.0, 5.0), strings(&["WK034401"])),
+            (point(52.156, 5.387), Vec::new()),
+            (point(51.02, 3.16), Vec::new()),
+        ] {
+            for radius in [500.0, 1_500.0, 4_000.0] {
+                let mut expected: Vec<Uuid> = current
+                    .values()
+                    .filter(|d| {
+                        d.points.iter().any(|p| haversine_m(&origin, p) <= radius)
+                            || d.served_area_codes.iter().any(|c| covering.contains(c))
+                    })
+                    .map(|d| d.service_id)
+                    .collect();
+                expected.sort();
+                let results = f.run(&SearchRequest {
+                    near: Some(Near {
+                        point: origin,
+                        radius_m: Some(radius),
+                        covering_codes: covering.clone(),
+                    }),
+                    sort: SortOrder::Distance,
+                    limit: 100,
+                    ..SearchRequest::default()
+                });
+                assert!(expected.len() < 100, "the page must hold every match");
+                let mut found: Vec<Uuid> = results.hits.iter().map(|h| h.service_id).collect();
+                found.sort();
+                assert_eq!(found, expected, "origin {origin:?}, radius {radius}");
+                assert_eq!(results.total, expected.len());
+                checked += expected.len();
+            }
+        }
+        // Only worth something if the searches found services, including ones that the
+        // coarse filter has to let through for their second point, their area or the clamp.
+        assert!(checked > 60, "{checked}");
+    };
+    assert!(f.index.inner.reader.searcher().segment_readers().len() > 1);
+    check(&f);
+
+    // Merged segments must stay sorted (tantivy merges sorted segments by the key).
+    {
+        let mut state = f.index.inner.lock_writer().expect("writer");
+        let ids = state.writer.index().searchable_segment_ids().expect("ids");
+        state.writer.merge(&ids).wait().expect("merge");
     }
-    // The check is only worth something if the searches found services, including ones
-    // that the coarse filter has to let through for their second point or their area.
-    assert!(checked > 60, "{checked}");
+    f.index.inner.reader.reload().expect("reload");
+    assert_eq!(f.index.inner.reader.searcher().segment_readers().len(), 1);
+    check(&f);
 }
 
 /// The radius is checked with a bounding box before the exact distance; points just inside
