@@ -26,7 +26,7 @@ use super::schema::{NO_POINT, SEVERAL_POINTS, names, unpack_point};
 use super::{FacetCount, Facets, GeoPoint, SortOrder};
 
 /// Mean earth radius in metres (IUGG).
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
+pub(crate) const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Facet fields, in the order of [`FacetCounts`].
 const FACET_FIELDS: [&str; 5] = [
@@ -382,22 +382,31 @@ struct Radius {
     max_dlon_rad: Option<f64>,
 }
 
+/// How far, in latitude and longitude (radians), a point within `metres` of a point at
+/// latitude `lat_rad` can lie: `(max_dlat_rad, max_dlon_rad)`, the longitude bound `None` near
+/// the poles, where there is no useful one. Shared by the collector's exact test and the coarse
+/// box of the query (`spatial::radius_box`), so the box always holds what the test accepts.
+pub(crate) fn angular_bounds(lat_rad: f64, metres: f64) -> (f64, Option<f64>) {
+    let angle = metres / EARTH_RADIUS_M;
+    let half_sin = (angle * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
+    // a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2) ≥ c² · sin²(Δλ/2), with c the smallest
+    // cosine of a latitude within `angle` of the origin's. So sin(Δλ/2) > √max_a / c
+    // means outside.
+    let widest_lat = lat_rad.abs() + angle;
+    let max_dlon_rad = (widest_lat < std::f64::consts::FRAC_PI_2)
+        .then(|| half_sin / widest_lat.cos())
+        .filter(|s| *s < 1.0)
+        .map(|s| 2.0 * s.asin());
+    (angle, max_dlon_rad)
+}
+
 impl Radius {
     fn new(metres: f64, origin: &Origin) -> Self {
-        let angle = metres / EARTH_RADIUS_M;
-        let half_sin = (angle * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
-        let max_a = half_sin * half_sin;
-        // a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2) ≥ c² · sin²(Δλ/2), with c the smallest
-        // cosine of a latitude within `angle` of the origin's. So sin(Δλ/2) > √max_a / c
-        // means outside.
-        let widest_lat = origin.lat_rad.abs() + angle;
-        let max_dlon_rad = (widest_lat < std::f64::consts::FRAC_PI_2)
-            .then(|| half_sin / widest_lat.cos())
-            .filter(|s| *s < 1.0)
-            .map(|s| 2.0 * s.asin());
+        let (max_dlat_rad, max_dlon_rad) = angular_bounds(origin.lat_rad, metres);
+        let half_sin = (max_dlat_rad * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
         Self {
-            max_a,
-            max_dlat_rad: angle,
+            max_a: half_sin * half_sin,
+            max_dlat_rad,
             max_dlon_rad,
         }
     }

@@ -19,6 +19,8 @@ use std::sync::Arc;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
 
+use super::collector::angular_bounds;
+
 /// The box over which keys are spread: the Netherlands with a margin. A point outside it is
 /// clamped onto its edge; clamping and quantising keep the order on each axis, so a box that
 /// contains a point still covers that point's key (see [`covering_ranges`]).
@@ -71,34 +73,27 @@ pub(crate) struct GeoBox {
     pub max_lon: f64,
 }
 
-/// Mean earth radius in metres (IUGG), as in the collector's exact test.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// Degrees added on every side, for rounding (points are stored as f32: ~0.5 m).
 const BOX_MARGIN_DEG: f64 = 1e-4;
 
 /// A box that contains every point within `metres` (great-circle) of the origin, by the same
-/// bounds as the collector's exact test; `None` where no useful box exists (near a pole, or
-/// across the antimeridian).
+/// bounds as the collector's exact test ([`angular_bounds`]); `None` where no useful box exists
+/// (near a pole, or across the antimeridian).
 pub(crate) fn radius_box(latitude: f64, longitude: f64, metres: f64) -> Option<GeoBox> {
-    let angle = metres / EARTH_RADIUS_M;
-    let lat_rad = latitude.to_radians();
-    let widest = lat_rad.abs() + angle;
-    if !angle.is_finite() || widest >= std::f64::consts::FRAC_PI_2 {
-        return None;
-    }
-    let half_sin = (angle * 0.5).sin() / widest.cos();
-    if half_sin >= 1.0 {
-        return None;
-    }
-    let dlat = angle.to_degrees() + BOX_MARGIN_DEG;
-    let dlon = (2.0 * half_sin.asin()).to_degrees() + BOX_MARGIN_DEG;
+    let (max_dlat_rad, max_dlon_rad) = angular_bounds(latitude.to_radians(), metres);
+    let max_dlon_rad = max_dlon_rad?;
+    let dlat = max_dlat_rad.to_degrees() + BOX_MARGIN_DEG;
+    let dlon = max_dlon_rad.to_degrees() + BOX_MARGIN_DEG;
     let area = GeoBox {
         min_lat: latitude - dlat,
         max_lat: latitude + dlat,
         min_lon: longitude - dlon,
         max_lon: longitude + dlon,
     };
-    (area.min_lon >= -180.0 && area.max_lon <= 180.0).then_some(area)
+    let finite = [area.min_lat, area.max_lat, area.min_lon, area.max_lon]
+        .iter()
+        .all(|v| v.is_finite());
+    (finite && area.min_lon >= -180.0 && area.max_lon <= 180.0).then_some(area)
 }
 
 /// Half-open key ranges, sorted and disjoint, that contain the key of every point inside
@@ -280,6 +275,7 @@ impl Scorer for RunsScorer {
 
 #[cfg(test)]
 mod tests {
+    use super::super::collector::EARTH_RADIUS_M;
     use super::*;
 
     #[test]
