@@ -141,7 +141,7 @@ pub fn parse_pairs(
                 if !(r > 0.0 && r <= MAX_RADIUS_KM) {
                     return Err(AppError::bad_param(
                         &key,
-                        format!("De afstand moet tussen 0 en {MAX_RADIUS_KM} km liggen."),
+                        format!("De afstand moet meer dan 0 en hoogstens {MAX_RADIUS_KM} km zijn."),
                     ));
                 }
                 radius_km = Some(r);
@@ -360,6 +360,28 @@ mod tests {
             p.query_for_page(3),
             "q=eenzaam&category=geld&category=eenzaamheid&free=ja&page=3"
         );
+    }
+
+    #[test]
+    fn a_radius_must_be_above_zero_and_at_most_the_maximum() {
+        let within = parse_ok(&format!("postcode=3562&radius_km={MAX_RADIUS_KM}"));
+        assert_eq!(within.radius_km, Some(MAX_RADIUS_KM));
+        for radius in ["0", "-1", "100.5", "nan", "inf"] {
+            match parse_err(&format!("postcode=3562&radius_km={radius}")) {
+                AppError::BadRequest {
+                    param: Some(param),
+                    detail,
+                } => {
+                    assert_eq!(param, "radius_km", "{radius}");
+                    // The message states the rule that refused the value (0 itself is refused).
+                    assert_eq!(
+                        detail, "De afstand moet meer dan 0 en hoogstens 100 km zijn.",
+                        "{radius}"
+                    );
+                }
+                other => panic!("{radius}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - Every code used as a filter is a raw `STRING` field (exact term). Codes that are counted
 //!   as facets are also `FAST`: the collector counts per-segment term ordinals and resolves the
 //!   strings once per segment, never per document.
-//! - `name_sort` (fast string column) orders names exactly inside a segment; `name_key_hi/lo`
+//! - `name_sort` (fast string column: the folded name, then the service id) orders names
+//!   exactly inside a segment, and equal names by id; `name_key_hi/lo`
 //!   (the first 16 bytes of the same key as integers) order them across segments without
 //!   dictionary lookups. `service_id`, `description` (for snippets) and the caller's
 //!   `summary` are stored and read only for the returned page (`matching_ids` reads
@@ -33,7 +34,7 @@ use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 5;
+pub(crate) const SCHEMA_VERSION: u32 = 6;
 
 /// Bytes per doc-store block. Every hit shown reads its stored fields, which reads the whole
 /// block it lies in: tantivy's default of 16 KiB holds ~10 of our documents, so with LZ4 nine
@@ -221,6 +222,16 @@ pub(crate) fn unpack_point(packed: u64) -> (f64, f64) {
     (lat, lon)
 }
 
+/// The folded name, then the service id: services with the same name (and the same score or
+/// distance) come out in the order of their ids, whatever their doc ids. Doc ids depend on
+/// arrival, segments and merges, and differ between instances that build their own index, so
+/// without this a tie on a page boundary could show one service twice, or never, to someone
+/// paging through results served by two instances. `\u{1}` sorts below every character a
+/// name can hold, so "Buurtcafé" still comes before "Buurtcafé Noord".
+fn name_order_key(analysis: &mut Analysis, doc: &SearchDocument) -> String {
+    format!("{}\u{1}{}", analysis.sort_key(&doc.name), doc.service_id)
+}
+
 /// The first 16 bytes of a sort key as two big-endian integers (zero-padded), so that names
 /// can be compared across segments without reading the string dictionary (whose blocks are
 /// compressed: one lookup costs a block decompression). Only names that share these 16 bytes
@@ -253,7 +264,7 @@ pub(crate) fn to_tantivy(
     {
         out.add_text(fields.name, alternate);
     }
-    let sort_key = analysis.sort_key(&doc.name);
+    let sort_key = name_order_key(analysis, doc);
     let (hi, lo) = name_prefix_keys(&sort_key);
     out.add_u64(fields.name_key_hi, hi);
     out.add_u64(fields.name_key_lo, lo);

@@ -967,6 +967,65 @@ fn name_sort_is_case_and_accent_insensitive_across_segments() {
 }
 
 #[test]
+fn equal_names_are_ordered_by_service_id_whatever_the_arrival_or_segments() {
+    let here = point(52.0907, 5.1214);
+    let twins: Vec<SearchDocument> = (0..6)
+        .map(|_| {
+            with(svc("Koffieochtend"), |d| {
+                d.description = "Koffie drinken met buren.".into();
+                d.points = vec![here];
+            })
+        })
+        .collect();
+    let mut by_id: Vec<Uuid> = twins.iter().map(|d| d.service_id).collect();
+    by_id.sort();
+
+    let reversed: Vec<SearchDocument> = twins.iter().rev().cloned().collect();
+    let layouts = [
+        vec![twins.clone()],
+        vec![reversed.clone()],
+        vec![twins[3..].to_vec(), twins[..3].to_vec()],
+        reversed.iter().map(|d| vec![d.clone()]).collect(),
+    ];
+    let requests = [
+        ("relevance", text_request("koffie")),
+        (
+            "name",
+            SearchRequest {
+                sort: SortOrder::Name,
+                ..SearchRequest::default()
+            },
+        ),
+        (
+            "distance",
+            SearchRequest {
+                near: Some(Near {
+                    point: point(52.1, 5.1),
+                    radius_m: None,
+                    covering_codes: Vec::new(),
+                }),
+                sort: SortOrder::Distance,
+                ..SearchRequest::default()
+            },
+        ),
+    ];
+    for (i, batches) in layouts.into_iter().enumerate() {
+        let f = Fixture::with_batches(batches);
+        for (label, request) in &requests {
+            let ids: Vec<Uuid> = f.run(request).hits.iter().map(|h| h.service_id).collect();
+            assert_eq!(ids, by_id, "layout {i}, sorted by {label}");
+            let page = f.run(&SearchRequest {
+                offset: 2,
+                limit: 2,
+                ..request.clone()
+            });
+            let ids: Vec<Uuid> = page.hits.iter().map(|h| h.service_id).collect();
+            assert_eq!(ids, by_id[2..4], "layout {i}, page 2 by {label}");
+        }
+    }
+}
+
+#[test]
 fn facets_count_the_whole_filtered_set() {
     let f = filter_fixture();
     let results = f.run(&SearchRequest {
