@@ -6,14 +6,13 @@
 #
 # Why: on a shared VM wall-clock figures drift by tens of percent from minute to minute, so
 # an A/B of two builds by time needs many interleaved runs. Instruction counts are repeatable
-# to about 0.1 % for the same binary, data and requests, whatever else the machine does.
-# They do not see cache misses, so confirm a gain over HTTP as well.
+# to about 0.1 % for the same binary, data and requests, whatever else the
+# machine does. They do not see cache misses, so confirm a gain over HTTP as well.
 #
 # Steps: serve DATA_DIR under callgrind on a free loopback port; send every URL of the fixed
-# mix of `scripts/load.sh` twice (warm-up); wait until the server is idle; zero the counters;
-# send the mix ROUNDS times, one request at a time; dump; print the instructions per request.
-# The index must already be current (a rebuild under valgrind takes very long): start the
-# binary once without valgrind.
+# mix of `scripts/load.sh` twice (warm-up); wait until the server is idle; zero the counters; send the mix ROUNDS times, one
+# request at a time; dump; print the instructions per request. The index must already be
+# current (a rebuild under valgrind takes very long): start the binary once without valgrind.
 #
 # Environment (defaults): BIN=target/release/wijkwijzer  DATA_DIR (required)  ROUNDS=25
 # Needs: valgrind (callgrind_control), curl, python3.

@@ -227,8 +227,7 @@ pub(crate) fn unpack_point(packed: u64) -> (f64, f64) {
 /// arrival, segments and merges, and differ between instances that build their own index, so
 /// without this a tie on a page boundary could show one service twice, or never, to someone
 /// paging through results served by two instances. `\u{1}` sorts below every character a
-/// name can hold (names refuse control characters), so "Buurtcafé" still comes before
-/// "Buurtcafé Noord".
+/// name can hold, so "Buurtcafé" still comes before "Buurtcafé Noord".
 fn name_order_key(analysis: &mut Analysis, doc: &SearchDocument) -> String {
     format!("{}\u{1}{}", analysis.sort_key(&doc.name), doc.service_id)
 }
