@@ -810,10 +810,7 @@ impl Rebuild {
         // Merge into one segment: per-query cost grows with the number of segments (weights,
         // scorers and fast-field columns are set up per segment), and the default merge
         // policy leaves a handful of large segments alone. Merges keep the commit payload.
-        let segment_ids = state.writer.index().searchable_segment_ids()?;
-        if segment_ids.len() > 1
-            && let Err(error) = state.writer.merge(&segment_ids).wait()
-        {
+        if let Err(error) = merge_all_segments(&mut state.writer) {
             tracing::warn!(%error, "samenvoegen van segmenten na herbouw mislukt");
         }
         drop(state);
@@ -847,6 +844,29 @@ impl Drop for Rebuild {
 
 fn service_term(fields: &Fields, id: &Uuid) -> Term {
     Term::from_field_text(fields.service_id, &id.to_string())
+}
+
+/// Merges every committed segment into one. The writer's merge policy may already be merging
+/// some of them in the background; tantivy then refuses a merge that names them ("could not
+/// be found in the SegmentManager"), so ask again with the segments as they are now. Bounded:
+/// a merge that does not happen costs query speed, not correctness.
+fn merge_all_segments(writer: &mut IndexWriter) -> Result<(), SearchError> {
+    const ATTEMPTS: usize = 40;
+    let mut attempt = 0;
+    loop {
+        let segment_ids = writer.index().searchable_segment_ids()?;
+        if segment_ids.len() <= 1 {
+            return Ok(());
+        }
+        match writer.merge(&segment_ids).wait() {
+            Ok(_) => return Ok(()),
+            Err(error) if attempt + 1 >= ATTEMPTS => return Err(error.into()),
+            Err(_) => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+        }
+    }
 }
 
 fn commit_with_cursor(writer: &mut IndexWriter, cursor: i64) -> Result<(), SearchError> {

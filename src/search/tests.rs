@@ -866,8 +866,7 @@ fn coarse_radius_filter_loses_nothing_across_segments_and_updates() {
     // Merged segments must stay sorted (tantivy merges sorted segments by the key).
     {
         let mut state = f.index.inner.lock_writer().expect("writer");
-        let ids = state.writer.index().searchable_segment_ids().expect("ids");
-        state.writer.merge(&ids).wait().expect("merge");
+        super::merge_all_segments(&mut state.writer).expect("merge");
     }
     f.index.inner.reader.reload().expect("reload");
     assert_eq!(f.index.inner.reader.searcher().segment_readers().len(), 1);
@@ -969,9 +968,13 @@ fn name_sort_is_case_and_accent_insensitive_across_segments() {
 #[test]
 fn equal_names_are_ordered_by_service_id_whatever_the_arrival_or_segments() {
     let here = point(52.0907, 5.1214);
-    let twins: Vec<SearchDocument> = (0..6)
-        .map(|_| {
-            with(svc("Koffieochtend"), |d| {
+    // Fixed ids in an order unlike the order of arrival; a name longer than the 16-byte
+    // prefix keys, so ties across segments always go through the full-key comparison.
+    let twins: Vec<SearchDocument> = [5u128, 2, 6, 1, 4, 3]
+        .into_iter()
+        .map(|n| {
+            with(svc("Koffieochtend Overvecht"), |d| {
+                d.service_id = Uuid::from_u128(n << 64 | 0xabc);
                 d.description = "Koffie drinken met buren.".into();
                 d.points = vec![here];
             })
