@@ -6,13 +6,14 @@
 #
 # Why: on a shared VM wall-clock figures drift by tens of percent from minute to minute, so
 # an A/B of two builds by time needs many interleaved runs. Instruction counts are repeatable
-# to about 0.1 % for the same binary, data and requests, whatever else the
-# machine does. They do not see cache misses, so confirm a gain over HTTP as well.
+# to about 0.1 % for the same binary, data and requests, whatever else the machine does.
+# They do not see cache misses, so confirm a gain over HTTP as well.
 #
 # Steps: serve DATA_DIR under callgrind on a free loopback port; send every URL of the fixed
-# mix of `scripts/load.sh` twice (warm-up); wait until the server is idle; zero the counters; send the mix ROUNDS times, one
-# request at a time; dump; print the instructions per request. The index must already be
-# current (a rebuild under valgrind takes very long): start the binary once without valgrind.
+# mix of `scripts/load.sh` twice (warm-up); wait until the server is idle; zero the counters;
+# send the mix ROUNDS times, one request at a time; dump; print the instructions per request.
+# The index must already be current (a rebuild under valgrind takes very long): start the
+# binary once without valgrind.
 #
 # Environment (defaults): BIN=target/release/wijkwijzer  DATA_DIR (required)  ROUNDS=25
 # Needs: valgrind (callgrind_control), curl, python3.
@@ -77,11 +78,20 @@ send_mix
 # scans the log once at start) would otherwise be counted as request work: wait until the
 # server has used less than 5 clock ticks of CPU in 2 s.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+idle=0
 for _ in $(seq 1 150); do
+    kill -0 "$SERVER_PID" 2>/dev/null || {
+        cat "$WORK/server.log" >&2
+        exit 1
+    }
     before="$(cpu_ticks)"
     sleep 2
-    (($(cpu_ticks) - before < 5)) && break
+    if (($(cpu_ticks) - before < 5)); then
+        idle=1
+        break
+    fi
 done
+[[ "$idle" == 1 ]] || echo "instructions.sh: the server never went idle; counting anyway" >&2
 callgrind_control -z "$SERVER_PID" >/dev/null 2>&1
 for _ in $(seq 1 "$ROUNDS"); do send_mix; done
 callgrind_control -d "$SERVER_PID" >/dev/null 2>&1

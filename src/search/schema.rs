@@ -226,8 +226,8 @@ pub(crate) fn unpack_point(packed: u64) -> (f64, f64) {
 /// distance) come out in the order of their ids, whatever their doc ids. Doc ids depend on
 /// arrival, segments and merges, and differ between instances that build their own index, so
 /// without this a tie on a page boundary could show one service twice, or never, to someone
-/// paging through results served by two instances. `\u{1}` sorts below every character a
-/// name can hold, so "Buurtcafé" still comes before "Buurtcafé Noord".
+/// paging through results served by two instances. `\u{1}` sorts below every printable
+/// character, so "Buurtcafé" still comes before "Buurtcafé Noord".
 fn name_order_key(analysis: &mut Analysis, doc: &SearchDocument) -> String {
     format!("{}\u{1}{}", analysis.sort_key(&doc.name), doc.service_id)
 }
