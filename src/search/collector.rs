@@ -155,7 +155,9 @@ impl Collector for SearchCollector {
             sort: self.sort,
             keep: self.keep,
             radius: match (&self.near, &origin) {
-                (Some(near), Some(origin)) => near.radius_m.map(|m| Radius::new(m, origin)),
+                (Some(near), Some(origin)) => {
+                    near.radius_m.map(|m| Radius::around(origin.lat_rad, m))
+                }
                 _ => None,
             },
             origin,
@@ -371,42 +373,35 @@ impl SearchSegmentCollector {
 }
 
 /// A distance limit in the forms the collector compares against, computed once per search.
+/// The coarse box of the query (`spatial::radius_box`) is drawn from the same bounds, so the
+/// box always holds what the exact test accepts.
 #[derive(Debug, Clone, Copy)]
-struct Radius {
+pub(crate) struct Radius {
     /// Largest haversine "a" inside the radius (`a` grows with distance).
     max_a: f64,
     /// The radius as an angle: the largest latitude difference inside it.
-    max_dlat_rad: f64,
+    pub max_dlat_rad: f64,
     /// The largest longitude difference inside it, for points that passed the latitude test;
     /// `None` near the poles, where there is no useful bound.
-    max_dlon_rad: Option<f64>,
-}
-
-/// How far, in latitude and longitude (radians), a point within `metres` of a point at
-/// latitude `lat_rad` can lie: `(max_dlat_rad, max_dlon_rad)`, the longitude bound `None` near
-/// the poles, where there is no useful one. Shared by the collector's exact test and the coarse
-/// box of the query (`spatial::radius_box`), so the box always holds what the test accepts.
-pub(crate) fn angular_bounds(lat_rad: f64, metres: f64) -> (f64, Option<f64>) {
-    let angle = metres / EARTH_RADIUS_M;
-    let half_sin = (angle * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
-    // a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2) ≥ c² · sin²(Δλ/2), with c the smallest
-    // cosine of a latitude within `angle` of the origin's. So sin(Δλ/2) > √max_a / c
-    // means outside.
-    let widest_lat = lat_rad.abs() + angle;
-    let max_dlon_rad = (widest_lat < std::f64::consts::FRAC_PI_2)
-        .then(|| half_sin / widest_lat.cos())
-        .filter(|s| *s < 1.0)
-        .map(|s| 2.0 * s.asin());
-    (angle, max_dlon_rad)
+    pub max_dlon_rad: Option<f64>,
 }
 
 impl Radius {
-    fn new(metres: f64, origin: &Origin) -> Self {
-        let (max_dlat_rad, max_dlon_rad) = angular_bounds(origin.lat_rad, metres);
-        let half_sin = (max_dlat_rad * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
+    /// `metres` around a point at latitude `lat_rad`.
+    pub(crate) fn around(lat_rad: f64, metres: f64) -> Self {
+        let angle = metres / EARTH_RADIUS_M;
+        let half_sin = (angle * 0.5).min(std::f64::consts::FRAC_PI_2).sin();
+        // a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2) ≥ c² · sin²(Δλ/2), with c the smallest
+        // cosine of a latitude within `angle` of the origin's. So sin(Δλ/2) > √max_a / c
+        // means outside.
+        let widest_lat = lat_rad.abs() + angle;
+        let max_dlon_rad = (widest_lat < std::f64::consts::FRAC_PI_2)
+            .then(|| half_sin / widest_lat.cos())
+            .filter(|s| *s < 1.0)
+            .map(|s| 2.0 * s.asin());
         Self {
             max_a: half_sin * half_sin,
-            max_dlat_rad,
+            max_dlat_rad: angle,
             max_dlon_rad,
         }
     }

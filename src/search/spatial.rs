@@ -19,7 +19,7 @@ use std::sync::Arc;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
 
-use super::collector::angular_bounds;
+use super::collector::Radius;
 
 /// The box over which keys are spread: the Netherlands with a margin. A point outside it is
 /// clamped onto its edge; clamping and quantising keep the order on each axis, so a box that
@@ -56,12 +56,19 @@ fn cell_key(x: u32, y: u32) -> u64 {
     spread(x) | (spread(y) << 1)
 }
 
-/// The key of a point.
-pub(crate) fn spatial_key(latitude: f64, longitude: f64) -> u64 {
-    cell_key(
+/// The grid step `(x, y)` of a point: its key's two axes. Keys and covers both use it, so a
+/// box's cover holds the key of every point in the box.
+fn grid_step(latitude: f64, longitude: f64) -> (u32, u32) {
+    (
         quantize(longitude, MIN_LON, MAX_LON),
         quantize(latitude, MIN_LAT, MAX_LAT),
     )
+}
+
+/// The key of a point.
+pub(crate) fn spatial_key(latitude: f64, longitude: f64) -> u64 {
+    let (x, y) = grid_step(latitude, longitude);
+    cell_key(x, y)
 }
 
 /// A latitude/longitude box in degrees.
@@ -77,12 +84,12 @@ pub(crate) struct GeoBox {
 const BOX_MARGIN_DEG: f64 = 1e-4;
 
 /// A box that contains every point within `metres` (great-circle) of the origin, by the same
-/// bounds as the collector's exact test ([`angular_bounds`]); `None` where no useful box exists
+/// bounds as the collector's exact test ([`Radius`]); `None` where no useful box exists
 /// (near a pole, or across the antimeridian).
 pub(crate) fn radius_box(latitude: f64, longitude: f64, metres: f64) -> Option<GeoBox> {
-    let (max_dlat_rad, max_dlon_rad) = angular_bounds(latitude.to_radians(), metres);
-    let max_dlon_rad = max_dlon_rad?;
-    let dlat = max_dlat_rad.to_degrees() + BOX_MARGIN_DEG;
+    let radius = Radius::around(latitude.to_radians(), metres);
+    let max_dlon_rad = radius.max_dlon_rad?;
+    let dlat = radius.max_dlat_rad.to_degrees() + BOX_MARGIN_DEG;
     let dlon = max_dlon_rad.to_degrees() + BOX_MARGIN_DEG;
     let area = GeoBox {
         min_lat: latitude - dlat,
@@ -100,14 +107,8 @@ pub(crate) fn radius_box(latitude: f64, longitude: f64, metres: f64) -> Option<G
 /// `area`: the Z-order cells of the finest grid level that covers it with at most
 /// [`MAX_COVER_CELLS`] cells. An aligned cell of 2ᵏ × 2ᵏ steps is one contiguous run of 4ᵏ keys.
 pub(crate) fn covering_ranges(area: &GeoBox) -> Vec<Range<u64>> {
-    let (x0, x1) = (
-        quantize(area.min_lon, MIN_LON, MAX_LON),
-        quantize(area.max_lon, MIN_LON, MAX_LON),
-    );
-    let (y0, y1) = (
-        quantize(area.min_lat, MIN_LAT, MAX_LAT),
-        quantize(area.max_lat, MIN_LAT, MAX_LAT),
-    );
+    let (x0, y0) = grid_step(area.min_lat, area.min_lon);
+    let (x1, y1) = grid_step(area.max_lat, area.max_lon);
     let cells = |level: u32| {
         u64::from((x1 >> level) - (x0 >> level) + 1) * u64::from((y1 >> level) - (y0 >> level) + 1)
     };
@@ -149,15 +150,7 @@ impl KeyRangesQuery {
             ranges: Arc::new(ranges),
         }
     }
-}
 
-impl Query for KeyRangesQuery {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.clone()))
-    }
-}
-
-impl KeyRangesQuery {
     /// The runs of doc ids in this segment whose key lies in the ranges.
     fn runs(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Range<DocId>>> {
         let column = reader.fast_fields().u64(self.field_name)?;
@@ -192,6 +185,12 @@ impl KeyRangesQuery {
             from = end;
         }
         Ok(runs)
+    }
+}
+
+impl Query for KeyRangesQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
     }
 }
 
