@@ -40,8 +40,9 @@ pub enum Command {
         seed: u64,
     },
     /// Import an Open Referral HSDS 3.0 feed: a JSON file (one service or organization, a
-    /// list page, an array), ndjson, or the tabular form (a directory of CSV files). Prints progress and a summary; exits non-zero when
-    /// records were rejected.
+    /// list page, an array), ndjson, or the tabular form (a directory of CSV files). Arrays
+    /// and ndjson of any size are read as a stream. Prints progress and a summary; exits
+    /// non-zero when records were rejected.
     Import {
         path: PathBuf,
         /// Import nothing when any record is invalid.
@@ -130,15 +131,23 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 ..config
             })
             .await?;
+            let progress = std::sync::Arc::new(ImportProgress::new());
+            let shown = progress.clone();
             let options = crate::hsds::import::Options {
                 strict,
-                progress: Some(Box::new(|done, total| {
-                    if done % 500 == 0 || done == total {
-                        eprintln!("imported {done}/{total}");
-                    }
+                progress: Some(Box::new(move |p: &crate::hsds::import::Progress| {
+                    shown.show(p)
                 })),
             };
+            let started = std::time::Instant::now();
             let report = crate::hsds::import::import_path(&catalog, &path, &options).await?;
+            drop(options);
+            progress.finish();
+            eprintln!(
+                "imported {} records in {:.1} s; updating the search index",
+                progress.records(),
+                started.elapsed().as_secs_f64()
+            );
             catalog.indexer.catch_up(&mut Default::default()).await?;
             print!("{report}");
             if !report.problems.is_empty() {
@@ -172,6 +181,114 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 None => println!("{doc}"),
             }
             Ok(())
+        }
+    }
+}
+
+/// Shows how an import is going on standard error: a progress bar with rate and time left on
+/// a terminal; otherwise (a log file, CI) a line every few seconds.
+struct ImportProgress {
+    bar: Option<indicatif::ProgressBar>,
+    state: std::sync::Mutex<ProgressState>,
+}
+
+struct ProgressState {
+    records: usize,
+    pass_started: std::time::Instant,
+    last_line: std::time::Instant,
+    checking: Option<bool>,
+}
+
+/// Seconds between progress lines when standard error is not a terminal.
+const PROGRESS_LINE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl ImportProgress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} · {bytes_per_sec} · \
+                     {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        let now = std::time::Instant::now();
+        Self {
+            bar,
+            state: std::sync::Mutex::new(ProgressState {
+                records: 0,
+                pass_started: now,
+                last_line: now,
+                checking: None,
+            }),
+        }
+    }
+
+    fn show(&self, p: &crate::hsds::import::Progress) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        let now = std::time::Instant::now();
+        state.records = p.records;
+        if state.checking != Some(p.checking) {
+            // A new pass (strict mode checks first, then writes): the file is read again.
+            state.checking = Some(p.checking);
+            state.pass_started = now;
+            if let Some(bar) = &self.bar {
+                bar.reset();
+                bar.set_length(p.bytes_total);
+            }
+        }
+        let verb = if p.checking { "checking" } else { "importing" };
+        let seconds = now
+            .duration_since(state.pass_started)
+            .as_secs_f64()
+            .max(0.001);
+        let rate = p.records as f64 / seconds;
+        if let Some(bar) = &self.bar {
+            if p.records % 64 == 0 || p.bytes_read >= p.bytes_total {
+                bar.set_message(format!("{verb}: {} records ({rate:.0}/s)", p.records));
+                bar.set_position(p.bytes_read.min(p.bytes_total));
+            }
+            return;
+        }
+        if now.duration_since(state.last_line) < PROGRESS_LINE_EVERY {
+            return;
+        }
+        state.last_line = now;
+        let mb = |b: u64| b as f64 / 1_048_576.0;
+        let left = if p.bytes_read > 0 && p.bytes_total > p.bytes_read {
+            let per_byte = seconds / p.bytes_read as f64;
+            format!(
+                ", about {:.0} s left",
+                per_byte * (p.bytes_total - p.bytes_read) as f64
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "{verb}: {} records, {:.1} of {:.1} MB, {rate:.0} records/s{left}",
+            p.records,
+            mb(p.bytes_read),
+            mb(p.bytes_total),
+        );
+    }
+}
+
+impl ImportProgress {
+    /// Records read in the last pass.
+    fn records(&self) -> usize {
+        self.state.lock().map_or(0, |s| s.records)
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

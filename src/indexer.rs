@@ -241,7 +241,8 @@ pub fn build_document(
             && let Ok(geometry) = extent.parse::<geojson::Geometry>()
             && let Ok(g) = geo::Geometry::<f64>::try_from(geometry)
         {
-            codes.extend(geo.codes_intersecting(&g));
+            // Only neighbourhoods the extent covers for a substantial share (src/geo/coverage.rs).
+            codes.extend(geo.codes_covered(&g));
         }
         for code in codes {
             let Some(neighbourhood) = geo.get(&code) else {

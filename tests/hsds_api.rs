@@ -33,6 +33,13 @@ fn import_examples(
                 .expect("import runs");
             assert!(report.problems.is_empty(), "{file}: {report}");
         }
+        // A feed from another system: own taxonomy, GeoJSON service areas (tests/fixtures).
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/foreign-feed.json");
+        let report = import_path(&catalog, &path, &Options::default())
+            .await
+            .expect("import runs");
+        assert!(report.problems.is_empty(), "fixture: {report}");
     })
 }
 
@@ -460,6 +467,108 @@ async fn the_hsds_endpoints_are_in_the_openapi_document() {
     }
 }
 
+/// Names of the services a list finds (all pages of 100).
+async fn names(path: &str) -> Vec<String> {
+    let body = json(&format!("{path}&per_page=100")).await;
+    assert!(body["total_pages"].as_u64() <= Some(1), "{path}");
+    body["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Metres between two points (haversine, as the API measures).
+fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
+    use geo::{Distance, Haversine};
+    Haversine.distance(geo::Point::new(a.1, a.0), geo::Point::new(b.1, b.0))
+}
+
+async fn postcode_alone_and_with_proximity_follow_the_hsds_semantics() {
+    // PC4 3552 (Ondiep, Noordwest): its centroid lies in buurt Ondiep.
+    let centroid = (52.1061645, 5.1042101);
+    let alone = names("/hsds/services?postcode=3552").await;
+    // A location in the postcode's buurt, a service area covering it (GeoJSON extent of
+    // Noordwest), the whole city by a code in the area's name.
+    for name in [
+        "Koffieochtend buurthuis Ondiep",
+        "Maatjesproject Noordwest",
+        "Thuisadministratie",
+    ] {
+        assert!(alone.iter().any(|n| n == name), "{name} missing: {alone:?}");
+    }
+    // Located and serving elsewhere (Overvecht, Zuidwest, two buurten of Oost).
+    for name in [
+        "Huisbezoek ouderen Overvecht",
+        "Geldcafé Kanaleneiland",
+        "Klussendienst Wittevrouwen en Oudwijk",
+        "Taalcafé Oost",
+    ] {
+        assert!(!alone.iter().any(|n| n == name), "{name} found: {alone:?}");
+    }
+
+    // With proximity: only services with a location within the distance; areas do not count.
+    let near = json("/hsds/services?postcode=3552&proximity=500&full=true&per_page=100").await;
+    let near_names: Vec<&str> = near["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        near_names.contains(&"Koffieochtend buurthuis Ondiep"),
+        "{near_names:?}"
+    );
+    for name in ["Maatjesproject Noordwest", "Thuisadministratie"] {
+        assert!(
+            !near_names.contains(&name),
+            "{name} has no location: {near_names:?}"
+        );
+    }
+    for service in near["contents"].as_array().unwrap() {
+        let closest = service["service_at_locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|sal| {
+                let l = &sal["location"];
+                Some(metres(
+                    centroid,
+                    (l["latitude"].as_f64()?, l["longitude"].as_f64()?),
+                ))
+            })
+            .fold(f64::INFINITY, f64::min);
+        assert!(closest <= 500.5, "{}: {closest:.0} m", service["name"]);
+    }
+    // Widening the distance finds more, still each within it.
+    let wider = json("/hsds/services?postcode=3552&proximity=2000&per_page=100").await;
+    assert!(wider["total_items"].as_u64() > near["total_items"].as_u64());
+
+    // Services at locations: each pair's own location within the distance.
+    let pairs = json("/hsds/service_at_locations?postcode=3552&proximity=500&per_page=100").await;
+    let contents = pairs["contents"].as_array().unwrap();
+    assert!(!contents.is_empty());
+    for pair in contents {
+        let l = &pair["location"];
+        let d = metres(
+            centroid,
+            (
+                l["latitude"].as_f64().unwrap(),
+                l["longitude"].as_f64().unwrap(),
+            ),
+        );
+        assert!(d <= 500.5, "{}: {d:.0} m", pair["service"]["name"]);
+    }
+
+    // Postcode alone and a neighbourhood elsewhere: both must hold, so nothing.
+    let apart = json("/hsds/services?postcode=3552&neighbourhood=WK034403").await;
+    assert_eq!(apart["total_items"], 0);
+    // A postcode outside our geography: an empty list, not an error.
+    let far = json("/hsds/services?postcode=1012").await;
+    assert_eq!(far["total_items"], 0);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -484,4 +593,5 @@ on_both_backends!(
     ndjson_streams_everything_unpaginated,
     bad_parameters_are_400_problems_naming_the_parameter,
     the_hsds_endpoints_are_in_the_openapi_document,
+    postcode_alone_and_with_proximity_follow_the_hsds_semantics,
 );

@@ -274,16 +274,18 @@ async fn bad_files_are_refused_precisely_and_leave_the_database_as_it_was() {
             "nothing written for rejected records"
         );
 
-        // 50 MB: refused before reading, with its size.
+        // Not JSON at all: nothing written, and no talk of a strict mode that was not asked.
         let dir = tempfile::tempdir().unwrap();
-        let big = dir.path().join("big.json");
-        let file = std::fs::File::create(&big).unwrap();
-        file.set_len(50 * 1024 * 1024).unwrap();
-        let r = import(&catalog, &big, false).await;
+        let garbage = dir.path().join("garbage.json");
+        let file = std::fs::File::create(&garbage).unwrap();
+        file.set_len(1024 * 1024).unwrap();
+        let r = import(&catalog, &garbage, false).await;
         assert!(
-            r.aborted && r.problems[0].message.contains("50.0 MB"),
+            r.aborted && r.problems[0].message.contains("not valid JSON"),
             "{r}"
         );
+        assert!(!r.to_string().contains("strict mode"), "{r}");
+        assert!(!broken.to_string().contains("strict mode"), "{broken}");
 
         // A list with one good and one bad record: the good one goes in, unless strict.
         let good = service_with(|_| {});
@@ -293,6 +295,12 @@ async fn bad_files_are_refused_precisely_and_leave_the_database_as_it_was() {
         let list = format!("{good}\n{bad}\n");
         let strict = import_text(&catalog, "two.ndjson", &list, true).await;
         assert!(strict.aborted, "{strict}");
+        assert!(
+            strict
+                .to_string()
+                .contains("strict mode: nothing was written"),
+            "{strict}"
+        );
         assert!(
             strict
                 .problems
@@ -327,7 +335,12 @@ async fn imported_services_are_searchable_and_placed_in_their_neighbourhood() {
             }
         });
         let r = import_text(&catalog, "moved.json", &moved, false).await;
-        assert!(r.problems.is_empty() && r.warnings.is_empty(), "{r}");
+        // The example's service area has the placeholder extent "extent": said, and kept.
+        assert!(r.problems.is_empty(), "{r}");
+        assert!(
+            r.warnings.len() == 1 && r.warnings[0].field == "/service_areas/0/extent",
+            "{r}"
+        );
         catalog
             .indexer
             .catch_up(&mut Default::default())
@@ -464,6 +477,317 @@ async fn a_csv_with_a_wrong_header_is_refused_with_the_column_named() {
         assert_eq!(p.field, "min_leeftijd");
         assert!(p.message.contains("not a field of service"), "{report}");
         assert_eq!(catalog.store.service_count().await.unwrap(), before);
+    })
+    .await;
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[tokio::test]
+async fn the_foreign_feed_fixture_imports_with_every_location_in_its_buurt() {
+    on_both_backends(false, |catalog, _| async move {
+        let report = import(&catalog, &fixture("foreign-feed.json"), false).await;
+        assert!(
+            report.problems.is_empty() && report.warnings.is_empty(),
+            "{report}"
+        );
+        let created = |c: wijkwijzer::hsds::import::Counts| c.created;
+        assert_eq!(
+            (
+                created(report.organizations),
+                created(report.locations),
+                created(report.services),
+                created(report.taxonomy_terms),
+            ),
+            (4, 12, 33, 11),
+            "{report}"
+        );
+        catalog
+            .indexer
+            .catch_up(&mut Default::default())
+            .await
+            .unwrap();
+
+        // The script drew each point inside the buurt its location is named after.
+        let feed: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture("foreign-feed.json")).unwrap())
+                .unwrap();
+        let ids: Vec<uuid::Uuid> = feed
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|o| o["locations"].as_array().unwrap())
+            .map(|l| uuid::Uuid::parse_str(l["id"].as_str().unwrap()).unwrap())
+            .collect();
+        let locations = catalog.store.load_locations(&ids).await.unwrap();
+        assert_eq!(locations.len(), 12);
+        for loc in &locations {
+            let buurt = loc.placement.buurt.as_deref().expect("placed in a buurt");
+            let name = &catalog.geo.get(buurt).unwrap().name;
+            assert!(
+                loc.name.as_deref().unwrap().ends_with(name.as_str()),
+                "{:?} placed in {buurt} {name}",
+                loc.name
+            );
+        }
+
+        let found = catalog
+            .search_request(wijkwijzer::search::SearchRequest {
+                text: Some("taalcafé".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(found.total >= 2, "{} taalcafés", found.total);
+    })
+    .await;
+}
+
+/// The fixture's services as (name → document).
+fn fixture_services() -> std::collections::HashMap<String, Value> {
+    let feed: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("foreign-feed.json")).unwrap())
+            .unwrap();
+    feed.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["services"].as_array().unwrap().clone())
+        .map(|s| (s["name"].as_str().unwrap().to_string(), s))
+        .collect()
+}
+
+fn carries(service: &Value, term_code: &str) -> bool {
+    service["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["taxonomy_term"]["code"] == term_code)
+}
+
+/// Imports the fixture and brings the index up to date.
+async fn import_fixture(catalog: &Catalog) -> Report {
+    let report = import(catalog, &fixture("foreign-feed.json"), false).await;
+    assert!(report.problems.is_empty(), "{report}");
+    catalog
+        .indexer
+        .catch_up(&mut Default::default())
+        .await
+        .unwrap();
+    report
+}
+
+/// Names of the services a search finds (all of them).
+async fn found_names(catalog: &Catalog, request: wijkwijzer::search::SearchRequest) -> Vec<String> {
+    let page = catalog
+        .search_request(wijkwijzer::search::SearchRequest {
+            limit: 100,
+            ..request
+        })
+        .await
+        .unwrap();
+    assert!(page.total <= 100);
+    page.hits.into_iter().map(|h| h.summary.name).collect()
+}
+
+#[tokio::test]
+async fn foreign_terms_map_to_our_categories_for_filter_and_facets_and_export_unchanged() {
+    on_both_backends(false, |catalog, _| async move {
+        let report = import_fixture(&catalog).await;
+        let services = fixture_services();
+
+        // Mapped by the file for RM-021 "Schuldhulpverlening" → geld/schuldhulp.
+        let mut expected: Vec<&String> = services
+            .iter()
+            .filter(|(_, s)| carries(s, "RM-021"))
+            .map(|(name, _)| name)
+            .collect();
+        expected.sort();
+        assert!(expected.len() >= 5);
+        let mut by_filter = found_names(
+            &catalog,
+            wijkwijzer::search::SearchRequest {
+                categories: vec!["geld".into()],
+                ..Default::default()
+            },
+        )
+        .await;
+        by_filter.sort();
+        assert_eq!(by_filter.iter().collect::<Vec<_>>(), expected);
+
+        // The facet counts them under the sub-category and its parent, and the target group
+        // RM-D01 → mantelzorgers.
+        let all = catalog
+            .search_request(wijkwijzer::search::SearchRequest::default())
+            .await
+            .unwrap();
+        let facet = |list: &[wijkwijzer::search::FacetCount], code: &str| {
+            list.iter().find(|f| f.code == code).map_or(0, |f| f.count)
+        };
+        assert_eq!(
+            facet(&all.facets.categories, "geld/schuldhulp"),
+            expected.len() as u64
+        );
+        assert_eq!(facet(&all.facets.categories, "geld"), expected.len() as u64);
+        let carers = services.values().filter(|s| carries(s, "RM-D01")).count();
+        assert_eq!(
+            facet(&all.facets.target_groups, "mantelzorgers"),
+            carers as u64
+        );
+        let lonely = services.values().filter(|s| carries(s, "RM-012")).count();
+        assert_eq!(facet(&all.facets.categories, "eenzaamheid"), lonely as u64);
+
+        // Terms that map to nothing are listed with how many services carry them.
+        let unmapped: Vec<(String, Option<String>, usize)> = report
+            .unmapped_terms
+            .iter()
+            .map(|t| (t.name.clone(), t.code.clone(), t.services))
+            .collect();
+        assert_eq!(
+            unmapped,
+            [
+                (
+                    "Overige activiteiten".to_string(),
+                    Some("RM-099".to_string()),
+                    2
+                ),
+                ("Huisdierenzorg".to_string(), Some("RM-095".to_string()), 1),
+            ],
+            "{report}"
+        );
+        assert!(
+            report
+                .unmapped_terms
+                .iter()
+                .all(|t| t.taxonomy == "Sociale kaart Regio Midden")
+        );
+        assert!(
+            report
+                .to_string()
+                .contains("RM-095 \"Huisdierenzorg\" (1 service)"),
+            "{report}"
+        );
+
+        // Export: every original attribute (and every other field) comes back unchanged.
+        let exported = export(&catalog, Format::Json).await;
+        let mut lost = Vec::new();
+        for original in services.values() {
+            let out = exported
+                .iter()
+                .flat_map(|o| o["services"].as_array().unwrap())
+                .find(|s| s["id"] == original["id"])
+                .expect("service exported");
+            lost_fields(original, out, original["name"].as_str().unwrap(), &mut lost);
+        }
+        assert!(lost.is_empty(), "{lost:#?}");
+
+        // Importing again changes nothing.
+        let again = import(&catalog, &fixture("foreign-feed.json"), false).await;
+        assert_eq!(again.services.unchanged, 33, "{again}");
+        assert_eq!(
+            again.services.created + again.services.updated,
+            0,
+            "{again}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_geojson_extent_serves_the_neighbourhoods_it_covers_and_no_more() {
+    on_both_backends(false, |catalog, _| async move {
+        import_fixture(&catalog).await;
+        let in_area = |code: &'static str| {
+            let catalog = catalog.clone();
+            async move {
+                found_names(
+                    &catalog,
+                    wijkwijzer::search::SearchRequest {
+                        area_code: Some(code.into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+        };
+        let has = |names: &[String], name: &str| names.iter().any(|n| n == name);
+
+        // Noordwest as another system drew it: Noordwest and its buurten only.
+        let noordwest = "Maatjesproject Noordwest";
+        assert!(has(&in_area("WK034402").await, noordwest));
+        for buurt in catalog.geo.children("WK034402") {
+            let code: &'static str = Box::leak(buurt.code.clone().into_boxed_str());
+            assert!(has(&in_area(code).await, noordwest), "{code}");
+        }
+        for other in ["WK034403", "WK034408", "WK034401", "BU03440321"] {
+            assert!(!has(&in_area(other).await, noordwest), "{other}");
+        }
+        // Near a postcode in Overvecht, as the search page asks: not served there.
+        let m = catalog.geo.postcode("3562").unwrap();
+        let near = found_names(
+            &catalog,
+            wijkwijzer::search::SearchRequest {
+                near: Some(wijkwijzer::search::Near {
+                    point: wijkwijzer::search::GeoPoint {
+                        latitude: m.latitude,
+                        longitude: m.longitude,
+                    },
+                    radius_m: Some(1_000.0),
+                    covering_codes: m.placement.codes().iter().map(|c| c.to_string()).collect(),
+                }),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(!has(&near, noordwest), "{near:?}");
+        assert!(has(&near, "Huisbezoek ouderen Overvecht"), "{near:?}");
+
+        // Two buurten of Oost: those two (and, lying in it, Oost), not a third buurt of Oost.
+        let klussen = "Klussendienst Wittevrouwen en Oudwijk";
+        for code in ["BU03440511", "BU03440512", "WK034405"] {
+            assert!(has(&in_area(code).await, klussen), "{code}");
+        }
+        assert!(!has(&in_area("BU03440522").await, klussen));
+        assert!(!has(&in_area("WK034406").await, klussen));
+
+        // Exactly wijk Zuid: its touching neighbours do not count.
+        let zuid = "Wandelgroep Lunetten en Hoograven";
+        assert!(has(&in_area("WK034407").await, zuid));
+        for neighbour in ["WK034405", "WK034406", "WK034408"] {
+            assert!(!has(&in_area(neighbour).await, zuid), "{neighbour}");
+        }
+
+        // CBS codes written in a service area's name, uri or description.
+        assert!(has(
+            &in_area("BU03440321").await,
+            "Huisbezoek ouderen Overvecht"
+        ));
+        assert!(has(&in_area("WK034408").await, "Geldcafé Kanaleneiland"));
+        assert!(!has(&in_area("WK034407").await, "Geldcafé Kanaleneiland"));
+        assert!(has(
+            &in_area("WK034409").await,
+            "Voorleesouders Leidsche Rijn"
+        ));
+        assert!(
+            has(&in_area("WK034403").await, "Thuisadministratie"),
+            "GM0344 in the name"
+        );
+        assert!(!has(&in_area("GM0307").await, "Thuisadministratie"));
+
+        // The feed's own way of naming the area comes back as it was (no URN added).
+        let exported = export(&catalog, Format::Json).await;
+        let geldcafe = exported
+            .iter()
+            .flat_map(|o| o["services"].as_array().unwrap())
+            .find(|s| s["name"] == "Geldcafé Kanaleneiland")
+            .unwrap();
+        assert_eq!(
+            geldcafe["service_areas"][0]["uri"],
+            "https://www.cbs.nl/nl-nl/gebieden/WK034408"
+        );
     })
     .await;
 }

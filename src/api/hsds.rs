@@ -49,9 +49,14 @@ struct ListParams {
     per_page: Option<usize>,
     /// `ndjson`: every matching item, one per line, unpaginated.
     format: Option<String>,
-    /// A Dutch postcode (PC4 or PC6) to search around, with `proximity`.
+    /// A Dutch postcode (PC4 or PC6; a PC6 counts as its PC4). Alone: services that have a
+    /// location in the postcode's neighbourhood or whose service area covers it. "The
+    /// postcode's neighbourhood" is the most specific CBS neighbourhood (the buurt in gemeente
+    /// Utrecht, elsewhere the wijk) that holds the PC4's centroid: we have no PC4 outlines, so
+    /// this stands in for "in that postcode". With `proximity`: see there.
     postcode: Option<String>,
-    /// Metres around `postcode`.
+    /// Metres around the centroid of `postcode` (which it needs): only services with a
+    /// location within that distance. Service areas do not count here.
     proximity: Option<f64>,
     /// UK profile: services for people of at least this age.
     minimum_age: Option<u8>,
@@ -84,6 +89,8 @@ struct List {
     top_only: bool,
     taxonomy_id: Option<Uuid>,
     search: Option<String>,
+    /// The filters exclude everything (e.g. a postcode outside our geography).
+    nothing: bool,
 }
 
 fn pairs(raw: &Option<String>) -> Vec<(String, String)> {
@@ -268,19 +275,33 @@ async fn parse_list(catalog: &Catalog, raw: &Option<String>) -> Result<List, App
         });
     }
     match (postcode, proximity) {
-        (Some(pc), radius) => {
+        (Some(pc), Some(metres)) => {
             let m = catalog
                 .geo
                 .postcode(&pc)
                 .map_err(|e| AppError::bad_param("postcode", e.to_string()))?;
+            // HSDS: a location within the distance; what a service says it serves does not
+            // count (no covering codes).
             list.request.near = Some(Near {
                 point: GeoPoint {
                     latitude: m.latitude,
                     longitude: m.longitude,
                 },
-                radius_m: radius,
-                covering_codes: m.placement.codes().iter().map(|c| c.to_string()).collect(),
+                radius_m: Some(metres),
+                covering_codes: Vec::new(),
             });
+        }
+        (Some(pc), None) => {
+            let m = catalog
+                .geo
+                .postcode(&pc)
+                .map_err(|e| AppError::bad_param("postcode", e.to_string()))?;
+            // Located in the postcode's neighbourhood or serving it: the neighbourhood filter
+            // (which also matches services serving the wijk or gemeente around it).
+            match m.placement.most_specific() {
+                Some(code) => narrow_area(catalog, &mut list, code),
+                None => list.nothing = true,
+            }
         }
         (None, Some(_)) => {
             return Err(AppError::bad_param(
@@ -321,6 +342,25 @@ async fn parse_list(catalog: &Catalog, raw: &Option<String>) -> Result<List, App
     Ok(list)
 }
 
+/// Adds a neighbourhood to the area filter, which holds one code: both must hold, so the more
+/// specific one stays when one lies inside the other, and nothing matches when they are apart.
+fn narrow_area(catalog: &Catalog, list: &mut List, code: &str) {
+    match list.request.area_code.as_deref() {
+        None => list.request.area_code = Some(code.to_string()),
+        Some(given) if given == code => {}
+        Some(given) => {
+            let inside = |inner: &str, outer: &str| {
+                catalog.geo.ancestors(inner).iter().any(|a| a.code == outer)
+            };
+            if inside(code, given) {
+                list.request.area_code = Some(code.to_string());
+            } else if !inside(given, code) {
+                list.nothing = true;
+            }
+        }
+    }
+}
+
 /// The HSDS `Page` object.
 fn page(total: usize, list: &List, contents: Vec<Value>) -> Value {
     let total_pages = total.div_ceil(list.per_page).max(1);
@@ -334,6 +374,15 @@ fn page(total: usize, list: &List, contents: Vec<Value>) -> Value {
         "empty": contents.is_empty(),
         "contents": contents,
     })
+}
+
+/// An empty list, as a page or as ndjson.
+fn empty(list: &List) -> Response {
+    if list.ndjson {
+        ndjson(Vec::new())
+    } else {
+        cors(Json(page(0, list, Vec::new())))
+    }
 }
 
 fn cors(response: impl IntoResponse) -> Response {
@@ -400,6 +449,9 @@ pub async fn services(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let mut list = parse_list(&catalog, &raw).await?;
+    if list.nothing {
+        return Ok(empty(&list));
+    }
     let terms = load_terms(&catalog).await?;
     if list.ndjson {
         let ids = catalog.matching_ids(list.request.clone()).await?;
@@ -467,6 +519,36 @@ async fn service_location_pairs(
         .collect())
 }
 
+/// The pairs whose location lies within `radius` metres of `point`.
+async fn pairs_within(
+    catalog: &Catalog,
+    pairs: Vec<(Uuid, Uuid)>,
+    point: GeoPoint,
+    radius: f64,
+) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    use geo::{Distance, Haversine};
+    let mut location_ids: Vec<Uuid> = pairs.iter().map(|(_, l)| *l).collect();
+    location_ids.sort();
+    location_ids.dedup();
+    let origin = geo::Point::new(point.longitude, point.latitude);
+    let near: std::collections::HashSet<Uuid> = catalog
+        .store
+        .load_locations(&location_ids)
+        .await?
+        .into_iter()
+        .filter(|l| {
+            l.point().is_some_and(|(lat, lon)| {
+                Haversine.distance(origin, geo::Point::new(lon, lat)) <= radius
+            })
+        })
+        .map(|l| l.id)
+        .collect();
+    Ok(pairs
+        .into_iter()
+        .filter(|(_, l)| near.contains(l))
+        .collect())
+}
+
 async fn render_pairs(
     catalog: &Catalog,
     pairs: &[(Uuid, Uuid)],
@@ -504,9 +586,19 @@ pub async fn service_at_locations(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let list = parse_list(&catalog, &raw).await?;
+    if list.nothing {
+        return Ok(empty(&list));
+    }
     let terms = load_terms(&catalog).await?;
     let ids = catalog.matching_ids(list.request.clone()).await?;
-    let pairs = service_location_pairs(&catalog, &ids).await?;
+    let mut pairs = service_location_pairs(&catalog, &ids).await?;
+    if let Some(near) = &list.request.near
+        && let Some(radius) = near.radius_m
+    {
+        // `postcode` + `proximity`: each pair's own location within the distance (a service
+        // found by one near location does not bring its far ones).
+        pairs = pairs_within(&catalog, pairs, near.point, radius).await?;
+    }
     if list.ndjson {
         let mut lines = Vec::new();
         for chunk in pairs.chunks(500) {

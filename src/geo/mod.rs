@@ -25,6 +25,7 @@
 //! geometries inside are `geo` types in GeoJSON order, `x` = longitude, `y` = latitude.
 
 mod codes;
+mod coverage;
 mod load;
 mod svg;
 #[cfg(test)]

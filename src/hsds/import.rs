@@ -1,32 +1,51 @@
-//! `wijkwijzer import PATH`: HSDS 3.0 JSON (one object, a list page, an array, or ndjson) into
-//! the directory. Every record is checked against the HSDS schema and our own rules first;
-//! valid records are written (each in its own transaction, with the neighbourhoods of its
-//! locations assigned and the search index notified), rejected ones are listed with file,
-//! place and field. With `strict`, nothing is written when anything is wrong. Importing the
-//! same data again changes nothing: a record whose HSDS document is unchanged is skipped.
+//! `wijkwijzer import PATH`: an HSDS 3.0 feed into the directory — JSON (one object, a list
+//! page, an array), ndjson, or the tabular form (CSV files, see `tabular`).
+//!
+//! JSON arrays and ndjson are read as a stream (`feed_reader`): records are checked one by one
+//! against the HSDS schema and our own rules, and the valid ones are written in batches of
+//! [`BATCH_RECORDS`], so memory stays bounded and a feed of any size goes in with one command.
+//! Rejected records are listed with file, place and field. With `strict` the whole feed is
+//! checked first and nothing is written when anything is wrong (the file is then read a second
+//! time to write it). Importing the same data again changes nothing: a record whose HSDS
+//! document (and, for a service, mapped categories) is unchanged is skipped.
+//!
+//! On the way, terms of other taxonomies are mapped to our categories (`taxonomy_map`) and
+//! service areas get their neighbourhoods (a CBS code in `uri`, `name` or `description`; a
+//! GeoJSON extent is matched to neighbourhoods by `geo::coverage` when indexed).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 use time::Date;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::render::CBS_URI_PREFIX;
+use super::feed_reader::{Read, stream_json_file};
 use super::schemas::{self, Validators};
+use super::taxonomy_map::{ForeignTerm, Mapping, TermMapper};
 use crate::catalog::Catalog;
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
 use crate::domain::{
     AccessRoute, Address, Contact, Cost, CostKind, Formality, GroupFormat, Location, Organization,
-    Schedule, Service, ServiceArea, Setting,
+    Placement, Schedule, Service, ServiceArea, Setting,
 };
+use crate::geo::Geography;
 use crate::store::{TaxonomyRow, TermRow};
 
-/// Larger files are refused before reading: split them (ndjson) instead.
+/// The largest CSV table the tabular form reads (JSON feeds have no limit: they stream).
 pub const MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 /// Schema problems reported per record, at most.
 const PROBLEMS_PER_RECORD: usize = 10;
+/// Records checked before they are written together: large enough that the per-batch lookups
+/// (kept documents, existing ids) are a few queries per hundreds of records, small enough that
+/// a batch stays a few megabytes.
+pub const BATCH_RECORDS: usize = 500;
+/// Records in flight between the file reader and the importer.
+const READ_AHEAD: usize = 256;
 
 /// One thing wrong (or worth knowing) about one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +76,17 @@ pub struct Counts {
     pub rejected: usize,
 }
 
+/// A term of another taxonomy that maps to none of our categories or target groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmappedTerm {
+    /// The taxonomy's name (or URI or id, whichever the feed gave), or "-".
+    pub taxonomy: String,
+    pub code: Option<String>,
+    pub name: String,
+    /// How many imported services carry it.
+    pub services: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Report {
     pub services: Counts,
@@ -67,8 +97,14 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Accepted with a caveat (e.g. coordinates outside the earth were left out).
     pub warnings: Vec<Problem>,
-    /// `strict` and something was wrong: nothing was written.
+    /// Terms of other taxonomies that no rule maps to our categories, most used first.
+    pub unmapped_terms: Vec<UnmappedTerm>,
+    /// Nothing was written: `strict` and something was wrong, or the file could not be read.
     pub aborted: bool,
+    /// The import ran in strict mode.
+    pub strict: bool,
+    /// The file could not be read to its end; the valid records before that were written.
+    pub stopped_early: bool,
 }
 
 impl fmt::Display for Report {
@@ -85,11 +121,39 @@ impl fmt::Display for Report {
                 c.created, c.updated, c.unchanged, c.rejected
             )?;
         }
-        if self.aborted {
+        if self.aborted && self.strict {
             writeln!(
                 f,
                 "strict mode: nothing was written because of the problems below"
             )?;
+        } else if self.aborted {
+            writeln!(f, "nothing was written: the file could not be read")?;
+        } else if self.stopped_early {
+            writeln!(
+                f,
+                "the file could not be read to its end; the valid records before the problem \
+                 were imported"
+            )?;
+        }
+        if !self.unmapped_terms.is_empty() {
+            writeln!(
+                f,
+                "not mapped to our categories ({} terms; see index/taxonomy-maps/README.md):",
+                self.unmapped_terms.len()
+            )?;
+            for t in &self.unmapped_terms {
+                let code = t
+                    .code
+                    .as_deref()
+                    .map(|c| format!("{c} "))
+                    .unwrap_or_default();
+                let plural = if t.services == 1 { "" } else { "s" };
+                writeln!(
+                    f,
+                    "  {}: {code}\"{}\" ({} service{plural})",
+                    t.taxonomy, t.name, t.services
+                )?;
+            }
         }
         for p in &self.problems {
             writeln!(f, "rejected: {p}")?;
@@ -101,14 +165,27 @@ impl fmt::Display for Report {
     }
 }
 
+/// How far an import has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Records read so far (valid or not).
+    pub records: usize,
+    /// Bytes of the file read so far, and its size (both 0 for the tabular form).
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    /// The first of two passes of a strict import: checking only, nothing written yet.
+    pub checking: bool,
+}
+
 #[derive(Default)]
 pub struct Options {
     pub strict: bool,
-    /// Called after each written record with (done, total).
-    pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
+    /// Called after each record read.
+    pub progress: Option<Box<dyn Fn(&Progress) + Send + Sync>>,
 }
 
 /// A record read from a file, with where it came from.
+#[derive(Debug, Clone)]
 pub struct Item {
     pub file: String,
     pub place: String,
@@ -117,108 +194,15 @@ pub struct Item {
     pub kind: Option<Kind>,
 }
 
-/// Reads an HSDS JSON document or an ndjson file into items (pages and arrays unpacked).
-pub fn read_json_file(path: &Path) -> Result<Vec<Item>, Problem> {
-    let file = path.display().to_string();
-    let fail = |message: String| Problem {
-        file: file.clone(),
-        place: "file".into(),
-        field: "-".into(),
-        message,
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "file is {:.1} MB, more than the {} MB an import reads at once; split it (e.g. as \
-             ndjson) into smaller files",
-            size as f64 / 1_048_576.0,
-            MAX_FILE_BYTES / 1_048_576
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    parse_json_text(&file, &text)
-}
-
-/// Parses JSON (object, page, array) or, failing that, ndjson.
-pub fn parse_json_text(file: &str, text: &str) -> Result<Vec<Item>, Problem> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(value) => Ok(unpack(file, "$", value)),
-        Err(whole) => {
-            let lines: Vec<(usize, &str)> = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .collect();
-            // One line that does not parse: report the JSON error itself.
-            if lines.len() <= 1 {
-                return Err(Problem {
-                    file: file.into(),
-                    place: format!("line {}, column {}", whole.line(), whole.column()),
-                    field: "-".into(),
-                    message: format!("not valid JSON: {whole}"),
-                });
-            }
-            let mut items = Vec::new();
-            for (i, line) in lines {
-                let value: Value = serde_json::from_str(line).map_err(|e| Problem {
-                    file: file.into(),
-                    place: format!("line {}, column {}", i + 1, e.column()),
-                    field: "-".into(),
-                    message: format!("not valid JSON: {e}"),
-                })?;
-                items.extend(unpack(file, &format!("line {}", i + 1), value));
-            }
-            Ok(items)
-        }
-    }
-}
-
-fn unpack(file: &str, place: &str, value: Value) -> Vec<Item> {
-    match value {
-        Value::Array(list) => list
-            .into_iter()
-            .enumerate()
-            .flat_map(|(i, v)| unpack(file, &format!("{place}[{i}]"), v))
-            .collect(),
-        Value::Object(map) if map.contains_key("contents") && map.contains_key("total_items") => {
-            match map.get("contents") {
-                Some(Value::Array(list)) => list
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| Item {
-                        file: file.into(),
-                        place: format!("{place}.contents[{i}]"),
-                        value: v.clone(),
-                        kind: None,
-                    })
-                    .collect(),
-                _ => vec![Item {
-                    file: file.into(),
-                    place: place.into(),
-                    value: Value::Object(map),
-                    kind: None,
-                }],
-            }
-        }
-        other => vec![Item {
-            file: file.into(),
-            place: place.into(),
-            value: other,
-            kind: None,
-        }],
-    }
-}
-
 /// What one service (with what it needs) becomes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct ServiceBundle {
     service: Service,
     source: Value,
 }
 
-#[derive(Debug, Clone)]
+/// What one record stages, before it joins the batch.
+#[derive(Debug, Default)]
 struct Staged {
     organizations: Vec<(Organization, Value)>,
     locations: Vec<(Location, Value)>,
@@ -230,8 +214,11 @@ struct Staged {
 /// Collects problems for one record.
 struct Checker<'a> {
     item: &'a Item,
+    mapper: &'a TermMapper,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
+    /// Foreign terms on services of this record that map to nothing of ours (one per service).
+    unmapped: Vec<Uuid>,
 }
 
 impl Checker<'_> {
@@ -312,11 +299,132 @@ fn kind_of(map: &Map<String, Value>) -> Kind {
     }
 }
 
-/// What the importer knows already: ids in the database and in the file so far.
+/// What the importer knows: what is in the database, and what this import has described so
+/// far. Staging a record adds to it through a journal, so a rejected record's additions are
+/// taken back without copying everything known (copying made imports quadratic).
 struct Known {
     organizations: HashSet<Uuid>,
-    terms: HashSet<Uuid>,
-    taxonomies: HashSet<Uuid>,
+    /// Every term known, with what the mapper needs of it.
+    terms: HashMap<Uuid, ForeignTerm>,
+    /// Taxonomy id → what identifies it: name, URI, id.
+    taxonomies: HashMap<Uuid, Vec<String>>,
+    /// Locations described in this import (a service may only link to those).
+    locations: HashSet<Uuid>,
+    journal: Vec<Undo>,
+}
+
+enum Undo {
+    Organization(Uuid),
+    Term(Uuid),
+    Taxonomy(Uuid, Option<Vec<String>>),
+    Location(Uuid),
+}
+
+impl Known {
+    async fn load(catalog: &Catalog) -> anyhow::Result<Self> {
+        let store = &catalog.store;
+        let taxonomies: HashMap<Uuid, Vec<String>> = store
+            .taxonomies()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, taxonomy_labels(t.id, Some(t.name), t.uri)))
+            .collect();
+        let terms = store
+            .taxonomy_terms()
+            .await?
+            .into_iter()
+            .map(|t| {
+                let info = foreign_term(&t, &taxonomies);
+                (t.id, info)
+            })
+            .collect();
+        Ok(Self {
+            organizations: store.organization_ids().await?.into_iter().collect(),
+            terms,
+            taxonomies,
+            locations: HashSet::new(),
+            journal: Vec::new(),
+        })
+    }
+
+    fn add_organization(&mut self, id: Uuid) {
+        if self.organizations.insert(id) {
+            self.journal.push(Undo::Organization(id));
+        }
+    }
+
+    /// Adds a term; `false` if it was known already.
+    fn add_term(&mut self, id: Uuid, info: ForeignTerm) -> bool {
+        if self.terms.contains_key(&id) {
+            return false;
+        }
+        self.terms.insert(id, info);
+        self.journal.push(Undo::Term(id));
+        true
+    }
+
+    fn set_taxonomy(&mut self, id: Uuid, labels: Vec<String>) {
+        let before = self.taxonomies.insert(id, labels);
+        self.journal.push(Undo::Taxonomy(id, before));
+    }
+
+    fn add_location(&mut self, id: Uuid) {
+        if self.locations.insert(id) {
+            self.journal.push(Undo::Location(id));
+        }
+    }
+
+    /// Keeps what the last record added.
+    fn commit(&mut self) {
+        self.journal.clear();
+    }
+
+    /// Takes back what the last record added.
+    fn rollback(&mut self) {
+        while let Some(undo) = self.journal.pop() {
+            match undo {
+                Undo::Organization(id) => {
+                    self.organizations.remove(&id);
+                }
+                Undo::Term(id) => {
+                    self.terms.remove(&id);
+                }
+                Undo::Taxonomy(id, Some(before)) => {
+                    self.taxonomies.insert(id, before);
+                }
+                Undo::Taxonomy(id, None) => {
+                    self.taxonomies.remove(&id);
+                }
+                Undo::Location(id) => {
+                    self.locations.remove(&id);
+                }
+            }
+        }
+    }
+}
+
+fn taxonomy_labels(id: Uuid, name: Option<String>, uri: Option<String>) -> Vec<String> {
+    name.into_iter()
+        .chain(uri)
+        .chain(std::iter::once(id.to_string()))
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// A stored term as the mapper sees it: its taxonomy identified by the term's own `taxonomy`
+/// text and by the taxonomy it links to.
+fn foreign_term(t: &TermRow, taxonomies: &HashMap<Uuid, Vec<String>>) -> ForeignTerm {
+    let mut labels: Vec<String> = t
+        .taxonomy_id
+        .and_then(|id| taxonomies.get(&id))
+        .cloned()
+        .unwrap_or_default();
+    labels.extend(t.taxonomy.clone());
+    ForeignTerm {
+        code: t.code.clone(),
+        name: t.name.clone(),
+        taxonomy: labels,
+    }
 }
 
 fn stage_term(
@@ -340,21 +448,20 @@ fn stage_term(
         taxonomy_id.get_or_insert(tid);
     }
     let parent_id = c.uuid(term.get("parent_id"), &format!("{field}/parent_id"));
-    if known.terms.insert(id) {
-        staged.terms.push((
-            TermRow {
-                id,
-                code: text(term, "code"),
-                name: text(term, "name").unwrap_or_default(),
-                description: text(term, "description").unwrap_or_default(),
-                parent_id,
-                taxonomy: text(term, "taxonomy"),
-                taxonomy_id,
-                language: text(term, "language"),
-                term_uri: text(term, "term_uri"),
-            },
-            Value::Object(term.clone()),
-        ));
+    let row = TermRow {
+        id,
+        code: text(term, "code"),
+        name: text(term, "name").unwrap_or_default(),
+        description: text(term, "description").unwrap_or_default(),
+        parent_id,
+        taxonomy: text(term, "taxonomy"),
+        taxonomy_id,
+        language: text(term, "language"),
+        term_uri: text(term, "term_uri"),
+    };
+    let info = foreign_term(&row, &known.taxonomies);
+    if known.add_term(id, info) {
+        staged.terms.push((row, Value::Object(term.clone())));
     }
     Some(id)
 }
@@ -367,19 +474,21 @@ fn stage_taxonomy(
     known: &mut Known,
 ) -> Option<Uuid> {
     let id = c.uuid(detail.get("id"), &format!("{field}/id"))?;
-    if known.taxonomies.insert(id) || !staged.taxonomies.iter().any(|(t, _)| t.id == id) {
-        staged.taxonomies.retain(|(t, _)| t.id != id);
-        staged.taxonomies.push((
-            TaxonomyRow {
-                id,
-                name: text(detail, "name").unwrap_or_default(),
-                description: text(detail, "description").unwrap_or_default(),
-                uri: text(detail, "uri"),
-                version: text(detail, "version"),
-            },
-            Value::Object(detail.clone()),
-        ));
-    }
+    let row = TaxonomyRow {
+        id,
+        name: text(detail, "name").unwrap_or_default(),
+        description: text(detail, "description").unwrap_or_default(),
+        uri: text(detail, "uri"),
+        version: text(detail, "version"),
+    };
+    known.set_taxonomy(
+        id,
+        taxonomy_labels(id, Some(row.name.clone()), row.uri.clone()),
+    );
+    // Staged every time it appears (the last description wins); unchanged ones are skipped
+    // when written.
+    staged.taxonomies.retain(|(t, _)| t.id != id);
+    staged.taxonomies.push((row, Value::Object(detail.clone())));
     Some(id)
 }
 
@@ -389,7 +498,7 @@ fn stage_location(
     field: &str,
     organization_id: Option<Uuid>,
     staged: &mut Staged,
-    known: &Known,
+    known: &mut Known,
 ) -> Option<Uuid> {
     let id = c.uuid(loc.get("id"), &format!("{field}/id"))?;
     let mut latitude = loc.get("latitude").and_then(Value::as_f64);
@@ -445,6 +554,7 @@ fn stage_location(
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
     }
+    known.add_location(id);
     staged.locations.retain(|(l, _)| l.id != id);
     staged
         .locations
@@ -476,7 +586,7 @@ fn stage_organization(
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
     }
-    known.organizations.insert(id);
+    known.add_organization(id);
     for (i, loc) in objects(org, "locations").iter().enumerate() {
         stage_location(
             c,
@@ -540,6 +650,7 @@ fn stage_service(
     let mut categories = Vec::new();
     let mut target_groups = Vec::new();
     let mut other_term_ids = Vec::new();
+    let mut unmapped_here = Vec::new();
     for (i, attribute) in objects(svc, "attributes").iter().enumerate() {
         let afield = format!("{field}/attributes/{i}");
         let mut term_id = c.uuid(
@@ -570,8 +681,17 @@ fn stage_service(
                 TARGET_GROUP_TAXONOMY => target_groups.push(ours.code.clone()),
                 _ => other_term_ids.push(term_id),
             }
-        } else if known.terms.contains(&term_id) {
+        } else if let Some(foreign) = known.terms.get(&term_id) {
+            // Kept as it is, and mapped to ours where a rule says how.
             other_term_ids.push(term_id);
+            match c.mapper.map(foreign) {
+                Mapping::To(target) => {
+                    categories.extend(target.categories);
+                    target_groups.extend(target.target_groups);
+                }
+                Mapping::Nothing => {}
+                Mapping::Unmapped => unmapped_here.push(term_id),
+            }
         } else {
             c.problem(
                 format!("{afield}/taxonomy_term_id"),
@@ -581,6 +701,11 @@ fn stage_service(
     }
     other_term_ids.sort();
     other_term_ids.dedup();
+    dedup_in_order(&mut categories);
+    dedup_in_order(&mut target_groups);
+    unmapped_here.sort();
+    unmapped_here.dedup();
+    c.unmapped.extend(unmapped_here);
 
     let mut location_ids = Vec::new();
     let mut source = svc.clone();
@@ -602,7 +727,7 @@ fn stage_service(
         };
         match location_id {
             Some(lid) => {
-                if !staged.locations.iter().any(|(l, _)| l.id == lid) {
+                if !known.locations.contains(&lid) {
                     c.problem(
                         format!("{sfield}/location_id"),
                         format!("location {lid} is not described in this import"),
@@ -679,14 +804,16 @@ fn stage_service(
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let code = text(a, "uri")
-                .and_then(|u| u.strip_prefix(CBS_URI_PREFIX).map(str::to_string))
-                .filter(|code| catalog.geo.get(code).is_some());
+            let afield = format!("{field}/service_areas/{i}");
+            let extent = text(a, "extent");
+            if let Some(extent) = &extent {
+                check_extent(c, extent, text(a, "extent_type").as_deref(), &afield);
+            }
             ServiceArea {
-                id: c.uuid(a.get("id"), &format!("{field}/service_areas/{i}/id")),
-                code,
+                id: c.uuid(a.get("id"), &format!("{afield}/id")),
+                code: area_code(c, a, &afield, &catalog.geo),
                 name: text(a, "name"),
-                extent: text(a, "extent"),
+                extent,
                 extent_type: text(a, "extent_type"),
             }
         })
@@ -772,25 +899,109 @@ fn stage_service(
     });
 }
 
-/// Checks and stages one item; returns its problems (empty = staged) and warnings.
+/// The CBS neighbourhood a service area names in its `uri`, `name` or `description` (looked
+/// for in that order; `urn:nl-cbs:WK034403`, "Overvecht (WK034403)", `…/gebieden/WK034403`).
+/// Codes we do not know, and further codes in the same area, are reported as warnings: one
+/// service area is one neighbourhood here, so a feed should give each its own area.
+fn area_code(
+    c: &mut Checker<'_>,
+    area: &Map<String, Value>,
+    field: &str,
+    geo: &Geography,
+) -> Option<String> {
+    let mut known = Vec::new();
+    for key in ["uri", "name", "description"] {
+        for code in text(area, key)
+            .map(|t| Geography::codes_in_text(&t))
+            .unwrap_or_default()
+        {
+            if geo.get(&code).is_none() {
+                c.warning(
+                    format!("{field}/{key}"),
+                    format!("{code} is not a neighbourhood we know; ignored"),
+                );
+            } else if !known.contains(&code) {
+                known.push(code);
+            }
+        }
+    }
+    if known.len() > 1 {
+        c.warning(
+            field,
+            format!(
+                "several neighbourhood codes ({}); only {} is used: give each its own service \
+                 area",
+                known.join(", "),
+                known[0]
+            ),
+        );
+    }
+    known.into_iter().next()
+}
+
+/// Warns when a service area's extent cannot serve neighbourhood filtering: not GeoJSON we can
+/// read, or without any area (a point, a line). The extent is kept either way.
+fn check_extent(c: &mut Checker<'_>, extent: &str, extent_type: Option<&str>, field: &str) {
+    if extent_type.is_some_and(|t| !t.eq_ignore_ascii_case("geojson")) {
+        return;
+    }
+    let geometry = extent
+        .parse::<geojson::Geometry>()
+        .ok()
+        .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+    let message = match geometry {
+        None => "not a GeoJSON geometry we can read",
+        Some(g) if Geography::covered_area_of(&g).is_none() => {
+            "a GeoJSON geometry without area (a point or line)"
+        }
+        Some(_) => return,
+    };
+    c.warning(
+        format!("{field}/extent"),
+        format!("{message}; kept, but it places the service in no neighbourhood"),
+    );
+}
+
+fn dedup_in_order(codes: &mut Vec<String>) {
+    let mut seen = HashSet::new();
+    codes.retain(|c| seen.insert(c.clone()));
+}
+
+/// The outcome of checking one record.
+struct Checked {
+    kind: Option<Kind>,
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+    unmapped: Vec<Uuid>,
+}
+
+/// Checks and stages one item into `staged` (left empty when the record has problems).
 fn stage_item(
     item: &Item,
     validators: &Validators,
     catalog: &Catalog,
+    mapper: &TermMapper,
     staged: &mut Staged,
     known: &mut Known,
-) -> (Vec<Problem>, Vec<Problem>) {
+) -> Checked {
     let mut c = Checker {
         item,
+        mapper,
         problems: Vec::new(),
         warnings: Vec::new(),
+        unmapped: Vec::new(),
     };
     let Some(map) = item.value.as_object() else {
         c.problem(
             "/",
             "expected an HSDS object (service, organization or taxonomy term)",
         );
-        return (c.problems, c.warnings);
+        return Checked {
+            kind: None,
+            problems: c.problems,
+            warnings: c.warnings,
+            unmapped: Vec::new(),
+        };
     };
     let kind = item.kind.unwrap_or_else(|| kind_of(map));
     let validator = match kind {
@@ -802,226 +1013,117 @@ fn stage_item(
     for (path, message) in schemas::problems(validator, &item.value, PROBLEMS_PER_RECORD) {
         c.problem(path, message);
     }
-    if !c.problems.is_empty() {
-        return (c.problems, c.warnings);
-    }
-    // Stage into a scratch copy so a record with problems leaves nothing staged.
-    let mut scratch = staged.clone();
-    let mut scratch_known = Known {
-        organizations: known.organizations.clone(),
-        terms: known.terms.clone(),
-        taxonomies: known.taxonomies.clone(),
-    };
-    match kind {
-        Kind::Service => stage_service(
-            &mut c,
-            map,
-            "",
-            None,
-            catalog,
-            &mut scratch,
-            &mut scratch_known,
-        ),
-        Kind::Organization => {
-            if let Some(org_id) =
-                stage_organization(&mut c, map, "", &mut scratch, &mut scratch_known)
-            {
-                for (i, svc) in objects(map, "services").iter().enumerate() {
-                    stage_service(
-                        &mut c,
-                        svc,
-                        &format!("/services/{i}"),
-                        Some(org_id),
-                        catalog,
-                        &mut scratch,
-                        &mut scratch_known,
-                    );
+    if c.problems.is_empty() {
+        match kind {
+            Kind::Service => stage_service(&mut c, map, "", None, catalog, staged, known),
+            Kind::Organization => {
+                if let Some(org_id) = stage_organization(&mut c, map, "", staged, known) {
+                    for (i, svc) in objects(map, "services").iter().enumerate() {
+                        stage_service(
+                            &mut c,
+                            svc,
+                            &format!("/services/{i}"),
+                            Some(org_id),
+                            catalog,
+                            staged,
+                            known,
+                        );
+                    }
                 }
             }
-        }
-        Kind::TaxonomyTerm => {
-            stage_term(&mut c, map, "", &mut scratch, &mut scratch_known);
-        }
-        Kind::Taxonomy => {
-            stage_taxonomy(&mut c, map, "", &mut scratch, &mut scratch_known);
+            Kind::TaxonomyTerm => {
+                stage_term(&mut c, map, "", staged, known);
+            }
+            Kind::Taxonomy => {
+                stage_taxonomy(&mut c, map, "", staged, known);
+            }
         }
     }
     if c.problems.is_empty() {
-        *staged = scratch;
-        *known = scratch_known;
+        known.commit();
+    } else {
+        known.rollback();
+        *staged = Staged::default();
+        c.unmapped.clear();
     }
-    (c.problems, c.warnings)
+    Checked {
+        kind: Some(kind),
+        problems: c.problems,
+        warnings: c.warnings,
+        unmapped: c.unmapped,
+    }
+}
+
+/// Objects of one kind waiting to be written, each once (the last description wins), in the
+/// order they first appeared.
+struct Keyed<T> {
+    rows: Vec<(T, Value)>,
+    index: HashMap<Uuid, usize>,
+}
+
+impl<T> Default for Keyed<T> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Keyed<T> {
+    fn put(&mut self, id: Uuid, row: T, source: Value) {
+        match self.index.get(&id) {
+            Some(&i) => self.rows[i] = (row, source),
+            None => {
+                self.index.insert(id, self.rows.len());
+                self.rows.push((row, source));
+            }
+        }
+    }
+
+    fn ids(&self) -> Vec<Uuid> {
+        let mut ids: Vec<(Uuid, usize)> = self.index.iter().map(|(id, i)| (*id, *i)).collect();
+        ids.sort_by_key(|(_, i)| *i);
+        ids.into_iter().map(|(id, _)| id).collect()
+    }
+}
+
+/// Checked records waiting to be written together.
+#[derive(Default)]
+struct Batch {
+    records: usize,
+    taxonomies: Keyed<TaxonomyRow>,
+    terms: Keyed<TermRow>,
+    organizations: Keyed<Organization>,
+    locations: Keyed<Location>,
+    services: Keyed<Service>,
+}
+
+impl Batch {
+    fn add(&mut self, staged: Staged) {
+        self.records += 1;
+        for (t, source) in staged.taxonomies {
+            self.taxonomies.put(t.id, t, source);
+        }
+        for (t, source) in staged.terms {
+            self.terms.put(t.id, t, source);
+        }
+        for (o, source) in staged.organizations {
+            self.organizations.put(o.id, o, source);
+        }
+        for (l, source) in staged.locations {
+            self.locations.put(l.id, l, source);
+        }
+        for b in staged.services {
+            self.services.put(b.service.id, b.service, b.source);
+        }
+    }
 }
 
 fn same_source(stored: Option<&String>, new: &Value) -> bool {
     stored
         .and_then(|s| serde_json::from_str::<Value>(s).ok())
         .is_some_and(|old| &old == new)
-}
-
-/// Imports items (already read) into the directory.
-pub async fn import_items(
-    catalog: &Catalog,
-    items: Vec<Item>,
-    options: &Options,
-) -> anyhow::Result<Report> {
-    let validators = schemas::validators()?;
-    let mut report = Report::default();
-    let store = &catalog.store;
-    let mut known = Known {
-        organizations: store.organization_ids().await?.into_iter().collect(),
-        terms: store
-            .taxonomy_terms()
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect(),
-        taxonomies: store
-            .taxonomies()
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect(),
-    };
-    let mut staged = Staged {
-        organizations: Vec::new(),
-        locations: Vec::new(),
-        taxonomies: Vec::new(),
-        terms: Vec::new(),
-        services: Vec::new(),
-    };
-    for item in &items {
-        let kind = item.kind.or_else(|| item.value.as_object().map(kind_of));
-        let (problems, warnings) = stage_item(item, &validators, catalog, &mut staged, &mut known);
-        if !problems.is_empty() {
-            match kind {
-                Some(Kind::Organization) => report.organizations.rejected += 1,
-                Some(Kind::TaxonomyTerm | Kind::Taxonomy) => report.taxonomy_terms.rejected += 1,
-                _ => report.services.rejected += 1,
-            }
-        }
-        report.problems.extend(problems);
-        report.warnings.extend(warnings);
-    }
-    if options.strict && !report.problems.is_empty() {
-        report.aborted = true;
-        return Ok(report);
-    }
-
-    let total = staged.taxonomies.len()
-        + staged.terms.len()
-        + staged.organizations.len()
-        + staged.locations.len()
-        + staged.services.len();
-    let mut done = 0;
-    let mut tick = || {
-        done += 1;
-        if let Some(progress) = &options.progress {
-            progress(done, total);
-        }
-    };
-
-    let stored = store
-        .hsds_sources(
-            "taxonomy",
-            &ids(staged.taxonomies.iter().map(|(t, _)| t.id)),
-        )
-        .await?;
-    for (taxonomy, source) in &staged.taxonomies {
-        if !same_source(stored.get(&taxonomy.id), source) {
-            store
-                .upsert_taxonomy(taxonomy, Some(&source.to_string()))
-                .await?;
-        }
-        tick();
-    }
-    let terms: Vec<Uuid> = staged.terms.iter().map(|(t, _)| t.id).collect();
-    let stored = store.hsds_sources("taxonomy_term", &terms).await?;
-    let existing: HashSet<Uuid> = store
-        .taxonomy_terms()
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    for (term, source) in &staged.terms {
-        let counts = &mut report.taxonomy_terms;
-        if same_source(stored.get(&term.id), source) {
-            counts.unchanged += 1;
-        } else {
-            store.upsert_term(term, Some(&source.to_string())).await?;
-            if existing.contains(&term.id) {
-                counts.updated += 1;
-            } else {
-                counts.created += 1;
-            }
-        }
-        tick();
-    }
-
-    let org_ids = ids(staged.organizations.iter().map(|(o, _)| o.id));
-    let stored = store.hsds_sources("organization", &org_ids).await?;
-    let existing: HashSet<Uuid> = store
-        .load_organizations(&org_ids)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    for (org, source) in &staged.organizations {
-        let counts = &mut report.organizations;
-        if same_source(stored.get(&org.id), source) {
-            counts.unchanged += 1;
-        } else {
-            catalog
-                .save_organization_with_source(org, Some(&source.to_string()))
-                .await?;
-            bump(counts, existing.contains(&org.id));
-        }
-        tick();
-    }
-
-    let loc_ids = ids(staged.locations.iter().map(|(l, _)| l.id));
-    let stored = store.hsds_sources("location", &loc_ids).await?;
-    let existing: HashSet<Uuid> = store
-        .load_locations(&loc_ids)
-        .await?
-        .into_iter()
-        .map(|l| l.id)
-        .collect();
-    for (loc, source) in &staged.locations {
-        let counts = &mut report.locations;
-        if same_source(stored.get(&loc.id), source) {
-            counts.unchanged += 1;
-        } else {
-            catalog
-                .save_location_with_source(loc, Some(&source.to_string()))
-                .await?;
-            bump(counts, existing.contains(&loc.id));
-        }
-        tick();
-    }
-
-    let svc_ids = ids(staged.services.iter().map(|b| b.service.id));
-    let stored = store.hsds_sources("service", &svc_ids).await?;
-    let existing: HashSet<Uuid> = store
-        .load_services(&svc_ids)
-        .await?
-        .into_iter()
-        .map(|r| r.service.id)
-        .collect();
-    for bundle in &staged.services {
-        let counts = &mut report.services;
-        let id = bundle.service.id;
-        if same_source(stored.get(&id), &bundle.source) {
-            counts.unchanged += 1;
-        } else {
-            catalog
-                .save_service_with_source(&bundle.service, Some(&bundle.source.to_string()))
-                .await?;
-            bump(counts, existing.contains(&id));
-        }
-        tick();
-    }
-    Ok(report)
 }
 
 fn bump(counts: &mut Counts, existed: bool) {
@@ -1032,8 +1134,309 @@ fn bump(counts: &mut Counts, existed: bool) {
     }
 }
 
-fn ids(iter: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    iter.collect()
+/// Writes a batch: what it needs first (taxonomies, terms, organisations, locations), then
+/// its services. Objects whose kept document is unchanged are skipped.
+async fn write_batch(catalog: &Catalog, batch: Batch, report: &mut Report) -> anyhow::Result<()> {
+    let store = &catalog.store;
+
+    let ids = batch.taxonomies.ids();
+    let stored = store.hsds_sources("taxonomy", &ids).await?;
+    for (taxonomy, source) in &batch.taxonomies.rows {
+        if !same_source(stored.get(&taxonomy.id), source) {
+            store
+                .upsert_taxonomy(taxonomy, Some(&source.to_string()))
+                .await?;
+        }
+    }
+
+    let ids = batch.terms.ids();
+    let stored = store.hsds_sources("taxonomy_term", &ids).await?;
+    let existing = store.existing_ids("taxonomy_term", &ids).await?;
+    for (term, source) in &batch.terms.rows {
+        let counts = &mut report.taxonomy_terms;
+        if same_source(stored.get(&term.id), source) {
+            counts.unchanged += 1;
+        } else {
+            store.upsert_term(term, Some(&source.to_string())).await?;
+            bump(counts, existing.contains(&term.id));
+        }
+    }
+
+    let ids = batch.organizations.ids();
+    let stored = store.hsds_sources("organization", &ids).await?;
+    let existing = store.existing_ids("organization", &ids).await?;
+    let mut writes = Vec::new();
+    for (org, source) in &batch.organizations.rows {
+        let counts = &mut report.organizations;
+        if same_source(stored.get(&org.id), source) {
+            counts.unchanged += 1;
+        } else {
+            writes.push((org, source.to_string()));
+            bump(counts, existing.contains(&org.id));
+        }
+    }
+    let rows: Vec<(&Organization, Option<&str>)> =
+        writes.iter().map(|(o, s)| (*o, Some(s.as_str()))).collect();
+    store.upsert_organizations(&rows).await?;
+
+    let ids = batch.locations.ids();
+    let stored = store.hsds_sources("location", &ids).await?;
+    let existing = store.existing_ids("location", &ids).await?;
+    let mut writes = Vec::new();
+    for (loc, source) in &batch.locations.rows {
+        let counts = &mut report.locations;
+        if same_source(stored.get(&loc.id), source) {
+            counts.unchanged += 1;
+        } else {
+            let placed = Location {
+                placement: placement(&catalog.geo, loc),
+                ..loc.clone()
+            };
+            writes.push((placed, source.to_string()));
+            bump(counts, existing.contains(&loc.id));
+        }
+    }
+    let rows: Vec<(&Location, Option<&str>)> =
+        writes.iter().map(|(l, s)| (l, Some(s.as_str()))).collect();
+    store.upsert_locations(&rows).await?;
+
+    let ids = batch.services.ids();
+    let stored = store.hsds_sources("service", &ids).await?;
+    let existing = store.existing_ids("service", &ids).await?;
+    let classified = store.own_term_ids_of_services(&ids).await?;
+    let mut writes = Vec::new();
+    for (service, source) in &batch.services.rows {
+        let counts = &mut report.services;
+        // Unchanged only if the document is the same *and* it maps to the same categories
+        // (a changed mapping file applies on the next import).
+        let mut own_terms: Vec<Uuid> = service
+            .categories
+            .iter()
+            .filter_map(|c| catalog.vocabulary.category(c))
+            .chain(
+                service
+                    .target_groups
+                    .iter()
+                    .filter_map(|g| catalog.vocabulary.target_group(g)),
+            )
+            .map(|t| t.id)
+            .collect();
+        own_terms.sort();
+        let same_terms = classified
+            .get(&service.id)
+            .map_or(own_terms.is_empty(), |stored| {
+                let mut stored = stored.clone();
+                stored.sort();
+                stored == own_terms
+            });
+        if same_source(stored.get(&service.id), source) && same_terms {
+            counts.unchanged += 1;
+        } else {
+            writes.push((service, source.to_string()));
+            bump(counts, existing.contains(&service.id));
+        }
+    }
+    let rows: Vec<(&Service, Option<&str>)> = writes
+        .iter()
+        .map(|(s, src)| (*s, Some(src.as_str())))
+        .collect();
+    store.upsert_services(&rows, &catalog.vocabulary).await?;
+    catalog.indexer.nudge();
+    Ok(())
+}
+
+/// The neighbourhoods of a location's point (as `Catalog::save_location` assigns them).
+fn placement(geo: &Geography, loc: &Location) -> Placement {
+    match loc.point() {
+        Some((lat, lon)) => {
+            let p = geo.locate(lat, lon);
+            Placement {
+                gemeente: p.gemeente,
+                wijk: p.wijk,
+                buurt: p.buurt,
+            }
+        }
+        None => Placement::default(),
+    }
+}
+
+/// Where records come from: a JSON/ndjson file (streamed) or records already read (CSV).
+enum Input {
+    File(PathBuf),
+    Items(Vec<Item>),
+}
+
+/// A running reader: records arrive on `records`; `done` says whether the file was read whole.
+struct Reader {
+    records: mpsc::Receiver<Read>,
+    done: tokio::task::JoinHandle<Result<(), Problem>>,
+    bytes_read: Arc<AtomicU64>,
+    bytes_total: u64,
+}
+
+impl Input {
+    fn open(&self) -> Reader {
+        let (tx, records) = mpsc::channel(READ_AHEAD);
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        match self {
+            Input::File(path) => {
+                let path = path.clone();
+                let bytes_total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                let counter = bytes_read.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    stream_json_file(&path, counter, &mut |read| tx.blocking_send(read).is_ok())
+                });
+                Reader {
+                    records,
+                    done,
+                    bytes_read,
+                    bytes_total,
+                }
+            }
+            Input::Items(items) => {
+                let items = items.clone();
+                let done = tokio::spawn(async move {
+                    for item in items {
+                        if tx.send(Read::Item(item)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                });
+                Reader {
+                    records,
+                    done,
+                    bytes_read,
+                    bytes_total: 0,
+                }
+            }
+        }
+    }
+}
+
+/// One pass over the input: checks every record and, with `write`, writes the valid ones in
+/// batches.
+async fn pass(
+    catalog: &Catalog,
+    input: &Input,
+    options: &Options,
+    write: bool,
+) -> anyhow::Result<Report> {
+    let validators = schemas::validators()?;
+    let mapper = TermMapper::embedded(&catalog.vocabulary)?;
+    let mut known = Known::load(catalog).await?;
+    let mut report = Report::default();
+    let mut batch = Batch::default();
+    let mut unmapped: HashMap<Uuid, usize> = HashMap::new();
+    let mut reader = input.open();
+    let mut records = 0usize;
+    while let Some(read) = reader.records.recv().await {
+        records += 1;
+        match read {
+            Read::Problem(problem) => {
+                report.services.rejected += 1;
+                report.problems.push(problem);
+            }
+            Read::Item(item) => {
+                let mut staged = Staged::default();
+                let checked = stage_item(
+                    &item,
+                    &validators,
+                    catalog,
+                    &mapper,
+                    &mut staged,
+                    &mut known,
+                );
+                if checked.problems.is_empty() {
+                    for term in checked.unmapped {
+                        *unmapped.entry(term).or_default() += 1;
+                    }
+                    if write {
+                        batch.add(staged);
+                    }
+                } else {
+                    match checked.kind {
+                        Some(Kind::Organization) => report.organizations.rejected += 1,
+                        Some(Kind::TaxonomyTerm | Kind::Taxonomy) => {
+                            report.taxonomy_terms.rejected += 1
+                        }
+                        _ => report.services.rejected += 1,
+                    }
+                }
+                report.problems.extend(checked.problems);
+                report.warnings.extend(checked.warnings);
+            }
+        }
+        if let Some(progress) = &options.progress {
+            progress(&Progress {
+                records,
+                bytes_read: reader.bytes_read.load(Ordering::Relaxed),
+                bytes_total: reader.bytes_total,
+                checking: !write,
+            });
+        }
+        if batch.records >= BATCH_RECORDS {
+            write_batch(catalog, std::mem::take(&mut batch), &mut report).await?;
+        }
+    }
+    if let Err(problem) = reader.done.await? {
+        report.problems.push(problem);
+        if records == 0 {
+            report.aborted = true;
+        } else {
+            report.stopped_early = true;
+        }
+    }
+    if batch.records > 0 {
+        write_batch(catalog, batch, &mut report).await?;
+    }
+    let mut list: Vec<UnmappedTerm> = unmapped
+        .into_iter()
+        .filter_map(|(id, services)| {
+            let term = known.terms.get(&id)?;
+            Some(UnmappedTerm {
+                taxonomy: term.taxonomy.first().cloned().unwrap_or_else(|| "-".into()),
+                code: term.code.clone(),
+                name: term.name.clone(),
+                services,
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        (b.services, &a.taxonomy, &a.code, &a.name).cmp(&(
+            a.services,
+            &b.taxonomy,
+            &b.code,
+            &b.name,
+        ))
+    });
+    report.unmapped_terms = list;
+    Ok(report)
+}
+
+/// Imports from `input`: in strict mode, a checking pass first and nothing written unless
+/// everything is right.
+async fn run(catalog: &Catalog, input: Input, options: &Options) -> anyhow::Result<Report> {
+    if options.strict {
+        let mut check = pass(catalog, &input, options, false).await?;
+        check.strict = true;
+        if !check.problems.is_empty() {
+            check.aborted = true;
+            return Ok(check);
+        }
+    }
+    let mut report = pass(catalog, &input, options, true).await?;
+    report.strict = options.strict;
+    Ok(report)
+}
+
+/// Imports items (already read) into the directory.
+pub async fn import_items(
+    catalog: &Catalog,
+    items: Vec<Item>,
+    options: &Options,
+) -> anyhow::Result<Report> {
+    run(catalog, Input::Items(items), options).await
 }
 
 /// Reads `path` (a JSON or ndjson file, or a CSV datapackage: its directory or its
@@ -1044,24 +1447,21 @@ pub async fn import_path(
     options: &Options,
 ) -> anyhow::Result<Report> {
     let tabular = path.is_dir() || path.file_name().is_some_and(|n| n == "datapackage.json");
-    let read = if tabular {
-        let dir = if path.is_dir() {
-            path
-        } else {
-            path.parent().unwrap_or(Path::new("."))
-        };
-        super::tabular::read_datapackage(dir)
+    if !tabular {
+        return run(catalog, Input::File(path.to_path_buf()), options).await;
+    }
+    let dir = if path.is_dir() {
+        path
     } else {
-        read_json_file(path)
-            .map(|items| (items, Vec::new()))
-            .map_err(|p| vec![p])
+        path.parent().unwrap_or(Path::new("."))
     };
-    match read {
+    match super::tabular::read_datapackage(dir) {
         Ok((items, orphans)) => {
             if options.strict && !orphans.is_empty() {
                 return Ok(Report {
                     problems: orphans,
                     aborted: true,
+                    strict: true,
                     ..Default::default()
                 });
             }
@@ -1072,6 +1472,7 @@ pub async fn import_path(
         Err(problems) => Ok(Report {
             problems,
             aborted: true,
+            strict: options.strict,
             ..Default::default()
         }),
     }

@@ -8,10 +8,12 @@
 //! nested phones, …) come back as they arrived, and edits to the fields we do model win.
 
 pub mod export;
+mod feed_reader;
 pub mod import;
 pub mod render;
 pub mod schemas;
 pub mod tabular;
+pub mod taxonomy_map;
 
 use serde_json::Value;
 use time::{Date, OffsetDateTime};

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
 use crate::domain::{Location, Organization, ServiceRecord, Vocabulary};
+use crate::geo::Geography;
 use crate::store::{TaxonomyRow, TermRow};
 
 /// A service area that is one of our CBS neighbourhoods carries its code in `uri` like this.
@@ -354,17 +355,24 @@ pub fn service_json(
         .map(|a| {
             let id = a.id.unwrap_or_else(Uuid::nil);
             let mut m = kept.get(&id.to_string()).cloned().unwrap_or_default();
+            // A code the feed wrote itself (in its `uri`, `name` or `description`) stays as
+            // written; otherwise the area's code travels as a CBS URN.
+            let written_by_feed = a.code.as_ref().is_some_and(|code| {
+                ["uri", "name", "description"].iter().any(|key| {
+                    m.get(*key)
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| Geography::codes_in_text(t).contains(code))
+                })
+            });
             m.insert("id".into(), json!(id));
             put(&mut m, "name", s(&a.name));
             put(&mut m, "extent", s(&a.extent));
             put(&mut m, "extent_type", s(&a.extent_type));
-            put(
-                &mut m,
-                "uri",
-                a.code
-                    .as_ref()
-                    .map(|c| json!(format!("{CBS_URI_PREFIX}{c}"))),
-            );
+            if let Some(code) = &a.code
+                && !written_by_feed
+            {
+                m.insert("uri".into(), json!(format!("{CBS_URI_PREFIX}{code}")));
+            }
             Value::Object(m)
         })
         .collect();

@@ -123,40 +123,53 @@ impl Store {
         org: &Organization,
         source: Option<&str>,
     ) -> StoreResult<()> {
+        self.upsert_organizations(&[(org, source)]).await
+    }
+
+    /// Writes several organisations as [`Self::upsert_organization`] does, in one transaction.
+    pub async fn upsert_organizations(
+        &self,
+        organizations: &[(&Organization, Option<&str>)],
+    ) -> StoreResult<()> {
+        if organizations.is_empty() {
+            return Ok(());
+        }
         let now = OffsetDateTime::now_utc();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "insert into organization (id, name, alternate_name, description, email, website, \
-                 provider_type, phone, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 on conflict (id) do update set name = excluded.name, \
-                 alternate_name = excluded.alternate_name, description = excluded.description, \
-                 email = excluded.email, website = excluded.website, \
-                 provider_type = excluded.provider_type, phone = excluded.phone, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(org.id.to_string())
-            .bind(&org.name)
-            .bind(&org.alternate_name)
-            .bind(&org.description)
-            .bind(&org.email)
-            .bind(&org.website)
-            .bind(org.provider_type.map(|p| p.as_str()))
-            .bind(&org.phone)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            // The organisation's name is part of every one of its services' search documents.
-            sqlx::query(
-                "insert into change_log (service_id, changed_at) \
-                 select id, $1 from service where organization_id = $2",
-            )
-            .bind(now)
-            .bind(org.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-            if let Some(body) = source {
-                put_source!(&mut *tx, "organization", org.id.to_string(), body);
+            for (org, source) in organizations {
+                sqlx::query(
+                    "insert into organization (id, name, alternate_name, description, email, website, \
+                     provider_type, phone, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     on conflict (id) do update set name = excluded.name, \
+                     alternate_name = excluded.alternate_name, description = excluded.description, \
+                     email = excluded.email, website = excluded.website, \
+                     provider_type = excluded.provider_type, phone = excluded.phone, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(org.id.to_string())
+                .bind(&org.name)
+                .bind(&org.alternate_name)
+                .bind(&org.description)
+                .bind(&org.email)
+                .bind(&org.website)
+                .bind(org.provider_type.map(|p| p.as_str()))
+                .bind(&org.phone)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                // The organisation's name is part of every one of its services' search documents.
+                sqlx::query(
+                    "insert into change_log (service_id, changed_at) \
+                     select id, $1 from service where organization_id = $2",
+                )
+                .bind(now)
+                .bind(org.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                if let Some(body) = source {
+                    put_source!(&mut *tx, "organization", org.id.to_string(), *body);
+                }
             }
             tx.commit().await?;
             Ok(())
@@ -165,67 +178,82 @@ impl Store {
 
     /// Writes a location; its [`Placement`] must already be assigned by the caller.
     pub async fn upsert_location(&self, loc: &Location, source: Option<&str>) -> StoreResult<()> {
+        self.upsert_locations(&[(loc, source)]).await
+    }
+
+    /// Writes several locations as [`Self::upsert_location`] does, in one transaction.
+    pub async fn upsert_locations(
+        &self,
+        locations: &[(&Location, Option<&str>)],
+    ) -> StoreResult<()> {
+        if locations.is_empty() {
+            return Ok(());
+        }
         let now = OffsetDateTime::now_utc();
-        let id = loc.id.to_string();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "insert into location (id, location_type, organization_id, name, description, \
-                 transportation, latitude, longitude, wheelchair_accessible, gemeente_code, \
-                 wijk_code, buurt_code, updated_at) \
-                 values ($1, 'physical', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                 on conflict (id) do update set organization_id = excluded.organization_id, \
-                 name = excluded.name, description = excluded.description, \
-                 transportation = excluded.transportation, latitude = excluded.latitude, \
-                 longitude = excluded.longitude, \
-                 wheelchair_accessible = excluded.wheelchair_accessible, \
-                 gemeente_code = excluded.gemeente_code, wijk_code = excluded.wijk_code, \
-                 buurt_code = excluded.buurt_code, updated_at = excluded.updated_at",
-            )
-            .bind(&id)
-            .bind(loc.organization_id.map(|o| o.to_string()))
-            .bind(&loc.name)
-            .bind(&loc.description)
-            .bind(&loc.transportation)
-            .bind(loc.latitude)
-            .bind(loc.longitude)
-            .bind(loc.wheelchair_accessible)
-            .bind(&loc.placement.gemeente)
-            .bind(&loc.placement.wijk)
-            .bind(&loc.placement.buurt)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| fk_to_missing(e, "organization", format!("{:?}", loc.organization_id)))?;
-            sqlx::query("delete from address where location_id = $1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-            if let Some(a) = &loc.address {
+            for (loc, source) in locations {
+                let id = loc.id.to_string();
                 sqlx::query(
-                    "insert into address (id, location_id, address_1, address_2, city, \
-                     state_province, postal_code, country, address_type) \
-                     values ($1, $2, $3, $4, $5, 'Utrecht', $6, 'NL', 'physical')",
+                    "insert into location (id, location_type, organization_id, name, description, \
+                     transportation, latitude, longitude, wheelchair_accessible, gemeente_code, \
+                     wijk_code, buurt_code, updated_at) \
+                     values ($1, 'physical', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     on conflict (id) do update set organization_id = excluded.organization_id, \
+                     name = excluded.name, description = excluded.description, \
+                     transportation = excluded.transportation, latitude = excluded.latitude, \
+                     longitude = excluded.longitude, \
+                     wheelchair_accessible = excluded.wheelchair_accessible, \
+                     gemeente_code = excluded.gemeente_code, wijk_code = excluded.wijk_code, \
+                     buurt_code = excluded.buurt_code, updated_at = excluded.updated_at",
                 )
-                .bind(Uuid::new_v5(&loc.id, b"address:0").to_string())
                 .bind(&id)
-                .bind(&a.address_1)
-                .bind(&a.address_2)
-                .bind(&a.city)
-                .bind(&a.postal_code)
+                .bind(loc.organization_id.map(|o| o.to_string()))
+                .bind(&loc.name)
+                .bind(&loc.description)
+                .bind(&loc.transportation)
+                .bind(loc.latitude)
+                .bind(loc.longitude)
+                .bind(loc.wheelchair_accessible)
+                .bind(&loc.placement.gemeente)
+                .bind(&loc.placement.wijk)
+                .bind(&loc.placement.buurt)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    fk_to_missing(e, "organization", format!("{:?}", loc.organization_id))
+                })?;
+                sqlx::query("delete from address where location_id = $1")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(a) = &loc.address {
+                    sqlx::query(
+                        "insert into address (id, location_id, address_1, address_2, city, \
+                         state_province, postal_code, country, address_type) \
+                         values ($1, $2, $3, $4, $5, 'Utrecht', $6, 'NL', 'physical')",
+                    )
+                    .bind(Uuid::new_v5(&loc.id, b"address:0").to_string())
+                    .bind(&id)
+                    .bind(&a.address_1)
+                    .bind(&a.address_2)
+                    .bind(&a.city)
+                    .bind(&a.postal_code)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "insert into change_log (service_id, changed_at) \
+                     select service_id, $1 from service_at_location where location_id = $2",
+                )
+                .bind(now)
+                .bind(&id)
                 .execute(&mut *tx)
                 .await?;
-            }
-            sqlx::query(
-                "insert into change_log (service_id, changed_at) \
-                 select service_id, $1 from service_at_location where location_id = $2",
-            )
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(body) = source {
-                put_source!(&mut *tx, "location", id.clone(), body);
+                if let Some(body) = source {
+                    put_source!(&mut *tx, "location", id.clone(), *body);
+                }
             }
             tx.commit().await?;
             Ok(())
@@ -240,185 +268,200 @@ impl Store {
         vocabulary: &Vocabulary,
         source: Option<&str>,
     ) -> StoreResult<()> {
-        let mut service = service.clone();
-        service.fill_child_ids();
-        let s = &service;
+        self.upsert_services(&[(service, source)], vocabulary).await
+    }
+
+    /// Writes several services as [`Self::upsert_service`] does, all in one transaction (an
+    /// import writes in batches: one commit per record made large imports slow).
+    pub async fn upsert_services(
+        &self,
+        services: &[(&Service, Option<&str>)],
+        vocabulary: &Vocabulary,
+    ) -> StoreResult<()> {
+        if services.is_empty() {
+            return Ok(());
+        }
         let now = OffsetDateTime::now_utc();
-        let id = s.id.to_string();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "insert into service (id, organization_id, name, alternate_name, description, url, \
-                 email, phone, status, wait_time, eligibility_description, minimum_age, maximum_age, \
-                 assured_date, fees_description, access_route, accepts_referrals, welzijn_op_recept, \
-                 formality, initiative, setting, group_format, cost_kind, cost_amount, \
-                 cost_description, last_modified) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                 $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
-                 on conflict (id) do update set organization_id = excluded.organization_id, \
-                 name = excluded.name, alternate_name = excluded.alternate_name, \
-                 description = excluded.description, url = excluded.url, email = excluded.email, \
-                 phone = excluded.phone, status = excluded.status, wait_time = excluded.wait_time, \
-                 eligibility_description = excluded.eligibility_description, \
-                 minimum_age = excluded.minimum_age, maximum_age = excluded.maximum_age, \
-                 assured_date = excluded.assured_date, fees_description = excluded.fees_description, \
-                 access_route = excluded.access_route, \
-                 accepts_referrals = excluded.accepts_referrals, \
-                 welzijn_op_recept = excluded.welzijn_op_recept, formality = excluded.formality, \
-                 initiative = excluded.initiative, setting = excluded.setting, \
-                 group_format = excluded.group_format, cost_kind = excluded.cost_kind, \
-                 cost_amount = excluded.cost_amount, cost_description = excluded.cost_description, \
-                 last_modified = excluded.last_modified",
-            )
-            .bind(&id)
-            .bind(s.organization_id.to_string())
-            .bind(&s.name)
-            .bind(&s.alternate_name)
-            .bind(&s.description)
-            .bind(&s.url)
-            .bind(&s.email)
-            .bind(&s.phone)
-            .bind(&s.status)
-            .bind(&s.waiting_time)
-            .bind(&s.eligibility)
-            .bind(s.minimum_age.map(i32::from))
-            .bind(s.maximum_age.map(i32::from))
-            .bind(s.assured_date)
-            .bind(&s.cost.description)
-            .bind(s.access_route.as_str())
-            .bind(s.accepts_referrals)
-            .bind(s.welzijn_op_recept)
-            .bind(s.formality.as_str())
-            .bind(s.initiative.map(|i| i.as_str()))
-            .bind(s.setting.as_str())
-            .bind(s.group_format.as_str())
-            .bind(s.cost.kind.as_str())
-            .bind(s.cost.amount)
-            .bind(&s.cost.description)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| fk_to_missing(e, "organization", s.organization_id.to_string()))?;
-
-            for sql in [
-                "delete from service_at_location where service_id = $1",
-                "delete from schedule where service_id = $1",
-                "delete from contact where service_id = $1",
-                "delete from service_area where service_id = $1",
-                "delete from language where service_id = $1",
-            ] {
-                sqlx::query(sql).bind(&id).execute(&mut *tx).await?;
-            }
-            sqlx::query("delete from attribute where link_entity = 'service' and link_id = $1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-
-            for location_id in &s.location_ids {
+            for (service, source) in services {
+                let mut service = (*service).clone();
+                service.fill_child_ids();
+                let s = &service;
+                let id = s.id.to_string();
                 sqlx::query(
-                    "insert into service_at_location (id, service_id, location_id) values ($1, $2, $3)",
+                    "insert into service (id, organization_id, name, alternate_name, description, url, \
+                     email, phone, status, wait_time, eligibility_description, minimum_age, maximum_age, \
+                     assured_date, fees_description, access_route, accepts_referrals, welzijn_op_recept, \
+                     formality, initiative, setting, group_format, cost_kind, cost_amount, \
+                     cost_description, last_modified) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                     $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+                     on conflict (id) do update set organization_id = excluded.organization_id, \
+                     name = excluded.name, alternate_name = excluded.alternate_name, \
+                     description = excluded.description, url = excluded.url, email = excluded.email, \
+                     phone = excluded.phone, status = excluded.status, wait_time = excluded.wait_time, \
+                     eligibility_description = excluded.eligibility_description, \
+                     minimum_age = excluded.minimum_age, maximum_age = excluded.maximum_age, \
+                     assured_date = excluded.assured_date, fees_description = excluded.fees_description, \
+                     access_route = excluded.access_route, \
+                     accepts_referrals = excluded.accepts_referrals, \
+                     welzijn_op_recept = excluded.welzijn_op_recept, formality = excluded.formality, \
+                     initiative = excluded.initiative, setting = excluded.setting, \
+                     group_format = excluded.group_format, cost_kind = excluded.cost_kind, \
+                     cost_amount = excluded.cost_amount, cost_description = excluded.cost_description, \
+                     last_modified = excluded.last_modified",
                 )
-                .bind(Uuid::new_v5(&s.id, location_id.as_bytes()).to_string())
                 .bind(&id)
-                .bind(location_id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| fk_to_missing(e, "location", location_id.to_string()))?;
-            }
-            for sch in &s.schedules {
-                sqlx::query(
-                    "insert into schedule (id, service_id, freq, byday, opens_at, closes_at, \
-                     description) values ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(sch.id.map(|i| i.to_string()))
-                .bind(&id)
-                .bind(&sch.freq)
-                .bind(&sch.byday)
-                .bind(&sch.opens_at)
-                .bind(&sch.closes_at)
-                .bind(&sch.description)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for c in &s.contacts {
-                sqlx::query(
-                    "insert into contact (id, service_id, name, title, email, phone) \
-                     values ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(c.id.map(|i| i.to_string()))
-                .bind(&id)
-                .bind(&c.name)
-                .bind(&c.title)
-                .bind(&c.email)
-                .bind(&c.phone)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for a in &s.service_areas {
-                sqlx::query(
-                    "insert into service_area (id, service_id, name, extent, extent_type, area_code) \
-                     values ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(a.id.map(|i| i.to_string()))
-                .bind(&id)
-                .bind(&a.name)
-                .bind(&a.extent)
-                .bind(&a.extent_type)
-                .bind(&a.code)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for (i, code) in s.languages.iter().enumerate() {
-                sqlx::query("insert into language (id, service_id, code) values ($1, $2, $3)")
-                    .bind(Uuid::new_v5(&s.id, format!("language:{i}").as_bytes()).to_string())
-                    .bind(&id)
-                    .bind(code)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let links = s
-                .categories
-                .iter()
-                .map(|c| ("category", vocabulary.category(c)))
-                .chain(
-                    s.target_groups
-                        .iter()
-                        .map(|c| ("target_group", vocabulary.target_group(c))),
-                );
-            for (link_type, term) in links {
-                let term = term.ok_or_else(|| StoreError::MissingReference {
-                    entity: "taxonomy_term",
-                    id: format!("{link_type} of service {id}"),
-                })?;
-                sqlx::query(
-                    "insert into attribute (id, link_id, link_type, link_entity, taxonomy_term_id) \
-                     values ($1, $2, $3, 'service', $4)",
-                )
-                .bind(Uuid::new_v5(&s.id, term.id.as_bytes()).to_string())
-                .bind(&id)
-                .bind(link_type)
-                .bind(term.id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            for term_id in &s.other_term_ids {
-                sqlx::query(
-                    "insert into attribute (id, link_id, link_type, link_entity, taxonomy_term_id) \
-                     values ($1, $2, 'hsds', 'service', $3)",
-                )
-                .bind(Uuid::new_v5(&s.id, term_id.as_bytes()).to_string())
-                .bind(&id)
-                .bind(term_id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| fk_to_missing(e, "taxonomy_term", term_id.to_string()))?;
-            }
-            sqlx::query("insert into change_log (service_id, changed_at) values ($1, $2)")
-                .bind(&id)
+                .bind(s.organization_id.to_string())
+                .bind(&s.name)
+                .bind(&s.alternate_name)
+                .bind(&s.description)
+                .bind(&s.url)
+                .bind(&s.email)
+                .bind(&s.phone)
+                .bind(&s.status)
+                .bind(&s.waiting_time)
+                .bind(&s.eligibility)
+                .bind(s.minimum_age.map(i32::from))
+                .bind(s.maximum_age.map(i32::from))
+                .bind(s.assured_date)
+                .bind(&s.cost.description)
+                .bind(s.access_route.as_str())
+                .bind(s.accepts_referrals)
+                .bind(s.welzijn_op_recept)
+                .bind(s.formality.as_str())
+                .bind(s.initiative.map(|i| i.as_str()))
+                .bind(s.setting.as_str())
+                .bind(s.group_format.as_str())
+                .bind(s.cost.kind.as_str())
+                .bind(s.cost.amount)
+                .bind(&s.cost.description)
                 .bind(now)
                 .execute(&mut *tx)
-                .await?;
-            if let Some(body) = source {
-                put_source!(&mut *tx, "service", id.clone(), body);
+                .await
+                .map_err(|e| fk_to_missing(e, "organization", s.organization_id.to_string()))?;
+
+                for sql in [
+                    "delete from service_at_location where service_id = $1",
+                    "delete from schedule where service_id = $1",
+                    "delete from contact where service_id = $1",
+                    "delete from service_area where service_id = $1",
+                    "delete from language where service_id = $1",
+                ] {
+                    sqlx::query(sql).bind(&id).execute(&mut *tx).await?;
+                }
+                sqlx::query("delete from attribute where link_entity = 'service' and link_id = $1")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+
+                for location_id in &s.location_ids {
+                    sqlx::query(
+                        "insert into service_at_location (id, service_id, location_id) values ($1, $2, $3)",
+                    )
+                    .bind(Uuid::new_v5(&s.id, location_id.as_bytes()).to_string())
+                    .bind(&id)
+                    .bind(location_id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| fk_to_missing(e, "location", location_id.to_string()))?;
+                }
+                for sch in &s.schedules {
+                    sqlx::query(
+                        "insert into schedule (id, service_id, freq, byday, opens_at, closes_at, \
+                         description) values ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(sch.id.map(|i| i.to_string()))
+                    .bind(&id)
+                    .bind(&sch.freq)
+                    .bind(&sch.byday)
+                    .bind(&sch.opens_at)
+                    .bind(&sch.closes_at)
+                    .bind(&sch.description)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for c in &s.contacts {
+                    sqlx::query(
+                        "insert into contact (id, service_id, name, title, email, phone) \
+                         values ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(c.id.map(|i| i.to_string()))
+                    .bind(&id)
+                    .bind(&c.name)
+                    .bind(&c.title)
+                    .bind(&c.email)
+                    .bind(&c.phone)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for a in &s.service_areas {
+                    sqlx::query(
+                        "insert into service_area (id, service_id, name, extent, extent_type, area_code) \
+                         values ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(a.id.map(|i| i.to_string()))
+                    .bind(&id)
+                    .bind(&a.name)
+                    .bind(&a.extent)
+                    .bind(&a.extent_type)
+                    .bind(&a.code)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (i, code) in s.languages.iter().enumerate() {
+                    sqlx::query("insert into language (id, service_id, code) values ($1, $2, $3)")
+                        .bind(Uuid::new_v5(&s.id, format!("language:{i}").as_bytes()).to_string())
+                        .bind(&id)
+                        .bind(code)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let links = s
+                    .categories
+                    .iter()
+                    .map(|c| ("category", vocabulary.category(c)))
+                    .chain(
+                        s.target_groups
+                            .iter()
+                            .map(|c| ("target_group", vocabulary.target_group(c))),
+                    );
+                for (link_type, term) in links {
+                    let term = term.ok_or_else(|| StoreError::MissingReference {
+                        entity: "taxonomy_term",
+                        id: format!("{link_type} of service {id}"),
+                    })?;
+                    sqlx::query(
+                        "insert into attribute (id, link_id, link_type, link_entity, taxonomy_term_id) \
+                         values ($1, $2, $3, 'service', $4)",
+                    )
+                    .bind(Uuid::new_v5(&s.id, term.id.as_bytes()).to_string())
+                    .bind(&id)
+                    .bind(link_type)
+                    .bind(term.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for term_id in &s.other_term_ids {
+                    sqlx::query(
+                        "insert into attribute (id, link_id, link_type, link_entity, taxonomy_term_id) \
+                         values ($1, $2, 'hsds', 'service', $3)",
+                    )
+                    .bind(Uuid::new_v5(&s.id, term_id.as_bytes()).to_string())
+                    .bind(&id)
+                    .bind(term_id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| fk_to_missing(e, "taxonomy_term", term_id.to_string()))?;
+                }
+                sqlx::query("insert into change_log (service_id, changed_at) values ($1, $2)")
+                    .bind(&id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(body) = source {
+                    put_source!(&mut *tx, "service", id.clone(), *body);
+                }
             }
             tx.commit().await?;
             Ok(())

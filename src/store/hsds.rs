@@ -312,6 +312,45 @@ impl Store {
         })
     }
 
+    /// Which of `ids` exist as `entity` (`organization`, `location`, `service`,
+    /// `taxonomy_term`).
+    pub async fn existing_ids(
+        &self,
+        entity: &str,
+        ids: &[Uuid],
+    ) -> StoreResult<std::collections::HashSet<Uuid>> {
+        let sql = match entity {
+            "organization" => "select id from organization where id in ",
+            "location" => "select id from location where id in ",
+            "service" => "select id from service where id in ",
+            "taxonomy_term" => "select id from taxonomy_term where id in ",
+            other => return Err(StoreError::Corrupt(format!("no table for {other}"))),
+        };
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(CHUNK) {
+            on_pool!(self, |pool| {
+                for row in fetch_in!(pool, sql, chunk) {
+                    out.insert(parse_uuid(&text!(&row, "id"))?);
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// The ids of our own category and target-group terms each of these services carries.
+    pub async fn own_term_ids_of_services(
+        &self,
+        service_ids: &[Uuid],
+    ) -> StoreResult<HashMap<Uuid, Vec<Uuid>>> {
+        self.children(
+            "select link_id as parent, taxonomy_term_id as id from attribute \
+             where link_entity = 'service' and link_type in ('category', 'target_group') \
+             and link_id in ",
+            service_ids,
+        )
+        .await
+    }
+
     async fn children(
         &self,
         sql: &'static str,
