@@ -101,7 +101,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             };
             let catalog = prepare(&config).await?;
             crate::demo::DemoFile::embedded()?.load(&catalog).await?;
-            catalog.indexer.catch_up(&mut Default::default()).await?;
+            catalog.indexer.settle().await?;
             println!("demo data loaded");
             Ok(())
         }
@@ -148,7 +148,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 progress.records(),
                 started.elapsed().as_secs_f64()
             );
-            catalog.indexer.catch_up(&mut Default::default()).await?;
+            catalog.indexer.settle().await?;
             print!("{report}");
             if !report.problems.is_empty() {
                 anyhow::bail!(

@@ -1,7 +1,7 @@
 //! The search parameters people and programs send, parsed and checked once for both the HTML
 //! pages and the JSON API. Every problem names the parameter and says what is allowed.
 
-use crate::domain::{Vocabulary, parse_weekday};
+use crate::domain::{Vocabulary, parse_language, parse_weekday};
 use crate::error::AppError;
 use crate::geo::{Geography, Level};
 use crate::search::{AccessFilter, GeoPoint, Near, SearchRequest, SortOrder};
@@ -173,9 +173,23 @@ pub fn parse_pairs(
             }
             "wor" if !v.is_empty() => request.welzijn_op_recept = Some(flag(&key, v)?),
             "day" if !v.is_empty() => {
-                request.day = Some(parse_weekday(v).ok_or_else(|| {
+                let day = parse_weekday(v).ok_or_else(|| {
                     AppError::bad_param(&key, "Kies een dag: maandag t/m zondag (of 1 t/m 7).")
-                })?)
+                })?;
+                if !request.days.contains(&day) {
+                    request.days.push(day);
+                }
+            }
+            "language" if !v.is_empty() => {
+                let code = parse_language(v).ok_or_else(|| {
+                    AppError::bad_param(
+                        &key,
+                        "Deze taal kennen we niet. Geef de naam (Arabisch) of de code (ar).",
+                    )
+                })?;
+                if !request.languages.iter().any(|l| l == code) {
+                    request.languages.push(code.to_string());
+                }
             }
             "age" if !v.is_empty() => {
                 let age: u8 = number(&key, v, "een leeftijd van 0 tot 120")?;

@@ -123,11 +123,26 @@ fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> Results
     if parsed.request.welzijn_op_recept == Some(true) {
         remove("Welzijn op Recept".into(), "wor", None);
     }
-    if let Some(d) = parsed.request.day {
+    for d in &parsed.request.days {
+        let name = crate::domain::WEEKDAYS_NL[usize::from(d - 1)];
+        // The chip removes the value as it was sent (`di`, `2`, `dinsdag` …).
+        let sent = parsed
+            .pairs
+            .iter()
+            .find(|(k, v)| k == "day" && crate::domain::parse_weekday(v) == Some(*d))
+            .map(|(_, v)| v.clone());
+        remove(format!("Op {name}"), "day", sent.as_deref());
+    }
+    for code in &parsed.request.languages {
+        let sent = parsed
+            .pairs
+            .iter()
+            .find(|(k, v)| k == "language" && crate::domain::parse_language(v) == Some(code))
+            .map(|(_, v)| v.clone());
         remove(
-            format!("Op {}", crate::domain::WEEKDAYS_NL[usize::from(d - 1)]),
-            "day",
-            None,
+            format!("In het {}", crate::domain::language_label(code)),
+            "language",
+            sent.as_deref(),
         );
     }
     if let Some(a) = parsed.request.age {
