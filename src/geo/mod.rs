@@ -266,8 +266,8 @@ impl fmt::Debug for Geography {
 }
 
 impl Geography {
-    /// Parses and indexes the data compiled into the binary. Takes about a tenth of a second
-    /// in a release build (see `assets/geo/README.md`); call it once at start-up.
+    /// Parses and indexes the data compiled into the binary. Takes a few hundred milliseconds
+    /// for the whole country (see `assets/geo/README.md`); call it once at start-up.
     ///
     /// Fails only if the embedded files are inconsistent (a data-update mistake that the unit
     /// tests catch), so callers may reasonably treat an error as fatal.
