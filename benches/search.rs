@@ -28,7 +28,7 @@ use wijkwijzer::demo::DemoFile;
 use wijkwijzer::domain::vocabulary::namespace;
 use wijkwijzer::domain::{Location, Organization, Placement, ServiceArea, ServiceRecord};
 use wijkwijzer::domain::{Service, Vocabulary};
-use wijkwijzer::geo::{Geography, Level, XorShift64};
+use wijkwijzer::geo::{Geography, XorShift64};
 use wijkwijzer::indexer::build_document;
 use wijkwijzer::search::{SearchDocument, SearchIndex, SearchRequest};
 
@@ -111,11 +111,7 @@ struct Corpus {
 
 fn build_corpus(geo: &Geography, vocabulary: &Vocabulary, count: usize) -> Corpus {
     let demo = DemoFile::embedded().expect("embedded demo data");
-    let wijken: Vec<&str> = geo
-        .all()
-        .filter(|n| n.level == Level::Wijk)
-        .map(|n| n.code.as_str())
-        .collect();
+    let wijken: Vec<&str> = wijkwijzer::demo::synthetic::benchmark_wijken(geo);
     let ns = namespace();
     let key =
         |kind: &str, i: usize| Uuid::new_v5(&ns, format!("synthetic:{SEED}:{kind}:{i}").as_bytes());

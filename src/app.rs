@@ -46,7 +46,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     let store = Store::connect(config.database_url.as_deref(), &config.data_dir)
         .await
         .context("opening the database")?;
-    let geo = Arc::new(Geography::load_embedded().context("loading neighbourhoods")?);
+    let geo = Arc::new(load_geography(&store).await?);
+    let region = config.region.clone().resolve(&geo)?;
     let vocabulary = Arc::new(Vocabulary::embedded().context("loading the vocabulary")?);
     store.sync_vocabulary(&vocabulary).await?;
     sync_neighbourhoods(&store, &geo).await?;
@@ -63,8 +64,9 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     let catalog = Catalog::new(store, search, geo, vocabulary, indexer);
 
     if config.demo_data && catalog.store.service_count().await? == 0 {
-        tracing::info!("empty database: loading the Utrecht demo data");
-        DemoFile::embedded()?
+        let demo = region.demo_set();
+        tracing::info!(?demo, "empty database: loading the demo data");
+        DemoFile::embedded_for(demo)?
             .load(&catalog)
             .await
             .context("loading demo data")?;
@@ -73,13 +75,44 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
+/// The built-in geography plus the buurten imported into this database earlier.
+pub async fn load_geography(store: &Store) -> anyhow::Result<Geography> {
+    let imported = store
+        .imported_neighbourhoods()
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let level = crate::geo::Level::from_name(row.level)?;
+            let n = crate::geo::import::from_stored(
+                row.code,
+                row.name,
+                level,
+                row.parent_code,
+                &row.geometry_geojson,
+            );
+            if n.is_none() {
+                tracing::warn!("onleesbare geometrie van een geïmporteerde buurt overgeslagen");
+            }
+            n
+        })
+        .collect();
+    Geography::load_embedded_with(imported).context("loading neighbourhoods")
+}
+
+/// Writes the built-in neighbourhoods to the database when they changed (the imported ones
+/// stay; see [`Store::replace_neighbourhoods`]).
 async fn sync_neighbourhoods(store: &Store, geo: &Geography) -> anyhow::Result<()> {
-    let expected = geo.all().count() as i64;
+    let built_in = || {
+        geo.all().filter(|n| {
+            // Imported buurten lie outside gemeente Utrecht, the only one with built-in buurten.
+            n.level != crate::geo::Level::Buurt || n.code.starts_with("BU0344")
+        })
+    };
+    let expected = built_in().count() as i64;
     if store.neighbourhood_count().await? == expected {
         return Ok(());
     }
-    let mut rows: Vec<NeighbourhoodRow> = geo
-        .all()
+    let mut rows: Vec<NeighbourhoodRow> = built_in()
         .map(|n| NeighbourhoodRow {
             code: n.code.clone(),
             name: n.name.clone(),
@@ -94,13 +127,21 @@ async fn sync_neighbourhoods(store: &Store, geo: &Geography) -> anyhow::Result<(
         "wijk" => 1,
         _ => 2,
     });
-    store.replace_neighbourhoods(&rows).await?;
+    let dropped = store.replace_neighbourhoods(&rows).await?;
+    if !dropped.is_empty() {
+        tracing::warn!(
+            ?dropped,
+            "geïmporteerde buurten verwijderd: hun wijk bestaat niet meer"
+        );
+    }
     Ok(())
 }
 
 impl App {
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let catalog = prepare(&config).await?;
+        // Fills in the label of a region given as a list of codes (checked by `prepare`).
+        config.region = config.region.clone().resolve(&catalog.geo)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;

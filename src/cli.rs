@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
@@ -10,7 +11,7 @@ use crate::config::Config;
 #[command(
     name = "wijkwijzer",
     version,
-    about = "Sociale kaart en verwijsgids voor de regio Utrecht"
+    about = "Sociale kaart en verwijsgids voor een regio in Nederland (standaard: Utrecht)"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -58,12 +59,25 @@ pub enum Command {
         format: crate::hsds::export::Format,
         path: PathBuf,
     },
+    /// Neighbourhood data (see `geo import --help`).
+    Geo {
+        #[command(subcommand)]
+        command: GeoCommand,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum GeoCommand {
+    /// Load the buurten of a CBS wijk- en buurtkaart (GeoJSON in WGS84, features with a
+    /// `statcode` or `buurtcode` such as BU08550110 and a name) into the database, place the
+    /// stored locations again and update the search index. Restart running services afterwards.
+    Import { path: PathBuf },
 }
 
 /// Runs one subcommand to completion.
@@ -95,12 +109,15 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::LoadDemo => {
+            let demo = config.region.demo_set();
             let config = Config {
                 demo_data: false,
                 ..config
             };
             let catalog = prepare(&config).await?;
-            crate::demo::DemoFile::embedded()?.load(&catalog).await?;
+            crate::demo::DemoFile::embedded_for(demo)?
+                .load(&catalog)
+                .await?;
             catalog.indexer.settle().await?;
             println!("demo data loaded");
             Ok(())
@@ -172,6 +189,25 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             .await?;
             let n = crate::hsds::export::export_path(&catalog, format, &path).await?;
             println!("exported {n} organizations to {}", path.display());
+            Ok(())
+        }
+        Command::Geo {
+            command: GeoCommand::Import { path },
+        } => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let catalog = prepare(&Config {
+                demo_data: false,
+                ..config
+            })
+            .await?;
+            let report = crate::geo_import::import_buurten(&catalog, &text)
+                .await
+                .with_context(|| format!("importing {}", path.display()))?;
+            print!("{report}");
+            if report.imported.is_empty() {
+                anyhow::bail!("no buurten found in {}", path.display());
+            }
             Ok(())
         }
         Command::Openapi { output } => {

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod geo;
+pub mod geo_import;
 pub mod hsds;
 pub mod indexer;
 pub mod query;

@@ -1,14 +1,18 @@
-//! Demo data: the shipped Utrecht dataset (`demo/utrecht-demo.json`), loaded into an empty
-//! database on first start, and a generator of any number of realistic services for benchmarks.
+//! Demo data: the shipped Utrecht and Hart van Brabant datasets (`demo/utrecht-demo.json`,
+//! `demo/hart-van-brabant-demo.json`), one of which is loaded into an empty database on first
+//! start (chosen by the region), and a generator of any number of realistic services for
+//! benchmarks.
 
 use serde::Deserialize;
 
 use crate::catalog::Catalog;
+use crate::config::DemoSet;
 use crate::domain::{Location, Organization, Service};
 
 pub mod synthetic;
 
 pub const DEMO_JSON: &str = include_str!("../../demo/utrecht-demo.json");
+pub const HART_VAN_BRABANT_DEMO_JSON: &str = include_str!("../../demo/hart-van-brabant-demo.json");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,8 +26,18 @@ pub struct DemoFile {
 }
 
 impl DemoFile {
+    /// The Utrecht demo data.
     pub fn embedded() -> anyhow::Result<Self> {
-        let file: DemoFile = serde_json::from_str(DEMO_JSON)?;
+        Self::embedded_for(DemoSet::Utrecht)
+    }
+
+    /// The demo data set of a region (see [`crate::config::Region::demo_set`]).
+    pub fn embedded_for(set: DemoSet) -> anyhow::Result<Self> {
+        let text = match set {
+            DemoSet::Utrecht => DEMO_JSON,
+            DemoSet::HartVanBrabant => HART_VAN_BRABANT_DEMO_JSON,
+        };
+        let file: DemoFile = serde_json::from_str(text)?;
         anyhow::ensure!(
             file.format == "wijkwijzer-demo/1",
             "unknown demo format {}",

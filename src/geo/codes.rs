@@ -69,27 +69,30 @@ pub fn normalise_postcode(input: &str) -> Result<String, GeoError> {
 }
 
 /// Display name of a wijk: drops the CBS numbering prefix, so `"Wijk 03 Overvecht"` becomes
-/// `"Overvecht"`. Some small municipalities have a single wijk called just `"Wijk 00"`; that
-/// wijk is the municipality's core, so it is shown under the municipality's name rather than
-/// as a meaningless number.
+/// `"Overvecht"` (also spelled `"Wijk 00: Valkenburg"`, `"Wijk01-Arkel"`, `"Wijk02 Kunrade"`).
+/// Some small municipalities have a single wijk called just `"Wijk 00"`; that wijk is the
+/// municipality's core, so it is shown under the municipality's name rather than as a
+/// meaningless number. Names that merely start with the word ("Wijk aan Zee") stay as they are.
 pub(super) fn wijk_display_name(raw: &str, gemeente_name: &str) -> String {
     let raw = raw.trim();
-    let Some(rest) = raw.strip_prefix("Wijk ") else {
+    let Some(rest) = raw.strip_prefix("Wijk") else {
         return raw.to_string();
     };
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
     let bytes = rest.as_bytes();
-    let numbered = bytes.len() >= 2 && bytes[0].is_ascii_digit() && bytes[1].is_ascii_digit();
+    let numbered = bytes.len() >= 2
+        && bytes[0].is_ascii_digit()
+        && bytes[1].is_ascii_digit()
+        && bytes.get(2).is_none_or(|b| matches!(b, b' ' | b':' | b'-'));
     if !numbered {
+        // "Wijk aan Zee", or something like "Wijk 123": not the CBS pattern, keep it verbatim.
         return raw.to_string();
     }
     // The two bytes are ASCII digits, so slicing at 2 is on a char boundary.
-    let name = rest[2..].trim();
+    let name = rest[2..].trim_start_matches([' ', ':', '-']).trim();
     if name.is_empty() {
         gemeente_name.to_string()
-    } else if rest[2..].starts_with(' ') {
-        name.to_string()
     } else {
-        // Something like "Wijk 123": not the CBS pattern, keep it verbatim.
-        raw.to_string()
+        name.to_string()
     }
 }

@@ -13,18 +13,17 @@ use super::codes::{normalise_postcode, wijk_display_name};
 use super::{GeoError, Level, Neighbourhood};
 
 /// File names, used in error messages and kept next to the `include_str!` that embeds them.
-pub(super) const GEMEENTEN_FILE: &str = "provincie_utrecht_gemeenten_2024_dissolved.geojson";
-pub(super) const PROVINCE_WIJKEN_FILE: &str = "provincie_utrecht_wijken_2024.geojson";
+pub(super) const GEMEENTEN_FILE: &str = "gemeenten_2024_nl.geojson";
+pub(super) const NATIONAL_WIJKEN_FILE: &str = "wijk_2024_nl.geojson";
 pub(super) const CITY_WIJKEN_FILE: &str = "utrecht_wijken_cbscodes.geojson";
 pub(super) const CITY_BUURTEN_FILE: &str = "utrecht_buurten_cbscodes.geojson";
 pub(super) const PC4_FILE: &str = "pc4_nl.csv";
 
-/// CBS/Kadaster 2024 municipality outlines (generalised ~100 m), dissolved from the wijken.
-pub(super) const GEMEENTEN: &str =
-    include_str!("../../assets/geo/provincie_utrecht_gemeenten_2024_dissolved.geojson");
-/// CBS/Kadaster 2024 wijken of the whole province (generalised ~100 m).
-pub(super) const PROVINCE_WIJKEN: &str =
-    include_str!("../../assets/geo/provincie_utrecht_wijken_2024.geojson");
+/// CBS/Kadaster 2024 outlines of every gemeente, dissolved from the wijken below by
+/// `assets/geo/prepare_national.py` (generalised ~100 m).
+pub(super) const GEMEENTEN: &str = include_str!("../../assets/geo/gemeenten_2024_nl.geojson");
+/// CBS/Kadaster 2024 wijken of the whole country (generalised ~100 m).
+pub(super) const NATIONAL_WIJKEN: &str = include_str!("../../assets/geo/wijk_2024_nl.geojson");
 /// Gemeente Utrecht's own wijk polygons (2013, full resolution) with CBS codes.
 pub(super) const CITY_WIJKEN: &str =
     include_str!("../../assets/geo/utrecht_wijken_cbscodes.geojson");
@@ -57,7 +56,7 @@ pub(super) struct RawData {
 
 /// Parses all embedded files.
 pub(super) fn parse_embedded() -> Result<RawData, GeoError> {
-    let mut neighbourhoods = Vec::with_capacity(400);
+    let mut neighbourhoods = Vec::with_capacity(4_000);
     let mut gemeente_names = HashMap::new();
 
     for feature in features(GEMEENTEN, GEMEENTEN_FILE)? {
@@ -76,16 +75,25 @@ pub(super) fn parse_embedded() -> Result<RawData, GeoError> {
     }
 
     let mut utrecht_generalised = Vec::new();
-    for feature in features(PROVINCE_WIJKEN, PROVINCE_WIJKEN_FILE)? {
-        let code = property(&feature, "wijkcode", PROVINCE_WIJKEN_FILE)?.to_string();
-        let gemeente = property(&feature, "gemeentecode", PROVINCE_WIJKEN_FILE)?.to_string();
-        let geometry = multipolygon(&feature, PROVINCE_WIJKEN_FILE)?;
+    for feature in features(NATIONAL_WIJKEN, NATIONAL_WIJKEN_FILE)? {
+        let code = property(&feature, "statcode", NATIONAL_WIJKEN_FILE)?.to_string();
+        // CBS wijk codes embed their gemeente's number: WK085501 lies in GM0855.
+        let gemeente = match code.get(2..6) {
+            Some(number) if Level::from_code(&code) == Some(Level::Wijk) => format!("GM{number}"),
+            _ => {
+                return Err(data_error(
+                    NATIONAL_WIJKEN_FILE,
+                    format!("'{code}' is geen wijkcode"),
+                ));
+            }
+        };
+        let geometry = multipolygon(&feature, NATIONAL_WIJKEN_FILE)?;
         if gemeente == UTRECHT_GEMEENTE {
             // Replaced by the detailed city layer below, whose buurten nest in it.
             utrecht_generalised.push((code, geometry));
             continue;
         }
-        let raw_name = property(&feature, "wijknaam", PROVINCE_WIJKEN_FILE)?;
+        let raw_name = property(&feature, "name", NATIONAL_WIJKEN_FILE)?;
         let gemeente_name = gemeente_names.get(&gemeente).map_or("", String::as_str);
         let name = wijk_display_name(raw_name, gemeente_name);
         neighbourhoods.push(neighbourhood(
@@ -94,7 +102,7 @@ pub(super) fn parse_embedded() -> Result<RawData, GeoError> {
             Level::Wijk,
             Some(gemeente),
             geometry,
-            PROVINCE_WIJKEN_FILE,
+            NATIONAL_WIJKEN_FILE,
         )?);
     }
 

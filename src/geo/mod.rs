@@ -1,6 +1,6 @@
-//! CBS neighbourhoods of the province of Utrecht: which gemeente, wijk and buurt a point or a
-//! postcode lies in, the hierarchy between them, and small derived views (service-area
-//! intersection, SVG outlines, sample points).
+//! CBS neighbourhoods of the Netherlands: which gemeente, wijk and buurt a point or a postcode
+//! lies in, the hierarchy between them, and small derived views (service-area intersection, SVG
+//! outlines, sample points).
 //!
 //! # Data
 //!
@@ -8,10 +8,14 @@
 //! provenance and licences), parsed once by [`Geography::load_embedded`] and then shared
 //! read-only, typically as `Arc<Geography>`:
 //!
-//! * 26 **gemeenten**: CBS/Kadaster 2024 outlines, generalised to about 100 m;
-//! * 222 **wijken**: CBS/Kadaster 2024 (generalised) for 25 gemeenten, and for gemeente Utrecht
-//!   (`GM0344`) the city's own detailed 2013 polygons instead, because its buurten nest in them;
-//! * 111 **buurten**: gemeente Utrecht only (the only municipality we have buurt polygons for);
+//! * 342 **gemeenten**: CBS/Kadaster 2024 outlines, dissolved from the wijken, generalised to
+//!   about 100 m;
+//! * 3,393 **wijken**: CBS/Kadaster 2024 (generalised) for the whole country, except that for
+//!   gemeente Utrecht (`GM0344`) the city's own detailed 2013 polygons are used instead,
+//!   because its buurten nest in them;
+//! * 111 **buurten** of gemeente Utrecht, plus any buurten an instance imported later with
+//!   `wijkwijzer geo import` (kept in the database and handed to
+//!   [`Geography::load_embedded_with`] at start);
 //! * about 4,700 national **PC4 postcode** centroids.
 //!
 //! The layers come from different sources and years, so near a boundary they can disagree by
@@ -26,6 +30,7 @@
 
 mod codes;
 mod coverage;
+pub mod import;
 mod load;
 mod svg;
 #[cfg(test)]
@@ -35,7 +40,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Instant;
 
-use geo::{BoundingRect, Contains, Intersects, MultiPolygon, Point, Rect};
+use geo::{Area, BoundingRect, Contains, Intersects, MultiPolygon, Point, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
@@ -81,7 +86,9 @@ impl Level {
     }
 
     /// The level a CBS code denotes, if the code has exactly the CBS shape (`GM` + 4 digits,
-    /// `WK` + 6, `BU` + 8, uppercase). Use [`normalise_code`] first for user input.
+    /// `WK` + 6 characters, `BU` + 8, uppercase). The gemeente number is always 4 digits; the
+    /// wijk and buurt parts are digits too, except in Amsterdam, whose wijken CBS numbers with
+    /// letters (`WK0363AA`, `BU0363AA01`). Use [`normalise_code`] first for user input.
     pub fn from_code(code: &str) -> Option<Level> {
         let level = match code.get(..2)? {
             "GM" => Level::Gemeente,
@@ -89,9 +96,12 @@ impl Level {
             "BU" => Level::Buurt,
             _ => return None,
         };
-        let digits = &code[2..];
-        let shaped =
-            digits.len() == codes::digits_for(level) && digits.bytes().all(|b| b.is_ascii_digit());
+        let digits = &code.as_bytes()[2..];
+        let shaped = digits.len() == codes::digits_for(level)
+            && digits[..4].iter().all(u8::is_ascii_digit)
+            && digits[4..]
+                .iter()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
         shaped.then_some(level)
     }
 }
@@ -134,7 +144,8 @@ impl Neighbourhood {
 pub struct Placement {
     pub gemeente: Option<String>,
     pub wijk: Option<String>,
-    /// Only ever set within gemeente Utrecht, the only municipality with buurt polygons.
+    /// Only set where we have buurt polygons: gemeente Utrecht, and wijken whose buurten were
+    /// imported with `wijkwijzer geo import`.
     pub buurt: Option<String>,
 }
 
@@ -152,7 +163,7 @@ impl Placement {
         self.codes().last().copied()
     }
 
-    /// True when the point lies outside the province (or in a gap between polygons).
+    /// True when the point lies outside the country (or in a gap between polygons).
     pub fn is_empty(&self) -> bool {
         self.gemeente.is_none() && self.wijk.is_none() && self.buurt.is_none()
     }
@@ -167,7 +178,7 @@ pub struct PostcodeMatch {
     pub latitude: f64,
     pub longitude: f64,
     pub woonplaats: String,
-    /// Where the centroid lies; empty for postcodes outside the province of Utrecht.
+    /// Where the centroid lies; empty for the few centroids in a gap between wijk polygons.
     pub placement: Placement,
 }
 
@@ -190,7 +201,8 @@ pub enum GeoError {
          Zo'n code ziet eruit als GM0344, WK034403 of BU03440321."
     )]
     MalformedCode,
-    /// A well-formed CBS code outside the province of Utrecht, or not (or no longer) in use.
+    /// A well-formed CBS code we have no polygon for: not (or no longer) in use, or a buurt
+    /// outside gemeente Utrecht that was never imported.
     #[error("We kennen geen gemeente, wijk of buurt met code {code}.")]
     UnknownCode { code: String },
     /// The embedded data could not be read: a build or data-update mistake, never user input.
@@ -234,6 +246,9 @@ pub struct Geography {
     gemeenten: Vec<usize>,
     /// Bounding boxes of every item's geometry, all levels together.
     tree: RTree<Entry>,
+    /// Area of each item's geometry (square degrees: only ever compared), for deciding between
+    /// overlapping wijken.
+    areas: Vec<f64>,
     /// Gemeente Utrecht's generalised 2024 wijk polygons, paired with the item index of the
     /// (detailed) wijk they stand for; only consulted for points in none of the detailed
     /// polygons, i.e. where the city grew or the boundaries moved after 2013.
@@ -252,16 +267,52 @@ impl fmt::Debug for Geography {
 }
 
 impl Geography {
-    /// Parses and indexes the data compiled into the binary. Takes a few tens of milliseconds
-    /// in a release build; call it once at start-up.
+    /// Parses and indexes the data compiled into the binary. Takes a few hundred milliseconds
+    /// for the whole country (see `assets/geo/README.md`); call it once at start-up.
     ///
     /// Fails only if the embedded files are inconsistent (a data-update mistake that the unit
     /// tests catch), so callers may reasonably treat an error as fatal.
     pub fn load_embedded() -> Result<Self, GeoError> {
+        Self::load_embedded_with(Vec::new())
+    }
+
+    /// [`Geography::load_embedded`] plus buurten imported earlier (`wijkwijzer geo import`,
+    /// stored in the database). An imported buurt is added only when it fits: a buurt code, not
+    /// already embedded, inside a known wijk that its code belongs to. Anything else is logged
+    /// and left out rather than failing the start, because the database may have been written
+    /// by another version of the data.
+    pub fn load_embedded_with(imported: Vec<Neighbourhood>) -> Result<Self, GeoError> {
         let started = Instant::now();
-        let geography = Self::from_raw(load::parse_embedded()?)?;
+        let mut raw = load::parse_embedded()?;
+        let known: std::collections::HashSet<String> =
+            raw.neighbourhoods.iter().map(|n| n.code.clone()).collect();
+        let wijken: std::collections::HashSet<&str> = raw
+            .neighbourhoods
+            .iter()
+            .filter(|n| n.level == Level::Wijk)
+            .map(|n| n.code.as_str())
+            .collect();
+        let mut accepted = Vec::with_capacity(imported.len());
+        let mut seen = std::collections::HashSet::new();
+        for n in imported {
+            match import::misfit(
+                &n,
+                |code| known.contains(code),
+                |code| wijken.contains(code),
+            ) {
+                None if seen.insert(n.code.clone()) => accepted.push(n),
+                None => tracing::warn!(code = %n.code, "geïmporteerde buurt staat er dubbel in"),
+                Some(reason) => {
+                    tracing::warn!(code = %n.code, %reason, "geïmporteerde buurt overgeslagen");
+                }
+            }
+        }
+        let imported_buurten = accepted.len();
+        raw.neighbourhoods.extend(accepted);
+        let geography = Self::from_raw(raw)?;
         tracing::info!(
             neighbourhoods = geography.items.len(),
+            imported_buurten,
             postcodes = geography.postcodes.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "CBS-buurtgegevens geladen"
@@ -338,6 +389,7 @@ impl Geography {
                     .ok_or_else(|| hierarchy_error(format!("{} heeft een lege geometrie", n.code)))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let areas = items.iter().map(|n| n.geometry.unsigned_area()).collect();
         let tree = RTree::bulk_load(
             envelopes
                 .iter()
@@ -350,7 +402,7 @@ impl Geography {
         for (code, geometry) in raw.utrecht_generalised {
             let (Some(&i), Some(rect)) = (by_code.get(&code), geometry.bounding_rect()) else {
                 return Err(hierarchy_error(format!(
-                    "{code} staat wel in de provinciale kaart maar niet in de stadskaart"
+                    "{code} staat wel in de landelijke kaart maar niet in de stadskaart"
                 )));
             };
             utrecht_generalised.push((i, geometry, rect));
@@ -363,6 +415,7 @@ impl Geography {
             children,
             gemeenten,
             tree,
+            areas,
             utrecht_generalised,
             postcodes: raw.postcodes,
         })
@@ -387,13 +440,17 @@ impl Geography {
     ///   Utrecht that is the detailed city layer; where the city's 2013 polygons leave a gap, the
     ///   generalised 2024 polygon of the same wijk decides. Where a detailed Utrecht polygon and
     ///   a neighbouring municipality's generalised one overlap, the detailed one wins (it is the
-    ///   more precise of the two); remaining ties go to the lowest code, so the answer is
-    ///   deterministic.
-    /// * The buurt is looked for only within the wijk found (so only in gemeente Utrecht).
+    ///   more precise of the two). Where two generalised wijken overlap, the smaller one wins:
+    ///   generalisation sometimes drops the hole a small wijk leaves in a big one (Centrum
+    ///   Ermelo lies wholly inside its neighbour's generalised polygon), and the smaller
+    ///   polygon is then the more specific answer. Remaining ties go to the lowest code, so the
+    ///   answer is deterministic.
+    /// * The buurt is looked for only within the wijk found (so only in gemeente Utrecht and in
+    ///   wijken with imported buurten).
     /// * The gemeente is the wijk's parent, or, for a point in no wijk, the gemeente outline that
     ///   contains it.
     ///
-    /// Points outside the province, and non-finite input, give an empty [`Placement`].
+    /// Points outside the country, and non-finite input, give an empty [`Placement`].
     pub fn locate(&self, latitude: f64, longitude: f64) -> Placement {
         if !(latitude.is_finite() && longitude.is_finite()) {
             return Placement::default();
@@ -413,8 +470,14 @@ impl Geography {
                 .copied()
                 .filter(move |&i| self.items[i].level == level)
         };
+        let generalised = |i: usize| self.items[i].parent.as_deref() != Some(UTRECHT_GEMEENTE);
         let wijk = of_level(Level::Wijk)
-            .min_by_key(|&i| self.items[i].parent.as_deref() != Some(UTRECHT_GEMEENTE))
+            .min_by(|&a, &b| {
+                generalised(a)
+                    .cmp(&generalised(b))
+                    .then(self.areas[a].total_cmp(&self.areas[b]))
+                    .then(a.cmp(&b))
+            })
             .or_else(|| {
                 self.utrecht_generalised
                     .iter()
@@ -460,7 +523,8 @@ impl Geography {
     }
 
     /// The neighbourhoods directly inside `code`, sorted by name. Empty for a buurt, for a
-    /// wijk outside gemeente Utrecht (no buurt data) and for an unknown code.
+    /// wijk without buurt data (outside gemeente Utrecht, unless imported) and for an unknown
+    /// code.
     pub fn children(&self, code: &str) -> Vec<&Neighbourhood> {
         self.by_code
             .get(code)
@@ -484,9 +548,20 @@ impl Geography {
         out
     }
 
-    /// The 26 gemeenten of the province, sorted by name.
+    /// Every gemeente in the country (342 in 2024), sorted by name. A region's own gemeenten
+    /// are [`Geography::gemeenten_in`].
     pub fn gemeenten(&self) -> Vec<&Neighbourhood> {
         self.gemeenten.iter().map(|&i| &self.items[i]).collect()
+    }
+
+    /// The gemeenten with these codes that exist, in the order given (unknown codes and
+    /// codes of other levels are left out).
+    pub fn gemeenten_in<'a>(&'a self, codes: &[String]) -> Vec<&'a Neighbourhood> {
+        codes
+            .iter()
+            .filter_map(|code| self.get(code))
+            .filter(|n| n.level == Level::Gemeente)
+            .collect()
     }
 
     /// Every neighbourhood: gemeenten, then wijken, then buurten, each by code. Handy for
@@ -499,7 +574,7 @@ impl Geography {
     /// centroid with [`Geography::locate`]. A PC6 is reduced to its PC4: we only have PC4
     /// centroids, so two addresses in one PC4 get the same point.
     ///
-    /// Postcodes from the whole country are known; outside the province the placement is empty.
+    /// Postcodes and neighbourhoods of the whole country are known.
     pub fn postcode(&self, input: &str) -> Result<PostcodeMatch, GeoError> {
         let pc4 = normalise_postcode(input)?;
         let Some(centroid) = self.postcodes.get(&pc4) else {
@@ -579,6 +654,33 @@ impl Geography {
     pub fn svg_outline(&self, code: &str, width: u32, height: u32) -> Option<String> {
         let n = self.get(code)?;
         svg::render(n, &self.children(code), width, height)
+    }
+
+    /// Like [`Geography::svg_outline`], for a region: these gemeenten drawn together (the
+    /// default map of an instance). `None` when none of the codes is a known gemeente.
+    pub fn svg_region(
+        &self,
+        label: &str,
+        gemeenten: &[String],
+        width: u32,
+        height: u32,
+    ) -> Option<String> {
+        let parts = self.gemeenten_in(gemeenten);
+        let first = parts.first()?;
+        let region = Neighbourhood {
+            code: "regio".into(),
+            name: label.into(),
+            level: Level::Gemeente,
+            parent: None,
+            geometry: MultiPolygon::new(
+                parts
+                    .iter()
+                    .flat_map(|g| g.geometry.0.iter().cloned())
+                    .collect(),
+            ),
+            centroid: first.centroid,
+        };
+        svg::render(&region, &parts, width, height)
     }
 }
 

@@ -17,7 +17,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use changes::Change;
 pub use hsds::{TaxonomyRow, TermRow};
-pub use reference::NeighbourhoodRow;
+pub use reference::{LocatedLocation, NeighbourhoodRow};
 
 /// Errors of the storage layer. Callers map them to HTTP or CLI errors.
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,30 @@
 //! Reference data: the vocabularies (HSDS taxonomy/taxonomy_term) and the CBS neighbourhoods.
-//! Both are shipped with the binary and written at start when missing or changed.
+//! Both are shipped with the binary and written at start when missing or changed; buurten
+//! imported with `wijkwijzer geo import` are kept beside the built-in neighbourhoods.
 
-use crate::domain::Vocabulary;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
-use super::{Store, StoreResult, on_pool};
+use crate::domain::{Placement, Vocabulary};
+
+use super::{Store, StoreResult, col, on_pool, parse_uuid, text};
+
+/// Rows per multi-row insert: 5 binds each stays far below both databases' bind limits, and
+/// ~4,000 rows cost a handful of round trips instead of thousands.
+const INSERT_CHUNK: usize = 500;
+
+/// Where a stored neighbourhood comes from (the `source` column).
+const BUILT_IN: &str = "cbs";
+const IMPORTED: &str = "import";
+
+/// A located location's id, point and current placement, for re-placing after a geo import.
+#[derive(Debug, Clone)]
+pub struct LocatedLocation {
+    pub id: Uuid,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub placement: Placement,
+}
 
 /// A neighbourhood as stored: geometry as GeoJSON text.
 #[derive(Debug, Clone)]
@@ -74,40 +95,218 @@ impl Store {
         })
     }
 
+    /// How many built-in neighbourhoods are stored (imported buurten not counted).
     pub async fn neighbourhood_count(&self) -> StoreResult<i64> {
         on_pool!(self, |pool| {
-            Ok(sqlx::query_scalar("select count(*) from neighbourhood")
-                .fetch_one(pool)
-                .await?)
+            Ok(
+                sqlx::query_scalar("select count(*) from neighbourhood where source = $1")
+                    .bind(BUILT_IN)
+                    .fetch_one(pool)
+                    .await?,
+            )
         })
     }
 
-    /// Replaces the neighbourhood table's contents (rows must come parents first).
-    pub async fn replace_neighbourhoods(&self, rows: &[NeighbourhoodRow]) -> StoreResult<()> {
+    /// Replaces the built-in neighbourhoods (rows must come parents first) and keeps the
+    /// imported buurten whose wijk still exists; returns the codes of imported buurten that
+    /// were dropped because their wijk is gone. One transaction.
+    pub async fn replace_neighbourhoods(
+        &self,
+        rows: &[NeighbourhoodRow],
+    ) -> StoreResult<Vec<String>> {
+        let imported = self.imported_neighbourhoods().await?;
+        let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+        let (kept, dropped): (Vec<NeighbourhoodRow>, Vec<NeighbourhoodRow>) = imported
+            .into_iter()
+            .partition(|r| r.parent_code.as_deref().is_some_and(|p| codes.contains(p)));
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            // Children first, so the self-reference never dangles.
+            // Imported buurten first, then children before parents, so the self-reference
+            // never dangles; the kept imports are written back after the new built-in rows.
+            sqlx::query("delete from neighbourhood where source = $1")
+                .bind(IMPORTED)
+                .execute(&mut *tx)
+                .await?;
             for level in ["buurt", "wijk", "gemeente"] {
                 sqlx::query("delete from neighbourhood where level = $1")
                     .bind(level)
                     .execute(&mut *tx)
                     .await?;
             }
+            for (source, rows) in [(BUILT_IN, rows), (IMPORTED, kept.as_slice())] {
+                for chunk in rows.chunks(INSERT_CHUNK) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "insert into neighbourhood (code, name, level, parent_code, geometry, source) ",
+                    );
+                    insert.push_values(chunk, |mut b, row| {
+                        b.push_bind(&row.code)
+                            .push_bind(&row.name)
+                            .push_bind(row.level)
+                            .push_bind(&row.parent_code)
+                            .push_bind(&row.geometry_geojson)
+                            .push_bind(source);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<(), super::StoreError>(())
+        })?;
+        Ok(dropped.into_iter().map(|r| r.code).collect())
+    }
+
+    /// Stores imported buurten, replacing earlier imports of the same codes. The caller has
+    /// checked them against the geography (their wijk exists).
+    pub async fn upsert_imported_neighbourhoods(
+        &self,
+        rows: &[NeighbourhoodRow],
+    ) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
             for row in rows {
                 sqlx::query(
-                    "insert into neighbourhood (code, name, level, parent_code, geometry) \
-                     values ($1, $2, $3, $4, $5)",
+                    "insert into neighbourhood (code, name, level, parent_code, geometry, source) \
+                     values ($1, $2, $3, $4, $5, $6) \
+                     on conflict (code) do update set name = excluded.name, \
+                     level = excluded.level, parent_code = excluded.parent_code, \
+                     geometry = excluded.geometry, source = excluded.source",
                 )
                 .bind(&row.code)
                 .bind(&row.name)
                 .bind(row.level)
                 .bind(&row.parent_code)
                 .bind(&row.geometry_geojson)
+                .bind(IMPORTED)
                 .execute(&mut *tx)
                 .await?;
             }
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// The neighbourhoods loaded with `wijkwijzer geo import`, by code.
+    pub async fn imported_neighbourhoods(&self) -> StoreResult<Vec<NeighbourhoodRow>> {
+        on_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "select code, name, level, parent_code, geometry from neighbourhood \
+                 where source = $1 order by code",
+            )
+            .bind(IMPORTED)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    let level = match text!(row, "level").as_str() {
+                        "gemeente" => "gemeente",
+                        "wijk" => "wijk",
+                        "buurt" => "buurt",
+                        other => {
+                            return Err(super::StoreError::Corrupt(format!(
+                                "unknown neighbourhood level {other:?}"
+                            )));
+                        }
+                    };
+                    Ok(NeighbourhoodRow {
+                        code: col!(row, "code"),
+                        name: col!(row, "name"),
+                        level,
+                        parent_code: col!(row, "parent_code"),
+                        geometry_geojson: col!(row, "geometry"),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Every location with a point, for placing them again after the geography changed.
+    pub async fn located_locations(&self) -> StoreResult<Vec<LocatedLocation>> {
+        on_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "select id, latitude, longitude, gemeente_code, wijk_code, buurt_code \
+                 from location where latitude is not null and longitude is not null order by id",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(LocatedLocation {
+                        id: parse_uuid(&text!(row, "id"))?,
+                        latitude: col!(row, "latitude"),
+                        longitude: col!(row, "longitude"),
+                        placement: Placement {
+                            gemeente: col!(row, "gemeente_code"),
+                            wijk: col!(row, "wijk_code"),
+                            buurt: col!(row, "buurt_code"),
+                        },
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Writes new placements and logs a change for every service at those locations, in one
+    /// transaction, so the search index follows (see `store::changes`).
+    pub async fn reassign_locations(&self, placements: &[(Uuid, Placement)]) -> StoreResult<()> {
+        let now = OffsetDateTime::now_utc();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for (id, p) in placements {
+                sqlx::query(
+                    "update location set gemeente_code = $1, wijk_code = $2, buurt_code = $3, \
+                     updated_at = $4 where id = $5",
+                )
+                .bind(&p.gemeente)
+                .bind(&p.wijk)
+                .bind(&p.buurt)
+                .bind(now)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "insert into change_log (service_id, changed_at) \
+                     select service_id, $1 from service_at_location where location_id = $2",
+                )
+                .bind(now)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Logs a change for every service that serves one of `codes` by code, or serves an area
+    /// drawn as a GeoJSON extent (which may now cover new buurten): their index documents list
+    /// the neighbourhoods inside their areas, which a geo import can change. Returns how many
+    /// change rows were written.
+    pub async fn log_services_serving(&self, codes: &[String]) -> StoreResult<u64> {
+        let now = OffsetDateTime::now_utc();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut logged = sqlx::query(
+                "insert into change_log (service_id, changed_at) \
+                 select distinct service_id, $1 from service_area where extent is not null",
+            )
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            for code in codes {
+                logged += sqlx::query(
+                    "insert into change_log (service_id, changed_at) \
+                     select distinct service_id, $1 from service_area \
+                     where area_code = $2 and extent is null",
+                )
+                .bind(now)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(logged)
         })
     }
 }

@@ -51,7 +51,10 @@ struct HomePage {
     service_count: i64,
 }
 
-async fn home(State(catalog): State<Catalog>) -> Result<HomePage, AppError> {
+async fn home(
+    State(catalog): State<Catalog>,
+    State(config): State<std::sync::Arc<crate::config::Config>>,
+) -> Result<HomePage, AppError> {
     let examples = [
         "ik voel me alleen",
         "schulden",
@@ -73,7 +76,7 @@ async fn home(State(catalog): State<Catalog>) -> Result<HomePage, AppError> {
     })
     .collect();
     Ok(HomePage {
-        areas: AreaOptions::new(&catalog.geo, None),
+        areas: AreaOptions::new(&catalog.geo, &config.region, None),
         categories: CategoryTile::all(&catalog.vocabulary),
         examples,
         service_count: catalog.store.service_count().await?,

@@ -119,13 +119,22 @@ pub async fn page(
 #[template(path = "neighbourhoods.html")]
 pub struct NeighbourhoodIndex {
     pub gemeenten: Vec<(Link, Vec<Link>)>,
+    /// The region's gemeenten on one small map.
+    pub map_svg: Option<String>,
 }
 
-pub async fn index(State(catalog): State<Catalog>) -> NeighbourhoodIndex {
+pub async fn index(
+    State(catalog): State<Catalog>,
+    State(config): State<std::sync::Arc<crate::config::Config>>,
+) -> NeighbourhoodIndex {
     let geo = &catalog.geo;
-    let mut gemeenten = geo.gemeenten();
-    gemeenten.sort_by_key(|g| (g.code != "GM0344", g.name.clone()));
+    // The region's gemeenten, its main city first.
+    let mut gemeenten = geo.gemeenten_in(&config.region.gemeenten);
+    let first = gemeenten.first().map(|g| g.code.clone());
+    gemeenten.sort_by_key(|g| (Some(&g.code) != first.as_ref(), g.name.clone()));
+    let region = &config.region;
     NeighbourhoodIndex {
+        map_svg: geo.svg_region(&region.label, &region.gemeenten, 320, 240),
         gemeenten: gemeenten
             .into_iter()
             .map(|g| {

@@ -66,15 +66,21 @@ fn href(query: String) -> String {
 
 pub async fn results(
     State(catalog): State<Catalog>,
+    State(config): State<std::sync::Arc<crate::config::Config>>,
     RawQuery(raw): RawQuery,
 ) -> Result<ResultsPage, AppError> {
     let raw = raw.unwrap_or_default();
     let parsed = query::parse(&raw, &catalog.geo, &catalog.vocabulary)?;
     let found = catalog.search(&parsed).await?;
-    Ok(build(&catalog, &parsed, &found))
+    Ok(build(&catalog, &config.region, &parsed, &found))
 }
 
-fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> ResultsPage {
+fn build(
+    catalog: &Catalog,
+    region: &crate::config::Region,
+    parsed: &ParsedSearch,
+    found: &FoundPage,
+) -> ResultsPage {
     let geo = &catalog.geo;
     let vocab = &catalog.vocabulary;
     let mut filters = Vec::new();
@@ -301,7 +307,7 @@ fn build(catalog: &Catalog, parsed: &ParsedSearch, found: &FoundPage) -> Results
             .map(|(_, v)| v.clone())
             .unwrap_or_default(),
         radius_km: parsed.radius_km.map(|r| r.to_string()).unwrap_or_default(),
-        areas: AreaOptions::new(geo, parsed.area.as_ref().map(|a| a.code.as_str())),
+        areas: AreaOptions::new(geo, region, parsed.area.as_ref().map(|a| a.code.as_str())),
         total: found.total,
         heading,
         understood: understood(catalog, found),

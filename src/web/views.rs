@@ -1,13 +1,16 @@
 //! Small view models shared by several pages.
 
 use crate::catalog::Found;
+use crate::config::Region;
 use crate::domain::vocabulary::CATEGORY_TAXONOMY;
 use crate::domain::{Cost, ServiceSummary, Vocabulary};
 use crate::geo::{Geography, Level};
 
-/// The neighbourhood picker: Utrecht's wijken first (most users), then the other gemeenten
-/// with their wijken.
+/// The neighbourhood picker: the region's gemeenten (its main city first, then by name), each
+/// with its wijken and, where we have them, their buurten.
 pub struct AreaOptions {
+    /// "Hele regio Utrecht": the empty choice, which searches everything.
+    pub whole_region: String,
     pub groups: Vec<AreaGroup>,
 }
 
@@ -23,11 +26,13 @@ pub struct AreaOption {
 }
 
 impl AreaOptions {
-    pub fn new(geo: &Geography, selected: Option<&str>) -> Self {
+    pub fn new(geo: &Geography, region: &Region, selected: Option<&str>) -> Self {
         let mut groups = Vec::new();
-        let mut gemeenten = geo.gemeenten();
-        // Utrecht first: most of the region's residents and offers are there.
-        gemeenten.sort_by_key(|g| (g.code != "GM0344", g.name.clone()));
+        let mut gemeenten = geo.gemeenten_in(&region.gemeenten);
+        // The region's first gemeente first: most of its residents and offers are there.
+        let first = gemeenten.first().map(|g| g.code.clone());
+        gemeenten.sort_by_key(|g| (Some(&g.code) != first.as_ref(), g.name.clone()));
+        let mut listed = false;
         for g in gemeenten {
             let mut options = vec![AreaOption {
                 code: g.code.clone(),
@@ -40,22 +45,39 @@ impl AreaOptions {
                     label: w.name.clone(),
                     selected: selected == Some(w.code.as_str()),
                 });
-                if g.code == "GM0344" {
-                    for b in geo.children(&w.code) {
-                        options.push(AreaOption {
-                            code: b.code.clone(),
-                            label: format!("— {}", b.name),
-                            selected: selected == Some(b.code.as_str()),
-                        });
-                    }
+                for b in geo.children(&w.code) {
+                    options.push(AreaOption {
+                        code: b.code.clone(),
+                        label: format!("— {}", b.name),
+                        selected: selected == Some(b.code.as_str()),
+                    });
                 }
             }
+            listed |= options.iter().any(|o| o.selected);
             groups.push(AreaGroup {
                 label: g.name.clone(),
                 options,
             });
         }
-        Self { groups }
+        // A link can name an area outside the region; keep it chosen rather than silently
+        // switching the form to the whole region.
+        if let Some(n) = selected.and_then(|code| geo.get(code)).filter(|_| !listed) {
+            groups.insert(
+                0,
+                AreaGroup {
+                    label: "Gekozen".into(),
+                    options: vec![AreaOption {
+                        code: n.code.clone(),
+                        label: n.name.clone(),
+                        selected: true,
+                    }],
+                },
+            );
+        }
+        Self {
+            whole_region: format!("Hele regio {}", region.label),
+            groups,
+        }
     }
 }
 
