@@ -707,3 +707,39 @@ async fn a_mistyped_postcode_keeps_the_words() {
     })
     .await;
 }
+
+/// A printed result list is a compact handout: twenty results fit on a few A4 pages (several
+/// per page), without the form and the facets.
+#[tokio::test]
+async fn a_printed_result_list_is_a_compact_handout() {
+    with_browser(true, |client, base| async move {
+        client
+            .goto(&format!("{base}/zoeken?category=ontmoeting"))
+            .await
+            .expect("open results");
+        let cards = client
+            .find_all(Locator::Css("ol.results li.card"))
+            .await
+            .expect("cards");
+        assert_eq!(cards.len(), 20, "a full page of results");
+        let pdf = client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .expect("print to PDF");
+        if let Some(dir) = std::env::var_os("WIJKWIJZER_SCREENSHOTS") {
+            std::fs::write(Path::new(&dir).join("results-print.pdf"), &pdf).expect("save PDF");
+        }
+        let text = String::from_utf8_lossy(&pdf);
+        let pages = text
+            .match_indices("/Type /Page")
+            .filter(|(i, _)| !text[i + 11..].starts_with('s'))
+            .count();
+        assert!(pages >= 1, "a PDF with pages");
+        assert!(
+            pages <= 3,
+            "20 results on at most 3 A4 pages (at least 7 per page), got {pages}"
+        );
+        eprintln!("printed handout: 20 results on {pages} A4 page(s)");
+    })
+    .await;
+}
