@@ -39,6 +39,10 @@ pub struct Catalog {
 pub struct Found {
     pub summary: ServiceSummary,
     pub distance_m: Option<f64>,
+    /// Serves the search origin's buurt, wijk or gemeente.
+    pub serves_area: bool,
+    /// Serves the search origin's own buurt or wijk ("werkt in uw wijk").
+    pub serves_local: bool,
     pub snippet: Vec<SnippetPart>,
 }
 
@@ -165,6 +169,8 @@ impl Catalog {
                     Some(Found {
                         summary,
                         distance_m: hit.distance_m,
+                        serves_area: hit.serves_area,
+                        serves_local: hit.serves_local,
                         snippet: hit.snippet,
                     })
                 }

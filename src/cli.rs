@@ -100,7 +100,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             };
             let catalog = prepare(&config).await?;
             crate::demo::DemoFile::embedded()?.load(&catalog).await?;
-            catalog.indexer.catch_up(&mut Default::default()).await?;
+            catalog.indexer.settle().await?;
             println!("demo data loaded");
             Ok(())
         }
@@ -139,7 +139,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 })),
             };
             let report = crate::hsds::import::import_path(&catalog, &path, &options).await?;
-            catalog.indexer.catch_up(&mut Default::default()).await?;
+            catalog.indexer.settle().await?;
             print!("{report}");
             if !report.problems.is_empty() {
                 anyhow::bail!(

@@ -143,13 +143,43 @@ impl Indexer {
         }
     }
 
-    /// Runs until `shutdown` resolves: catches up after every nudge and at every poll.
+    /// Applies every change after the cursor, then merges a fragmented index: what a command
+    /// that wrote to the database does before it ends (merges still running in the background
+    /// when a process ends are lost).
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        self.catch_up(&mut GapTracker::default()).await?;
+        self.compact_if_fragmented().await?;
+        Ok(())
+    }
+
+    /// Merges the index's segments when it has become fragmented (see
+    /// [`SearchIndex::compact_if_fragmented`]); the commands that write call it before they end,
+    /// the service whenever it is idle.
+    pub async fn compact_if_fragmented(&self) -> anyhow::Result<bool> {
+        let index = self.index.clone();
+        Ok(
+            tokio::task::spawn_blocking(move || index.compact_if_fragmented())
+                .await?
+                .context("merging the search index's segments")?,
+        )
+    }
+
+    /// Runs until `shutdown` resolves: catches up after every nudge and at every poll, and
+    /// merges a fragmented index when there was nothing to apply.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         let mut gaps = GapTracker::default();
         tokio::pin!(shutdown);
         loop {
-            if let Err(err) = self.catch_up(&mut gaps).await {
-                tracing::error!(error = ?err, "indexer could not apply changes; will retry");
+            match self.catch_up(&mut gaps).await {
+                Ok(0) => {
+                    if let Err(err) = self.compact_if_fragmented().await {
+                        tracing::warn!(error = ?err, "could not merge the search index");
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::error!(error = ?err, "indexer could not apply changes; will retry")
+                }
             }
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -274,6 +304,13 @@ pub fn build_document(
         category_labels: categories.into_iter().map(|(_, n)| n).collect(),
         target_group_codes: groups.iter().map(|(c, _)| c.clone()).collect(),
         target_group_labels: groups.into_iter().map(|(_, n)| n).collect(),
+        language_codes: s.languages.iter().map(|c| c.to_ascii_lowercase()).collect(),
+        language_labels: s
+            .languages
+            .iter()
+            .filter_map(|c| crate::domain::language_name(c))
+            .map(str::to_string)
+            .collect(),
         area_codes: areas.into_iter().collect(),
         facet_wijken,
         served_area_codes: served.into_iter().collect(),

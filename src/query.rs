@@ -1,7 +1,7 @@
 //! The search parameters people and programs send, parsed and checked once for both the HTML
 //! pages and the JSON API. Every problem names the parameter and says what is allowed.
 
-use crate::domain::{Vocabulary, parse_weekday};
+use crate::domain::{Vocabulary, parse_language, parse_weekday};
 use crate::error::AppError;
 use crate::geo::{Geography, Level};
 use crate::search::{AccessFilter, GeoPoint, Near, OpenWindow, SearchRequest, SortOrder};
@@ -309,6 +309,17 @@ pub fn parse_pairs(
             "dagdeel" if !v.is_empty() => dagdelen.push(Dagdeel::parse(v).ok_or_else(|| {
                 AppError::bad_param(&key, "Kies een dagdeel: ochtend, middag of avond.")
             })?),
+            "language" if !v.is_empty() => {
+                let code = parse_language(v).ok_or_else(|| {
+                    AppError::bad_param(
+                        &key,
+                        "Deze taal kennen we niet. Geef de naam (Arabisch) of de code (ar).",
+                    )
+                })?;
+                if !request.languages.iter().any(|l| l == code) {
+                    request.languages.push(code.to_string());
+                }
+            }
             "age" if !v.is_empty() => {
                 let age: u8 = number(&key, v, "een leeftijd van 0 tot 120")?;
                 if age > 120 {
@@ -432,12 +443,12 @@ fn apply_time_filters(request: &mut SearchRequest, days: &[u8], dagdelen: &[Dagd
     match dagdeel_window(dagdelen) {
         Some((from, to)) => {
             request.open_window = Some(OpenWindow {
-                day: days.first().copied(),
+                days: days.to_vec(),
                 from,
                 to,
             })
         }
-        None => request.day = days.first().copied(),
+        None => request.days = days.to_vec(),
     }
 }
 

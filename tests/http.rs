@@ -78,21 +78,119 @@ async fn eenzaam_in_overvecht_nearest_first_from_3562() {
             r["name"]
         );
     }
-    let distances: Vec<f64> = results
+    // Services that work in the resident's own wijk count as on the doorstep, with or without
+    // an address there ("werkt in uw wijk"); then the others, nearest first.
+    let serving = results
+        .iter()
+        .take_while(|r| r["serves_your_area"] == true)
+        .count();
+    assert!(
+        serving >= 3,
+        "at least three services work in Overvecht itself"
+    );
+    assert!(
+        results[serving..]
+            .iter()
+            .all(|r| r["serves_your_area"] == false),
+        "the services for the wijk come first"
+    );
+    let first_names: Vec<&str> = results[..serving]
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "Huisbezoek 75-plus Overvecht",
+        "Maatjesproject Overvecht",
+        "Telefooncirkel Overvecht",
+    ] {
+        assert!(first_names.contains(&name), "{name} in {first_names:?}");
+    }
+    let distances: Vec<f64> = results[serving..]
         .iter()
         .filter_map(|r| r["distance_m"].as_f64())
         .collect();
-    assert!(distances.len() >= 5);
+    assert!(distances.len() >= 3);
     assert!(
         distances.windows(2).all(|w| w[0] <= w[1]),
         "nearest first: {distances:?}"
     );
-    // Services without a location (area only) come after the located ones.
-    let first_without = results.iter().position(|r| r["distance_m"].is_null());
-    if let Some(i) = first_without {
-        assert!(results[i..].iter().all(|r| r["distance_m"].is_null()));
-    }
     assert_eq!(body["understood_categories"][0], "eenzaamheid");
+}
+
+/// "eenzaam" from 3562 by best match: a postcode changes the order (relevance blended with
+/// distance), so the top of the list is near the resident or works in their wijk, not De Bilt,
+/// Nieuwegein, Soest or Veenendaal.
+async fn best_match_with_a_postcode_puts_what_is_near_first() {
+    let plain = api("q=eenzaam&per_page=10").await;
+    let near = api("q=eenzaam&postcode=3562&per_page=10").await;
+    let names = |body: &Value| -> Vec<String> {
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_ne!(names(&plain), names(&near), "a postcode changes the order");
+    for r in near["results"].as_array().unwrap().iter().take(5) {
+        let close =
+            r["serves_your_area"] == true || r["distance_m"].as_f64().is_some_and(|d| d < 3_000.0);
+        assert!(
+            close,
+            "{} is neither near 3562 nor working there",
+            r["name"]
+        );
+    }
+}
+
+/// What residents type, on the demo data: slips, compounds typed apart, a life question with
+/// other words, a language; when all words together find nothing, some are left out and the
+/// API says which; when nothing matches, a better spelling from the directory's own words.
+async fn residents_are_understood_as_they_type() {
+    let total = |body: &Value| body["total"].as_u64().unwrap();
+    for (typed, at_least) in [
+        ("eenzaamhied", 5),
+        ("mantelzorgr", 3),
+        ("schuldhlup", 1),
+        ("schuldhulp verlening", 1),
+        ("taal cafe", 1),
+        ("buurt huis", 1),
+        ("ik voel mij zo alleen de laatste tijd", 5),
+        ("ik kan mijn rekeningen niet betalen", 3),
+        ("arabisch", 20),
+    ] {
+        let body = api(&format!("q={}", typed.replace(' ', "+"))).await;
+        assert!(
+            total(&body) >= at_least,
+            "{typed}: {} results, expected at least {at_least}",
+            total(&body)
+        );
+    }
+    let body = api("q=eenzaamhied").await;
+    assert_eq!(body["understood"]["corrections"][0]["found"], "eenzaamheid");
+    let body = api("q=ik+voel+mij+zo+alleen").await;
+    assert_eq!(body["understood_categories"][0], "eenzaamheid");
+    // Language as a filter, and its facet.
+    let arabic = api("language=ar&per_page=100").await;
+    assert!(total(&arabic) >= 20);
+    assert!(
+        arabic["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| { r["languages"].as_array().unwrap().iter().any(|l| l == "ar") })
+    );
+    let by_name = api("language=Arabisch&per_page=100").await;
+    assert_eq!(total(&by_name), total(&arabic));
+    // Relaxed: the left-out word is named.
+    let relaxed = api("q=wandelen+xyzzyq").await;
+    assert!(total(&relaxed) >= 1);
+    assert_eq!(relaxed["understood"]["words_left_out"][0], "xyzzyq");
+    // Nothing at all: "Bedoelde u …?" from the index's own words.
+    // (Words of four letters get no typo tolerance, so "tall" finds nothing.)
+    let nothing = api("q=tall").await;
+    assert_eq!(total(&nothing), 0);
+    assert_eq!(nothing["understood"]["did_you_mean"], "taal", "{nothing}");
 }
 
 async fn the_service_area_rule_finds_area_only_services() {
@@ -609,6 +707,55 @@ async fn day_names_in_every_spelling() {
     assert_ne!(n, evening, "morning and evening differ");
 }
 
+/// What the search understood is said on the page: typo corrections, left-out words,
+/// "Bedoelde u …?", languages and "werkt in uw wijk" on the cards, a phone number per card.
+async fn the_page_says_how_the_words_were_understood() {
+    let html = get("/zoeken?q=eenzaamhied").await.text().await.unwrap();
+    assert!(html.contains("We zochten ook naar: <strong>eenzaamheid</strong>"));
+    let html = get("/zoeken?q=wandelen+xyzzyq").await.text().await.unwrap();
+    assert!(
+        html.contains("We zochten met “wandelen” en lieten “xyzzyq” weg."),
+        "the relaxation note"
+    );
+    let html = get("/zoeken?q=tall&area=WK034403")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Bedoelde u <a class=\"utrecht-link utrecht-link--html-a\" href=\"/zoeken?area=WK034403&#38;q=taal\">taal</a>?"),
+        "a link to the corrected search, keeping the filters"
+    );
+    let html = get("/zoeken?q=arabisch").await.text().await.unwrap();
+    assert!(
+        html.contains("<dt>Talen</dt><dd>Arabisch"),
+        "languages on the cards"
+    );
+    assert!(
+        html.contains("<h3 class=\"utrecht-heading-4\">Taal</h3>"),
+        "a language facet"
+    );
+    let html = get("/zoeken?q=eenzaam&postcode=3562")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Werkt in uw wijk"));
+    assert!(html.contains("<dt>Telefoon</dt><dd><a class=\"utrecht-link utrecht-link--html-a utrecht-link--telephone\" href=\"tel:0"));
+    let chips = chip_links(
+        &get("/zoeken?q=hulp&language=Arabisch&language=ti")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let (_, without_arabic) = chips
+        .iter()
+        .find(|(label, _)| label == "In het Arabisch")
+        .expect("a language chip");
+    assert!(!without_arabic.contains("Arabisch") && without_arabic.contains("language=ti"));
+}
+
 async fn openapi_and_health() {
     let doc: Value = get("/openapi.json").await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -663,6 +810,8 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     eenzaam_in_overvecht_nearest_first_from_3562,
+    best_match_with_a_postcode_puts_what_is_near_first,
+    residents_are_understood_as_they_type,
     the_service_area_rule_finds_area_only_services,
     words_are_understood_in_dutch,
     every_filter_narrows_and_facets_match_the_results,
@@ -675,5 +824,6 @@ on_both_backends!(
     numbered_pages_and_a_page_beyond_the_last,
     no_results_point_to_the_buurtteam_with_its_phone,
     day_names_in_every_spelling,
+    the_page_says_how_the_words_were_understood,
     openapi_and_health,
 );

@@ -114,24 +114,14 @@ fn time_of_day(name: &str, v: &str) -> Result<u16, AppError> {
         .ok_or_else(|| AppError::bad_param(name, format!("{name} must be a time like 09:30")))
 }
 
+/// The same day names as the pages and `/api/v1/search` (one parser, `parse_weekday`).
 fn weekday(v: &str) -> Result<u8, AppError> {
-    let lower = v.to_ascii_lowercase();
-    let names = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    names
-        .iter()
-        .position(|n| *n == lower || n[..2] == lower)
-        .map(|i| i as u8 + 1)
-        .ok_or_else(|| {
-            AppError::bad_param("day", "day must be a weekday: monday … sunday (or MO … SU)")
-        })
+    crate::domain::parse_weekday(v).ok_or_else(|| {
+        AppError::bad_param(
+            "day",
+            "day must be a weekday: monday … sunday, MO … SU, maandag … zondag or 1 … 7",
+        )
+    })
 }
 
 async fn parse_list(catalog: &Catalog, raw: &Option<String>) -> Result<List, AppError> {
@@ -301,7 +291,7 @@ async fn parse_list(catalog: &Catalog, raw: &Option<String>) -> Result<List, App
         list.request.ages = Some((lo, hi));
     }
     match (start, end) {
-        (None, None) => list.request.day = day,
+        (None, None) => list.request.days = day.into_iter().collect(),
         (start, end) => {
             let (from, to) = (start.unwrap_or(0), end.unwrap_or(24 * 60));
             if from >= to {
@@ -310,7 +300,11 @@ async fn parse_list(catalog: &Catalog, raw: &Option<String>) -> Result<List, App
                     "end_time must be after start_time",
                 ));
             }
-            list.request.open_window = Some(OpenWindow { day, from, to });
+            list.request.open_window = Some(OpenWindow {
+                days: day.into_iter().collect(),
+                from,
+                to,
+            });
         }
     }
     list.request.sort = if list.request.text.is_some() {

@@ -24,13 +24,19 @@ struct SearchParams {
     /// A CBS code of a gemeente (GM0344), wijk (WK034403) or buurt (BU03440300). A service matches
     /// when one of its locations lies inside it or its service area overlaps it.
     area: Option<String>,
-    /// A postcode (PC4 "3562" or PC6 "3562 AB") to measure distance from.
+    /// Where the resident is: a postcode (PC4 "3562" or PC6 "3562 AB"; its PC4 centroid counts).
+    /// It does not filter by itself: it measures distances, ranks nearby offers and offers that
+    /// serve the postcode's buurt or wijk higher (relevance blended with distance:
+    /// score × (0.25 + 0.75 · ½^(d / 2 km)); an offer serving the resident's own buurt or wijk
+    /// counts as d = 0 and is marked `serves_your_area`), and makes `sort=distance` possible.
     postcode: Option<String>,
     /// Latitude to measure distance from (with `lon`).
     lat: Option<f64>,
     /// Longitude to measure distance from (with `lat`).
     lon: Option<f64>,
-    /// Only services within this many kilometres (0–100) of the postcode or point.
+    /// Only offers with a location within this many kilometres (more than 0, at most 100) of the
+    /// postcode or point, **or** that serve the buurt, wijk or gemeente the postcode lies in
+    /// (they come to the resident, wherever their office is). Needs `postcode` or `lat`+`lon`.
     radius_km: Option<f64>,
     /// Category code (repeatable); a top-level code includes its sub-terms.
     category: Option<Vec<String>>,
@@ -42,8 +48,12 @@ struct SearchParams {
     access: Option<String>,
     /// Only Welzijn op Recept (social prescribing) offerings.
     wor: Option<bool>,
-    /// Day of the week: 1–7, or a Dutch or English name.
-    day: Option<String>,
+    /// Day of the week (repeatable: any of them): 1–7, a Dutch or English name or abbreviation
+    /// (`dinsdag`, `di`, `tuesday`, `TU`, `2`).
+    day: Option<Vec<String>>,
+    /// Language the offer is given in (repeatable: any of them): an ISO 639 code (`ar`) or its
+    /// name (`Arabisch`, `arabic`).
+    language: Option<Vec<String>>,
     /// The resident's age (0–120).
     age: Option<u8>,
     /// `relevance` (default with words), `distance` (default with a postcode) or `name`.
@@ -85,6 +95,10 @@ pub struct SearchResult {
     pub cost: String,
     /// Metres from the given postcode or point to the nearest location.
     pub distance_m: Option<f64>,
+    /// With a postcode or point: the offer serves that place's buurt or wijk ("werkt in uw wijk").
+    pub serves_your_area: bool,
+    /// ISO 639 codes of the languages it is offered in.
+    pub languages: Vec<String>,
     pub locations: Vec<ResultLocation>,
     /// CBS codes of the areas the service works in.
     pub service_areas: Vec<String>,
@@ -108,6 +122,24 @@ pub struct SearchFacets {
     pub wijken: Vec<Facet>,
     pub access_routes: Vec<Facet>,
     pub costs: Vec<Facet>,
+    pub languages: Vec<Facet>,
+}
+
+/// How the words were understood.
+#[derive(Serialize, ToSchema)]
+pub struct Understood {
+    /// All words together found nothing, so these were left out (the results use the others).
+    pub words_left_out: Vec<String>,
+    /// Words found through typo tolerance: the typed word and the word it was taken for.
+    pub corrections: Vec<UnderstoodCorrection>,
+    /// Nothing was found: a better spelled query from the directory's own words, if any.
+    pub did_you_mean: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnderstoodCorrection {
+    pub typed: String,
+    pub found: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -118,6 +150,7 @@ pub struct SearchResponse {
     pub total_pages: usize,
     /// Categories recognised in the words (life questions and synonyms).
     pub understood_categories: Vec<String>,
+    pub understood: Understood,
     pub results: Vec<SearchResult>,
     pub facets: SearchFacets,
 }
@@ -160,6 +193,24 @@ pub async fn search(
         per_page: parsed.per_page,
         total_pages: found.total.div_ceil(parsed.per_page),
         understood_categories: found.interpreted.suggested_categories(),
+        understood: Understood {
+            words_left_out: found
+                .interpreted
+                .relaxed
+                .as_ref()
+                .map(|r| r.dropped.clone())
+                .unwrap_or_default(),
+            corrections: found
+                .interpreted
+                .corrections
+                .iter()
+                .map(|c| UnderstoodCorrection {
+                    typed: c.typed.clone(),
+                    found: c.found.clone(),
+                })
+                .collect(),
+            did_you_mean: found.interpreted.did_you_mean.clone(),
+        },
         results: found.hits.iter().map(result).collect(),
         facets: SearchFacets {
             categories: label(&f.categories, &|c| {
@@ -178,6 +229,9 @@ pub async fn search(
                 c.parse::<crate::domain::CostKind>()
                     .ok()
                     .map(|a| a.label().to_string())
+            }),
+            languages: label(&f.languages, &|c| {
+                crate::domain::language_name(c).map(str::to_string)
             }),
         },
     };
@@ -198,6 +252,8 @@ fn result(found: &Found) -> SearchResult {
         welzijn_op_recept: s.welzijn_op_recept,
         cost: s.cost.kind.as_str().to_string(),
         distance_m: found.distance_m.map(|d| d.round()),
+        serves_your_area: found.serves_local,
+        languages: s.languages.clone(),
         locations: s
             .locations
             .iter()

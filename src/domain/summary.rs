@@ -39,6 +39,10 @@ pub struct ServiceSummary {
     pub locations: Vec<LocationSummary>,
     /// CBS codes of the service areas that have one.
     pub service_area_codes: Vec<String>,
+    /// ISO 639 codes of the languages it is offered in.
+    pub languages: Vec<String>,
+    /// The service's phone number, else its organisation's (for the printed handout).
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,6 +106,11 @@ impl From<&ServiceRecord> for ServiceSummary {
                 .iter()
                 .filter_map(|a| a.code.clone())
                 .collect(),
+            languages: s.languages.clone(),
+            phone: s
+                .phone
+                .clone()
+                .or_else(|| record.organization.phone.clone()),
         }
     }
 }
@@ -164,6 +173,8 @@ mod tests {
                 },
             ],
             service_area_codes: vec!["GM0344".to_string()],
+            languages: vec!["ar".to_string(), "nl".to_string()],
+            phone: Some("030-123 45 67".to_string()),
         };
         let stored = summary.to_stored().expect("serialisable");
         assert!(!stored.is_empty());

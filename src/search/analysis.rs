@@ -21,6 +21,9 @@ use super::SearchError;
 /// Name under which the Dutch analyzer is registered on the tantivy index. Part of the schema:
 /// changing the chain behind it requires bumping [`super::schema::SCHEMA_VERSION`].
 pub(crate) const NL_TOKENIZER: &str = "wijk_nl";
+/// Name of the folding-only analyzer (words as written: lowercase, accents folded), for the
+/// `surface` field. Part of the schema like [`NL_TOKENIZER`].
+pub(crate) const FOLD_TOKENIZER: &str = "wijk_fold";
 
 /// Tokens longer than this are dropped (base64 blobs, URLs glued together …).
 const MAX_TOKEN_LEN: usize = 40;
@@ -201,6 +204,11 @@ impl Analysis {
     /// The analyzer to register on the index.
     pub(crate) fn index_analyzer(&self) -> TextAnalyzer {
         self.index.clone()
+    }
+
+    /// The folding-only analyzer to register on the index (see [`FOLD_TOKENIZER`]).
+    pub(crate) fn fold_analyzer(&self) -> TextAnalyzer {
+        self.fold.clone()
     }
 
     /// The analyzer for placing snippets (see [`snippet_analyzer`]).

@@ -28,14 +28,56 @@ use super::{FacetCount, Facets, GeoPoint, SortOrder};
 /// Mean earth radius in metres (IUGG).
 pub(crate) const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// Facet fields, in the order of [`FacetCounts`].
-const FACET_FIELDS: [&str; 5] = [
+/// Facet fields, in the order of the [`Facets`] fields.
+const FACET_FIELDS: [&str; 6] = [
     names::CATEGORY_CODES,
     names::TARGET_GROUP_CODES,
     names::FACET_WIJKEN,
     names::ACCESS_ROUTE,
     names::COST,
+    names::LANGUAGE_CODES,
 ];
+
+/// Relevance blended with distance ("Beste match" with a postcode): a hit's score is multiplied
+/// by `BLEND_FLOOR + (1 − BLEND_FLOOR) · ½^(d / BLEND_HALF_DISTANCE_M)`, an exponential decay
+/// as in Elasticsearch's `function_score` — on the doorstep ×1, at 2 km ×0.625, far away ×0.25.
+/// So a postcode changes the order, yet a much better match further away still beats a weak
+/// one next door. `d` is the effective distance of [`effective_distance_m`].
+pub(crate) const BLEND_FLOOR: f64 = 0.25;
+pub(crate) const BLEND_HALF_DISTANCE_M: f64 = 2_000.0;
+/// Effective distance of a service that serves the origin's whole gemeente but has no location
+/// nearer: it works here, but is not as local as one that serves the resident's own wijk.
+pub(crate) const GEMEENTE_SERVICE_DISTANCE_M: f64 = 3_000.0;
+
+/// The distance that ranks a hit near an origin: a service that serves the origin's own buurt or
+/// wijk counts as on the doorstep ("werkt in uw wijk"), one that serves its gemeente as at most
+/// [`GEMEENTE_SERVICE_DISTANCE_M`]; otherwise its nearest location (`None`: unknown, ranks
+/// last).
+pub(crate) fn effective_distance_m(
+    nearest_m: Option<f64>,
+    serves_area: bool,
+    serves_local: bool,
+) -> Option<f64> {
+    if serves_local {
+        Some(0.0)
+    } else if serves_area {
+        Some(nearest_m.map_or(GEMEENTE_SERVICE_DISTANCE_M, |d| {
+            d.min(GEMEENTE_SERVICE_DISTANCE_M)
+        }))
+    } else {
+        nearest_m
+    }
+}
+
+/// The multiplier of [`BLEND_FLOOR`]'s formula; an unknown distance gets the floor.
+pub(crate) fn distance_decay(effective_m: Option<f64>) -> f64 {
+    match effective_m {
+        Some(d) => {
+            BLEND_FLOOR + (1.0 - BLEND_FLOOR) * 0.5f64.powf(d.max(0.0) / BLEND_HALF_DISTANCE_M)
+        }
+        None => BLEND_FLOOR,
+    }
+}
 
 /// Distance parameters, validated by the caller.
 #[derive(Debug, Clone)]
@@ -44,6 +86,8 @@ pub(crate) struct NearSpec {
     pub radius_m: Option<f64>,
     /// Terms on `served_area_codes` for the codes covering the origin.
     pub covering_terms: Vec<Term>,
+    /// The subset of `covering_terms` for the origin's buurt and wijk (not its gemeente).
+    pub local_terms: Vec<Term>,
     pub served_area_field: Field,
 }
 
@@ -51,6 +95,8 @@ pub(crate) struct SearchCollector {
     pub sort: SortOrder,
     /// Only true for relevance sorting of a text query; otherwise tantivy can skip scoring.
     pub scoring: bool,
+    /// Multiply scores by the distance decay (relevance sorting with an origin).
+    pub blend: bool,
     pub near: Option<NearSpec>,
     /// offset + limit: how many entries each segment must keep.
     pub keep: usize,
@@ -68,6 +114,7 @@ pub(crate) struct RankedHit {
     pub score: Score,
     pub distance_m: Option<f64>,
     pub serves_area: bool,
+    pub serves_local: bool,
 }
 
 impl RankedHit {
@@ -99,7 +146,7 @@ impl RankedHit {
 
 pub(crate) struct SegmentFruit {
     total: u64,
-    facets: [Vec<(String, u64)>; 5],
+    facets: [Vec<(String, u64)>; 6],
     hits: Vec<RankedHit>,
 }
 
@@ -122,7 +169,7 @@ impl Collector for SearchCollector {
     ) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
         let facet_columns = FACET_FIELDS.map(|name| fast.str(name));
-        let mut facets: [Option<(StrColumn, Vec<u32>)>; 5] = Default::default();
+        let mut facets: [Option<(StrColumn, Vec<u32>)>; 6] = Default::default();
         for (slot, column) in facets.iter_mut().zip(facet_columns) {
             *slot = column?.map(|column| {
                 let counts = vec![0u32; column.num_terms()];
@@ -130,24 +177,31 @@ impl Collector for SearchCollector {
             });
         }
 
-        let (served, origin) = match &self.near {
+        let (served, served_local, origin) = match &self.near {
             Some(near) => {
-                let mut bitset = BitSet::with_max_value(segment.max_doc());
                 let inverted = segment.inverted_index(near.served_area_field)?;
-                for term in &near.covering_terms {
-                    if let Some(mut postings) =
-                        inverted.read_postings(term, IndexRecordOption::Basic)?
-                    {
-                        let mut doc = postings.doc();
-                        while doc != TERMINATED {
-                            bitset.insert(doc);
-                            doc = postings.advance();
+                let postings_of = |terms: &[Term]| -> tantivy::Result<BitSet> {
+                    let mut bitset = BitSet::with_max_value(segment.max_doc());
+                    for term in terms {
+                        if let Some(mut postings) =
+                            inverted.read_postings(term, IndexRecordOption::Basic)?
+                        {
+                            let mut doc = postings.doc();
+                            while doc != TERMINATED {
+                                bitset.insert(doc);
+                                doc = postings.advance();
+                            }
                         }
                     }
-                }
-                (Some(bitset), Some(Origin::new(&near.origin)))
+                    Ok(bitset)
+                };
+                (
+                    Some(postings_of(&near.covering_terms)?),
+                    Some(postings_of(&near.local_terms)?),
+                    Some(Origin::new(&near.origin)),
+                )
             }
-            None => (None, None),
+            None => (None, None, None),
         };
 
         Ok(SearchSegmentCollector {
@@ -160,8 +214,10 @@ impl Collector for SearchCollector {
                 }
                 _ => None,
             },
+            blend: self.blend,
             origin,
             served,
+            served_local,
             points: fast.column_opt::<u64>(names::POINTS)?,
             sole_point: fast.column_opt::<u64>(names::SOLE_POINT)?,
             name_sort: fast.str(names::NAME_SORT)?,
@@ -179,7 +235,7 @@ impl Collector for SearchCollector {
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<CollectedResults> {
         let mut total = 0;
-        let mut merged: [HashMap<String, u64>; 5] = Default::default();
+        let mut merged: [HashMap<String, u64>; 6] = Default::default();
         let mut hits = Vec::new();
         for fruit in fruits {
             total += fruit.total;
@@ -193,7 +249,14 @@ impl Collector for SearchCollector {
         hits.sort_by(RankedHit::cmp_fast);
         resolve_name_ties(&mut hits, self.keep);
         hits.truncate(self.keep);
-        let [categories, target_groups, wijken, access_routes, costs] = merged.map(sorted_counts);
+        let [
+            categories,
+            target_groups,
+            wijken,
+            access_routes,
+            costs,
+            languages,
+        ] = merged.map(sorted_counts);
         Ok(CollectedResults {
             total,
             facets: Facets {
@@ -202,6 +265,7 @@ impl Collector for SearchCollector {
                 wijken,
                 access_routes,
                 costs,
+                languages,
             },
             hits,
         })
@@ -291,6 +355,7 @@ struct SegmentEntry {
     score: Score,
     distance_m: Option<f64>,
     serves_area: bool,
+    serves_local: bool,
 }
 
 impl PartialEq for SegmentEntry {
@@ -318,14 +383,16 @@ pub(crate) struct SearchSegmentCollector {
     sort: SortOrder,
     keep: usize,
     radius: Option<Radius>,
+    blend: bool,
     origin: Option<Origin>,
     served: Option<BitSet>,
+    served_local: Option<BitSet>,
     points: Option<Column<u64>>,
     sole_point: Option<Column<u64>>,
     name_sort: Option<StrColumn>,
     name_key_hi: Option<Column<u64>>,
     name_key_lo: Option<Column<u64>>,
-    facets: [Option<(StrColumn, Vec<u32>)>; 5],
+    facets: [Option<(StrColumn, Vec<u32>)>; 6],
     total: u64,
     heap: BinaryHeap<SegmentEntry>,
 }
@@ -423,15 +490,18 @@ impl SegmentCollector for SearchSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let serves_area = self.served.as_ref().is_some_and(|s| s.contains(doc));
-        // Distance is needed per matching doc only for the radius rule and distance sorting;
-        // otherwise it is computed in `harvest` for the kept entries.
+        let serves_local = self.served_local.as_ref().is_some_and(|s| s.contains(doc));
+        // Distance is needed per matching doc only for the radius rule, distance sorting and
+        // blending; otherwise it is computed in `harvest` for the kept entries.
         let nearest_a = match self.radius {
             // Serving the origin's area keeps a service whatever its distance.
             Some(radius) if !serves_area => match self.nearest_a(doc, Some(radius)) {
                 Some(a) => Some(a),
                 None => return,
             },
-            _ if self.sort == SortOrder::Distance => self.nearest_a(doc, None),
+            _ if self.sort == SortOrder::Distance || (self.blend && self.keep > 0) => {
+                self.nearest_a(doc, None)
+            }
             _ => None,
         };
         let distance_m = nearest_a.map(Origin::metres_from_a);
@@ -449,8 +519,14 @@ impl SegmentCollector for SearchSegmentCollector {
             return;
         }
         let primary = match self.sort {
+            SortOrder::Relevance if self.blend => {
+                let effective = effective_distance_m(distance_m, serves_area, serves_local);
+                -f64::from(score) * distance_decay(effective)
+            }
             SortOrder::Relevance => -f64::from(score),
-            SortOrder::Distance => distance_m.unwrap_or(f64::INFINITY),
+            SortOrder::Distance => {
+                effective_distance_m(distance_m, serves_area, serves_local).unwrap_or(f64::INFINITY)
+            }
             SortOrder::Name => 0.0,
         };
         let name_ord = self
@@ -465,6 +541,7 @@ impl SegmentCollector for SearchSegmentCollector {
             score,
             distance_m,
             serves_area,
+            serves_local,
         };
         if self.heap.len() < self.keep {
             self.heap.push(entry);
@@ -519,6 +596,7 @@ impl SegmentCollector for SearchSegmentCollector {
                 score: entry.score,
                 distance_m,
                 serves_area: entry.serves_area,
+                serves_local: entry.serves_local,
             });
         }
         SegmentFruit {

@@ -24,6 +24,7 @@
 
 mod analysis;
 mod collector;
+mod lexicon;
 mod query;
 mod schema;
 mod spatial;
@@ -37,12 +38,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
+use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::Value;
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use uuid::Uuid;
 
-use analysis::{Analysis, NL_TOKENIZER};
+use analysis::{Analysis, FOLD_TOKENIZER, NL_TOKENIZER};
 use collector::{NearSpec, SearchCollector};
 use schema::{Fields, SCHEMA_VERSION};
 use vocabulary::Vocabulary;
@@ -55,6 +57,12 @@ pub const MAX_OFFSET: usize = 10_000;
 pub const SNIPPET_CHARS: usize = 160;
 /// Memory budget of the single index writer.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Searchable segments above which [`SearchIndex::compact_if_fragmented`] merges them all into
+/// one. Every segment costs each query its own set-up (weights, scorers, fast-field columns);
+/// tantivy's merge policy keeps the count low while a process lives, but merges still running
+/// when a command ends are lost, so a directory fed by a hundred `import` runs was left with 200
+/// segments and searched 20× slower (BENCHMARKS.md).
+pub const MAX_SEGMENTS: usize = 8;
 
 /// WGS84 coordinate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -77,6 +85,10 @@ pub struct SearchDocument {
     pub category_labels: Vec<String>,
     pub target_group_codes: Vec<String>,
     pub target_group_labels: Vec<String>,
+    /// ISO 639 codes of the languages it is offered in (filter and facet).
+    pub language_codes: Vec<String>,
+    /// Their Dutch names ("Arabisch"), searchable like the category labels.
+    pub language_labels: Vec<String>,
     /// Every CBS code (GM/WK/BU) the service matches for the neighbourhood filter; already
     /// expanded by the caller.
     pub area_codes: Vec<String>,
@@ -130,10 +142,11 @@ impl Session {
     }
 }
 
-/// "Open at some moment between `from` and `to` (minutes since midnight), on `day` or any day."
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// "Open at some moment between `from` and `to` (minutes since midnight), on one of `days` (ISO
+/// weekdays; empty = any day)."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenWindow {
-    pub day: Option<u8>,
+    pub days: Vec<u8>,
     pub from: u16,
     pub to: u16,
 }
@@ -182,8 +195,10 @@ pub struct SearchRequest {
     pub free_only: bool,
     pub access: Option<AccessFilter>,
     pub welzijn_op_recept: Option<bool>,
-    /// ISO weekday 1..=7.
-    pub day: Option<u8>,
+    /// ISO weekdays 1..=7: services that run on any of them (empty = no day filter).
+    pub days: Vec<u8>,
+    /// ISO 639 codes: services offered in any of these languages.
+    pub languages: Vec<String>,
     /// Keep services with `minimum_age <= age <= maximum_age` (missing bound = unbounded).
     pub age: Option<u8>,
     pub near: Option<Near>,
@@ -213,7 +228,8 @@ impl Default for SearchRequest {
             free_only: false,
             access: None,
             welzijn_op_recept: None,
-            day: None,
+            days: Vec::new(),
+            languages: Vec::new(),
             age: None,
             near: None,
             organization_id: None,
@@ -243,8 +259,11 @@ pub struct SearchHit {
     /// Metres to the nearest location when `near` was given; `None` without locations.
     pub distance_m: Option<f64>,
     /// True when `near` was given and the service lists one of the covering codes as a
-    /// service area ("werkt in uw buurt").
+    /// service area (its buurt, wijk or gemeente).
     pub serves_area: bool,
+    /// True when it serves the origin's own buurt or wijk ("werkt in uw wijk"), not only the
+    /// gemeente as a whole.
+    pub serves_local: bool,
     pub snippet: Vec<SnippetPart>,
     /// [`SearchDocument::summary`] as indexed.
     pub summary: Vec<u8>,
@@ -267,6 +286,8 @@ pub struct Facets {
     pub wijken: Vec<FacetCount>,
     pub access_routes: Vec<FacetCount>,
     pub costs: Vec<FacetCount>,
+    /// ISO 639 language codes.
+    pub languages: Vec<FacetCount>,
 }
 
 /// A life-question phrase recognised in the query.
@@ -295,6 +316,8 @@ pub struct Interpretation {
     pub synonyms: Vec<RecognizedSynonym>,
     /// Plain words searched for (outside recognised phrases).
     pub terms: Vec<String>,
+    /// Filler words skipped (`index/fillers.txt`: "de laatste tijd", "hallo").
+    pub ignored: Vec<String>,
     /// Words for which typo tolerance was used (rare or unknown in the index).
     pub fuzzy_terms: Vec<String>,
     /// Part of the text was ignored (over 500 characters or over 12 concepts).
@@ -302,6 +325,28 @@ pub struct Interpretation {
     /// Text was given but had nothing searchable (only stop words or punctuation): the
     /// results are those of the filters alone.
     pub no_searchable_words: bool,
+    /// All words together found nothing, so some were left out (see [`Relaxation`]).
+    pub relaxed: Option<Relaxation>,
+    /// Words found through typo tolerance, with the word of the index they were taken for.
+    pub corrections: Vec<Correction>,
+    /// Nothing matched at all: the query with each unknown word replaced by the closest word
+    /// of the index ("Bedoelde u …?"). `None` when no better spelling was found.
+    pub did_you_mean: Option<String>,
+}
+
+/// What a relaxed search kept and dropped. Words are the typed words (folded); a recognised
+/// phrase counts as one entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Relaxation {
+    pub used: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+/// A typed word and the index word typo tolerance took it for ("eenzaamhied" → "eenzaamheid").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    pub typed: String,
+    pub found: String,
 }
 
 impl Interpretation {
@@ -446,6 +491,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(NL_TOKENIZER, analysis.index_analyzer());
+        index
+            .tokenizers()
+            .register(FOLD_TOKENIZER, analysis.fold_analyzer());
         let vocabulary = Vocabulary::embedded(&analysis)?;
         let fields = resolve_fields(&index)?;
         // One writer per index directory: a second process (an `import` beside a running
@@ -459,6 +507,11 @@ impl SearchIndex {
                 ) => SearchError::InUse,
                 other => other.into(),
             })?;
+        // Segments with many deleted documents (a steady trickle of edits) are merged too, not
+        // only by size.
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_del_docs_ratio_before_merge(0.3);
+        writer.set_merge_policy(Box::new(policy));
         // Manual reload: every commit goes through this type, which reloads right after, so a
         // search after `apply` returns always sees the change.
         let reader = index
@@ -488,6 +541,40 @@ impl SearchIndex {
     /// Number of (live) services in the index as seen by searches.
     pub fn doc_count(&self) -> u64 {
         self.inner.reader.searcher().num_docs()
+    }
+
+    /// Number of segments searches go through.
+    pub fn segment_count(&self) -> usize {
+        self.inner.reader.searcher().segment_readers().len()
+    }
+
+    /// Merges all segments into one when there are more than [`MAX_SEGMENTS`], so that search
+    /// stays as fast however the index was fed (one big import, many small ones, a trickle of
+    /// edits). Returns whether it merged. Synchronous and slow (seconds at 100k services): run
+    /// it off the async threads. Searches and `apply` go on meanwhile; the writer lock is held
+    /// only to start the merge.
+    pub fn compact_if_fragmented(&self) -> Result<bool, SearchError> {
+        if self.segment_count() <= MAX_SEGMENTS {
+            return Ok(false);
+        }
+        let inner = &*self.inner;
+        let started = std::time::Instant::now();
+        let before = self.segment_count();
+        {
+            let mut state = inner.lock_writer()?;
+            if state.rebuilding {
+                return Ok(false);
+            }
+            merge_all_segments(&mut state.writer)?;
+        }
+        inner.reader.reload()?;
+        tracing::info!(
+            segments_before = before,
+            segments_after = self.segment_count(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "zoekindex samengevoegd"
+        );
+        Ok(true)
     }
 
     /// Apply one batch from the change log in one commit: replace every upserted service,
@@ -617,6 +704,7 @@ impl SearchIndex {
                 score: hit.score,
                 distance_m: hit.distance_m,
                 serves_area: hit.serves_area,
+                serves_local: hit.serves_local,
                 snippet,
                 summary,
                 description,
@@ -701,16 +789,16 @@ impl SearchIndex {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        let (text_query, interpretation) = match text {
+        let (concepts, mut interpretation) = match text {
             Some(text) => {
                 let mut analysis = inner.analysis.clone();
                 let built =
                     query::text_query(text, &mut analysis, &inner.vocabulary, fields, &searcher)?;
                 let mut interpretation = built.interpretation;
-                interpretation.no_searchable_words = built.query.is_none();
-                (built.query, interpretation)
+                interpretation.no_searchable_words = built.concepts.is_empty();
+                (built.concepts, interpretation)
             }
-            None => (None, Interpretation::default()),
+            None => (Vec::new(), Interpretation::default()),
         };
 
         let near = request.near.as_ref().map(|near| NearSpec {
@@ -721,24 +809,193 @@ impl SearchIndex {
                 .iter()
                 .map(|code| Term::from_field_text(fields.served_area_codes, code))
                 .collect(),
+            local_terms: near
+                .covering_codes
+                .iter()
+                .filter(|code| !code.starts_with("GM"))
+                .map(|code| Term::from_field_text(fields.served_area_codes, code))
+                .collect(),
             served_area_field: fields.served_area_codes,
         });
-        let collector = SearchCollector {
+        let scoring = request.sort == SortOrder::Relevance && !concepts.is_empty();
+        let collector = |keep: usize| SearchCollector {
             sort: request.sort,
-            scoring: request.sort == SortOrder::Relevance && text_query.is_some(),
-            near,
+            scoring,
+            blend: scoring && near.is_some(),
+            near: near.clone(),
             keep,
         };
-        let own_text = text_query.as_ref().map(|q| q.box_clone());
-        let query = query::full_query(text_query, request, fields);
-        let results = searcher.search(query.as_ref(), &collector)?;
+        let run = |text: Option<Box<dyn tantivy::query::Query>>, keep: usize| {
+            let query = query::full_query(text, request, fields);
+            searcher.search(query.as_ref(), &collector(keep))
+        };
+
+        let mut text_query = query::all_of(concepts.iter().map(|c| c.query.box_clone()).collect());
+        let mut results = run(text_query.as_ref().map(|q| q.box_clone()), keep)?;
+        if results.total == 0 && !concepts.is_empty() {
+            let count = |query: Box<dyn tantivy::query::Query>| -> Result<u64, SearchError> {
+                Ok(run(Some(query), 0)?.total)
+            };
+            if let Some(relaxed) = relax(&concepts, count)? {
+                let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+                for &i in &relaxed.kept {
+                    clauses.push((Occur::Must, concepts[i].query.box_clone()));
+                }
+                // Results that also match words left out rank first.
+                for &i in &relaxed.optional {
+                    clauses.push((Occur::Should, concepts[i].query.box_clone()));
+                }
+                let query: Box<dyn tantivy::query::Query> = Box::new(BooleanQuery::new(clauses));
+                results = run(Some(query.box_clone()), keep)?;
+                text_query = Some(query);
+                let labels = |indexes: &[usize]| -> Vec<String> {
+                    indexes.iter().map(|&i| concepts[i].label.clone()).collect()
+                };
+                let mut dropped = relaxed.optional.clone();
+                dropped.extend(&relaxed.unmatched);
+                dropped.sort_unstable();
+                interpretation.relaxed = Some(Relaxation {
+                    used: labels(&relaxed.kept),
+                    dropped: labels(&dropped),
+                });
+            }
+            if results.total == 0 {
+                interpretation.did_you_mean =
+                    self.did_you_mean(&interpretation, &searcher, |q| Ok(run(Some(q), 0)?.total))?;
+            }
+        }
         Ok(Collected {
             searcher,
-            text_query: own_text,
+            text_query,
             interpretation,
             results,
         })
     }
+
+    /// "Bedoelde u …?": the typed words with each word the index does not know replaced by the
+    /// closest word it does know (a typo away; or, for an unfinished word, the most common word
+    /// it begins), kept only when that query finds something.
+    fn did_you_mean(
+        &self,
+        interpretation: &Interpretation,
+        searcher: &tantivy::Searcher,
+        count: impl Fn(Box<dyn tantivy::query::Query>) -> Result<u64, SearchError>,
+    ) -> Result<Option<String>, SearchError> {
+        let inner = &*self.inner;
+        let lexicon = lexicon::Lexicon::new(searcher, inner.fields.surface);
+        let mut changed = false;
+        let mut words = Vec::new();
+        for word in interpretation.normalized.split_whitespace() {
+            let chars = word.chars().count();
+            if chars < lexicon::MIN_PART_CHARS || lexicon.contains(word)? {
+                words.push(word.to_string());
+                continue;
+            }
+            let distance = if chars <= 4 { 1 } else { 2 };
+            let better = match lexicon.near(word, distance, 1)?.into_iter().next() {
+                Some((near, _)) => Some(near),
+                None => lexicon
+                    .extensions(word, 1, 1)?
+                    .into_iter()
+                    .next()
+                    .map(|(longer, _)| longer),
+            };
+            match better {
+                Some(better) => {
+                    changed = true;
+                    words.push(better);
+                }
+                None => words.push(word.to_string()),
+            }
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let suggestion = words.join(" ");
+        let mut analysis = inner.analysis.clone();
+        let built = query::text_query(
+            &suggestion,
+            &mut analysis,
+            &inner.vocabulary,
+            &inner.fields,
+            searcher,
+        )?;
+        let Some(query) = query::all_of(built.concepts.into_iter().map(|c| c.query).collect())
+        else {
+            return Ok(None);
+        };
+        Ok((count(query)? > 0).then_some(suggestion))
+    }
+}
+
+/// The outcome of [`relax`], as indexes into the concepts.
+struct Relaxed {
+    /// Together they find something: every result matches all of them.
+    kept: Vec<usize>,
+    /// Left out to find something, but each matches something on its own: results that match
+    /// them too rank first.
+    optional: Vec<usize>,
+    /// Match nothing at all (with the filters).
+    unmatched: Vec<usize>,
+}
+
+/// When all concepts together find nothing, leave out the least important ones until something
+/// is found (as Meilisearch's matching strategy does), instead of answering zero. Least
+/// important, left out first: concepts that match nothing at all; then single words before
+/// recognised life questions and synonym phrases (those say most clearly what was meant); among
+/// those, the one matching the most services (it tells the least, like a low IDF); on a tie the
+/// later word (people type what matters most first). `None`
+/// when no concept matches anything on its own.
+fn relax(
+    concepts: &[query::Concept],
+    count: impl Fn(Box<dyn tantivy::query::Query>) -> Result<u64, SearchError>,
+) -> Result<Option<Relaxed>, SearchError> {
+    let mut alone = Vec::with_capacity(concepts.len());
+    for concept in concepts {
+        alone.push(count(concept.query.box_clone())?);
+    }
+    let (mut kept, unmatched): (Vec<usize>, Vec<usize>) =
+        (0..concepts.len()).partition(|&i| alone[i] > 0);
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    let mut optional = Vec::new();
+    // With every concept matching something the whole set is already known to find nothing.
+    let mut known_empty = unmatched.is_empty();
+    loop {
+        if !known_empty {
+            let together = query::all_of(
+                kept.iter()
+                    .map(|&i| concepts[i].query.box_clone())
+                    .collect(),
+            );
+            if let Some(query) = together
+                && count(query)? > 0
+            {
+                break;
+            }
+        }
+        known_empty = false;
+        let Some(least) = kept
+            .iter()
+            .copied()
+            .max_by_key(|&i| (!concepts[i].recognised, alone[i], i))
+        else {
+            break;
+        };
+        if kept.len() == 1 {
+            // One concept that matches on its own always finds something; not reached.
+            break;
+        }
+        kept.retain(|&i| i != least);
+        optional.push(least);
+    }
+    optional.sort_unstable();
+    Ok(Some(Relaxed {
+        kept,
+        optional,
+        unmatched,
+    }))
 }
 
 /// What [`SearchIndex::collect`] hands to the callers that read the hits.
@@ -959,8 +1216,12 @@ fn wipe_dir(dir: &Path) -> Result<(), SearchError> {
 
 fn validate(request: &SearchRequest) -> Result<(), SearchError> {
     let invalid = |message: &str| Err(SearchError::InvalidRequest(message.to_string()));
-    if let Some(day) = request.day
-        && !(1..=7).contains(&day)
+    let window_days = request.open_window.iter().flat_map(|w| &w.days);
+    if request
+        .days
+        .iter()
+        .chain(window_days)
+        .any(|day| !(1..=7).contains(day))
     {
         return invalid("dag moet 1 (maandag) t/m 7 (zondag) zijn");
     }

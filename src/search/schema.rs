@@ -28,13 +28,13 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 
-use super::analysis::{Analysis, NL_TOKENIZER};
+use super::analysis::{Analysis, FOLD_TOKENIZER, NL_TOKENIZER};
 use super::spatial;
 use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 6;
+pub(crate) const SCHEMA_VERSION: u32 = 7;
 
 /// Bytes per doc-store block. Every hit shown reads its stored fields, which reads the whole
 /// block it lies in: tantivy's default of 16 KiB holds ~10 of our documents, so with LZ4 nine
@@ -97,6 +97,8 @@ pub(crate) mod names {
     pub const MODIFIED: &str = "modified";
     pub const OPEN_SLOTS: &str = "open_slots";
     pub const SUMMARY: &str = "summary";
+    pub const SURFACE: &str = "surface";
+    pub const LANGUAGE_CODES: &str = "language_codes";
 }
 
 /// Resolved field handles.
@@ -131,6 +133,11 @@ pub(crate) struct Fields {
     pub modified: Field,
     pub open_slots: Field,
     pub summary: Field,
+    /// All searchable text as written (lowercased, accents folded, no stop words removed, no
+    /// stemming): the index's own vocabulary for typo tolerance on words as typed, compounds
+    /// and "Bedoelde u …?".
+    pub surface: Field,
+    pub language_codes: Field,
 }
 
 /// Text fields with their boosts: a hit in the name outranks one in the category/target-group
@@ -147,10 +154,10 @@ pub(crate) fn text_fields(fields: &Fields) -> [(Field, f32); 4] {
 pub(crate) fn build_schema() -> (Schema, Fields) {
     use names::*;
     let mut builder = Schema::builder();
-    let text = |stored: bool| {
+    let analysed = |tokenizer: &str, stored: bool| {
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(NL_TOKENIZER)
+                .set_tokenizer(tokenizer)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         if stored {
@@ -159,6 +166,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             options
         }
     };
+    let text = |stored: bool| analysed(NL_TOKENIZER, stored);
     let fields = Fields {
         service_id: builder.add_text_field(SERVICE_ID, STRING | STORED),
         name: builder.add_text_field(NAME, text(false)),
@@ -189,6 +197,8 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         modified: builder.add_i64_field(MODIFIED, INDEXED),
         open_slots: builder.add_u64_field(OPEN_SLOTS, INDEXED),
         summary: builder.add_bytes_field(SUMMARY, STORED),
+        surface: builder.add_text_field(SURFACE, analysed(FOLD_TOKENIZER, false)),
+        language_codes: builder.add_text_field(LANGUAGE_CODES, STRING | FAST),
     };
     (builder.build(), fields)
 }
@@ -269,11 +279,25 @@ pub(crate) fn to_tantivy(
     out.add_u64(fields.name_key_hi, hi);
     out.add_u64(fields.name_key_lo, lo);
     out.add_text(fields.name_sort, sort_key);
-    for label in doc.category_labels.iter().chain(&doc.target_group_labels) {
+    let labels = doc
+        .category_labels
+        .iter()
+        .chain(&doc.target_group_labels)
+        .chain(&doc.language_labels);
+    for label in labels.clone() {
         out.add_text(fields.labels, label);
     }
     out.add_text(fields.organization, &doc.organization_name);
     out.add_text(fields.description, &doc.description);
+    // The same texts once more as written, for the vocabulary lookups (see `Fields::surface`).
+    let surface = [Some(&doc.name), doc.alternate_name.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(labels)
+        .chain([&doc.organization_name, &doc.description]);
+    for text in surface {
+        out.add_text(fields.surface, text);
+    }
     for (field, values) in [
         (fields.category_codes, &doc.category_codes),
         (fields.target_group_codes, &doc.target_group_codes),
@@ -281,6 +305,7 @@ pub(crate) fn to_tantivy(
         (fields.served_area_codes, &doc.served_area_codes),
         (fields.facet_wijken, &doc.facet_wijken),
         (fields.term_ids, &doc.taxonomy_term_ids),
+        (fields.language_codes, &doc.language_codes),
     ] {
         // Duplicates would be counted twice by the facet collector.
         let mut seen: Vec<&str> = Vec::with_capacity(values.len());

@@ -24,6 +24,8 @@ fn svc(name: &str) -> SearchDocument {
         category_labels: Vec::new(),
         target_group_codes: Vec::new(),
         target_group_labels: Vec::new(),
+        language_codes: Vec::new(),
+        language_labels: Vec::new(),
         area_codes: Vec::new(),
         facet_wijken: Vec::new(),
         served_area_codes: Vec::new(),
@@ -310,8 +312,16 @@ fn life_question_finds_category_even_without_its_words() {
 fn life_question_is_found_anywhere_in_the_query() {
     let f = social_fixture();
     let results = f.run(&text_request("Hallo, ik heb schulden!"));
-    // "hallo" is a concept of its own and occurs nowhere.
-    assert_eq!(results.total, 0);
+    // "hallo" is a filler word (index/fillers.txt): skipped, and said so.
+    assert_eq!(f.names(&results), ["Budgetspreekuur"]);
+    assert_eq!(results.interpreted.ignored, ["hallo"]);
+    assert!(results.interpreted.relaxed.is_none());
+    // A word that is no filler and occurs nowhere is left out by relaxation, and said so.
+    let results = f.run(&text_request("Goeiedag, ik heb schulden!"));
+    assert_eq!(f.names(&results), ["Budgetspreekuur"]);
+    let relaxed = results.interpreted.relaxed.as_ref().expect("relaxed");
+    assert_eq!(relaxed.dropped, ["goeiedag"]);
+    assert_eq!(relaxed.used, ["ik heb schulden"]);
     assert_eq!(results.interpreted.suggested_categories(), ["geld"]);
     assert_eq!(f.text("ik heb schulden"), ["Budgetspreekuur"]);
 }
@@ -517,7 +527,7 @@ fn every_filter_restricts_the_results() {
         filter_names(
             &f,
             SearchRequest {
-                day: Some(3),
+                days: vec![3],
                 ..r()
             }
         ),
@@ -561,7 +571,7 @@ fn every_filter_restricts_the_results() {
             SearchRequest {
                 area_code: Some("GM0344".into()),
                 free_only: true,
-                day: Some(1),
+                days: vec![1],
                 ..r()
             }
         ),
@@ -574,11 +584,11 @@ fn invalid_requests_are_rejected() {
     let f = filter_fixture();
     for request in [
         SearchRequest {
-            day: Some(0),
+            days: vec![0],
             ..SearchRequest::default()
         },
         SearchRequest {
-            day: Some(8),
+            days: vec![8],
             ..SearchRequest::default()
         },
         SearchRequest {
@@ -661,29 +671,32 @@ fn distance_sort_is_ascending_with_unlocated_services_last_by_name() {
         sort: SortOrder::Distance,
         ..SearchRequest::default()
     });
+    // A service that works in the origin's wijk counts as on the doorstep, though it has no
+    // location; one without a location that does not serve the area comes last.
     assert_eq!(
         f.names(&results),
         [
+            "Zonder locatie, werkt in de wijk",
             "P3 twee locaties",
             "P1 1,1 km",
             "P2 1,4 km",
             "Ver weg 11 km",
             "Anders zonder locatie",
-            "Zonder locatie, werkt in de wijk"
         ]
     );
     let distances: Vec<Option<f64>> = results.hits.iter().map(|h| h.distance_m).collect();
     assert!(
-        (distances[0].unwrap_or(0.0) - 556.0).abs() < 3.0,
+        (distances[1].unwrap_or(0.0) - 556.0).abs() < 3.0,
         "{distances:?}"
     );
     assert!(
-        (distances[1].unwrap_or(0.0) - 1112.0).abs() < 3.0,
+        (distances[2].unwrap_or(0.0) - 1112.0).abs() < 3.0,
         "{distances:?}"
     );
-    assert_eq!(distances[4], None);
-    assert!(results.hits[5].serves_area);
-    assert!(!results.hits[0].serves_area);
+    assert_eq!(distances[0], None);
+    assert_eq!(distances[5], None);
+    assert!(results.hits[0].serves_area);
+    assert!(!results.hits[1].serves_area);
 }
 
 #[test]
@@ -697,9 +710,9 @@ fn radius_keeps_nearby_services_and_services_that_serve_the_area() {
     assert_eq!(
         f.names(&results),
         [
+            "Zonder locatie, werkt in de wijk",
             "P3 twee locaties",
             "P1 1,1 km",
-            "Zonder locatie, werkt in de wijk"
         ]
     );
     assert_eq!(results.total, 3);
@@ -1563,8 +1576,12 @@ fn hsds_filters_organisation_terms_modified_ages_and_opening_times() {
         2
     );
     // Open between 10:30 and 12:00 on any day: only the morning; on Thursday: nothing.
-    let window = |day, from, to| SearchRequest {
-        open_window: Some(OpenWindow { day, from, to }),
+    let window = |day: Option<u8>, from, to| SearchRequest {
+        open_window: Some(OpenWindow {
+            days: day.into_iter().collect(),
+            from,
+            to,
+        }),
         ..Default::default()
     };
     assert_eq!(
@@ -1578,4 +1595,344 @@ fn hsds_filters_organisation_terms_modified_ages_and_opening_times() {
     );
     // Closing time is exclusive: open 9–11 does not match a window starting at 11:00.
     assert!(names(window(Some(2), 11 * 60, 12 * 60)).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries as people type them: slips, compounds, life-question variants, relaxation, languages
+
+fn forgiving_fixture() -> Fixture {
+    Fixture::new(vec![
+        with(svc("Eenzaamheid te lijf"), |d| {
+            d.description = "Samen tegen eenzaamheid in de wijk.".into();
+            d.category_codes = strings(&["eenzaamheid"]);
+        }),
+        with(svc("Steunpunt voor de mantelzorger"), |d| {
+            d.description = "Advies en een luisterend oor.".into();
+            d.category_codes = strings(&["mantelzorg"]);
+        }),
+        with(svc("Schuldhulpverlening Noord"), |d| {
+            d.description = "Hulp bij geldzaken en betalingsachterstanden.".into();
+            d.category_codes = strings(&["geld"]);
+        }),
+        with(svc("Taalcafé De Boog"), |d| {
+            d.description = "Nederlands oefenen bij een kop koffie.".into();
+        }),
+        with(svc("Bibliotheek Oost"), |d| {
+            d.description = "Elke week een taal café voor nieuwkomers.".into();
+        }),
+        with(svc("Buurthuis De Schakel"), |d| {
+            d.description = "Een huis voor ontmoeten, eten en meedoen.".into();
+        }),
+        with(svc("Vrouwengroep Al Amal"), |d| {
+            d.description = "Ontmoeting voor vrouwen.".into();
+            d.language_codes = strings(&["ar", "nl"]);
+            d.language_labels = strings(&["Arabisch", "Nederlands"]);
+        }),
+        with(svc("Spreekuur voor expats"), |d| {
+            d.description = "Vragen over zorg in Nederland.".into();
+            d.language_codes = strings(&["en"]);
+            d.language_labels = strings(&["Engels"]);
+        }),
+    ])
+}
+
+#[test]
+fn a_swap_of_two_letters_is_one_slip_on_the_word_as_typed() {
+    let f = forgiving_fixture();
+    // Two letters swapped: one edit (a stem of "eenzaamhied" would not come near the index's).
+    let results = f.run(&text_request("eenzaamhied"));
+    assert_eq!(f.names(&results), ["Eenzaamheid te lijf"]);
+    assert_eq!(
+        results.interpreted.corrections,
+        [Correction {
+            typed: "eenzaamhied".into(),
+            found: "eenzaamheid".into()
+        }]
+    );
+    // A letter missing, and a swap in the middle of a compound.
+    assert_eq!(f.text("mantelzorgr"), ["Steunpunt voor de mantelzorger"]);
+    assert_eq!(f.text("schuldhlupverlening"), ["Schuldhulpverlening Noord"]);
+}
+
+#[test]
+fn compounds_are_found_typed_together_or_apart() {
+    let f = forgiving_fixture();
+    // Typed apart, written together in the directory.
+    assert_eq!(
+        f.text("schuldhulp verlening"),
+        ["Schuldhulpverlening Noord"]
+    );
+    assert_eq!(f.text("buurt huis"), ["Buurthuis De Schakel"]);
+    // Both ways at once: "taal cafe" finds the compound and the two words.
+    assert_eq!(
+        f.sorted_text("taal cafe"),
+        ["Bibliotheek Oost", "Taalcafé De Boog"]
+    );
+    // Typed together, written apart.
+    assert_eq!(
+        f.sorted_text("taalcafe"),
+        ["Bibliotheek Oost", "Taalcafé De Boog"]
+    );
+    // A part finds the whole.
+    assert_eq!(f.text("schuldhulp"), ["Schuldhulpverlening Noord"]);
+    assert_eq!(f.text("buurt"), ["Buurthuis De Schakel"]);
+}
+
+#[test]
+fn life_questions_are_recognised_in_their_variants() {
+    let f = social_fixture();
+    for typed in [
+        "ik voel mij alleen",
+        "ik voel mij zo alleen",
+        "alleen voel ik me",
+        "Ik voel me eigenlijk heel erg alleen",
+    ] {
+        let results = f.run(&text_request(typed));
+        assert_eq!(
+            results.interpreted.suggested_categories(),
+            ["eenzaamheid"],
+            "{typed}"
+        );
+        let names = f.names(&results);
+        assert!(
+            names.contains(&"Maatjesproject Overvecht".to_string()),
+            "{typed}: {names:?}"
+        );
+    }
+    // Extra words after the question: "de laatste tijd" says nothing about what is sought.
+    let results = f.run(&text_request("ik voel mij zo alleen de laatste tijd"));
+    assert_eq!(results.interpreted.suggested_categories(), ["eenzaamheid"]);
+    assert_eq!(results.interpreted.ignored, ["de laatste tijd"]);
+    assert!(results.total >= 2, "{:?}", f.names(&results));
+    // Other extra words that find nothing together with the question are left out.
+    let results = f.run(&text_request("ik voel mij zo alleen sinds de verhuizing"));
+    assert_eq!(results.interpreted.suggested_categories(), ["eenzaamheid"]);
+    assert!(results.total >= 2, "{:?}", f.names(&results));
+    let relaxed = results.interpreted.relaxed.as_ref().expect("relaxed");
+    assert_eq!(relaxed.dropped, ["sinds", "verhuizing"]);
+    // Another life question with another article: "de" for "mijn".
+    let results = f.run(&text_request("ik kan de rekeningen niet betalen"));
+    assert_eq!(results.interpreted.suggested_categories(), ["geld"]);
+    assert_eq!(f.names(&results), ["Budgetspreekuur"]);
+    // The words must all be there: "ik voel me goed" is no life question.
+    let results = f.run(&text_request("ik voel me goed"));
+    assert!(results.interpreted.life_questions.is_empty());
+}
+
+#[test]
+fn when_all_words_find_nothing_the_least_important_are_left_out() {
+    let f = Fixture::new(vec![
+        with(svc("Wandelen in het park"), |d| {
+            d.description = "Samen met koffie na afloop.".into()
+        }),
+        with(svc("Koffieochtend"), |d| {
+            d.description = "Koffie en thee.".into()
+        }),
+        with(svc("Zwemmen"), |d| {
+            d.description = "Zwemmen voor ouderen.".into()
+        }),
+        with(svc("Rolstoeldansen"), |d| {
+            d.description = "Dansen op muziek.".into()
+        }),
+    ]);
+    // No service has all three words. "koffie" is the most common word, so it goes first;
+    // "wandelen" and "zwemmen" still find nothing together and are as common, so the later
+    // word goes.
+    let results = f.run(&text_request("wandelen zwemmen koffie"));
+    let relaxed = results.interpreted.relaxed.as_ref().expect("relaxed");
+    assert_eq!(relaxed.used, ["wandelen"]);
+    assert_eq!(relaxed.dropped, ["zwemmen", "koffie"]);
+    assert_eq!(f.names(&results), ["Wandelen in het park"]);
+    // A word that matches nothing is dropped first, and the others are all kept.
+    let results = f.run(&text_request("koffie wandelen xyzzyq"));
+    assert_eq!(f.names(&results), ["Wandelen in het park"]);
+    let relaxed = results.interpreted.relaxed.as_ref().expect("relaxed");
+    assert_eq!(relaxed.used, ["koffie", "wandelen"]);
+    assert_eq!(relaxed.dropped, ["xyzzyq"]);
+    // Nothing matches at all: no results, and no relaxation to report.
+    let results = f.run(&text_request("xyzzyq qwxzzy"));
+    assert_eq!(results.total, 0);
+    assert!(results.interpreted.relaxed.is_none());
+}
+
+#[test]
+fn results_that_match_more_of_the_words_rank_first() {
+    // "muis kat hond" together: nothing. "hond" is the most common, so it goes; "muis" and
+    // "kat" still find nothing together, so the later goes: "muis" is kept. Of the two services
+    // with "muis", the one that also has "hond" ranks first, although its text is longer.
+    let f = Fixture::new(vec![
+        with(svc("Dierenclub"), |d| {
+            d.description = "Hond en muis en nog veel meer dieren.".into()
+        }),
+        with(svc("Knaagdieren"), |d| {
+            d.description = "Alles over de muis.".into()
+        }),
+        with(svc("Hondenuitlaat"), |d| {
+            d.description = "Met de hond en de kat.".into()
+        }),
+        with(svc("Kattenoppas"), |d| {
+            d.description = "Voor kat en hond.".into()
+        }),
+    ]);
+    let results = f.run(&text_request("muis kat hond"));
+    let relaxed = results.interpreted.relaxed.as_ref().expect("relaxed");
+    assert_eq!(relaxed.used, ["muis"]);
+    assert_eq!(relaxed.dropped, ["kat", "hond"]);
+    assert_eq!(f.names(&results), ["Dierenclub", "Knaagdieren"]);
+}
+
+#[test]
+fn when_nothing_matches_did_you_mean_offers_the_index_words() {
+    let f = forgiving_fixture();
+    // Four letters get no typo tolerance, so nothing matches; the suggestion finds something.
+    let results = f.run(&text_request("tall cafe"));
+    assert_eq!(
+        f.names(&results),
+        ["Bibliotheek Oost"],
+        "'cafe' alone still matches"
+    );
+    assert_eq!(
+        results.interpreted.relaxed.as_ref().unwrap().dropped,
+        ["tall"]
+    );
+    let results = f.run(&text_request("tall"));
+    assert_eq!(results.total, 0);
+    assert_eq!(results.interpreted.did_you_mean.as_deref(), Some("taal"));
+    // Nothing close: no suggestion.
+    let results = f.run(&text_request("qqqqzzzz"));
+    assert_eq!(results.interpreted.did_you_mean, None);
+}
+
+#[test]
+fn languages_are_searchable_words_filters_and_facets() {
+    let f = forgiving_fixture();
+    assert_eq!(f.text("arabisch"), ["Vrouwengroep Al Amal"]);
+    assert_eq!(f.text("Engels"), ["Spreekuur voor expats"]);
+    let results = f.run(&SearchRequest {
+        languages: strings(&["ar", "en"]),
+        limit: 100,
+        ..SearchRequest::default()
+    });
+    let mut names = f.names(&results);
+    names.sort();
+    assert_eq!(names, ["Spreekuur voor expats", "Vrouwengroep Al Amal"]);
+    assert_eq!(count(&results.facets.languages, "ar"), 1);
+    assert_eq!(count(&results.facets.languages, "nl"), 1);
+    assert_eq!(count(&results.facets.languages, "en"), 1);
+}
+
+#[test]
+fn several_days_mean_any_of_them() {
+    let f = Fixture::new(vec![
+        with(svc("Maandag"), |d| d.days = vec![1]),
+        with(svc("Dinsdag"), |d| d.days = vec![2]),
+        with(svc("Woensdag"), |d| d.days = vec![3]),
+    ]);
+    let results = f.run(&SearchRequest {
+        days: vec![1, 3],
+        sort: SortOrder::Name,
+        ..SearchRequest::default()
+    });
+    assert_eq!(f.names(&results), ["Maandag", "Woensdag"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A postcode changes the order: relevance blended with distance; "werkt in uw wijk"
+
+fn blend_fixture() -> Fixture {
+    let origin = point(52.1100, 5.1100);
+    let metres_north = |m: f64| point(origin.latitude + m / 111_195.0, origin.longitude);
+    Fixture::new(vec![
+        // The best text match (the word twice in its name), 11 km away.
+        with(svc("Eenzaamheid eenzaamheid"), |d| {
+            d.points = vec![metres_north(11_000.0)];
+        }),
+        // A weaker text match, 300 m away.
+        with(svc("Koffie tegen eenzaamheid"), |d| {
+            d.points = vec![metres_north(300.0)];
+        }),
+        // Serves the origin's wijk, with no location at all.
+        with(svc("Huisbezoek tegen eenzaamheid"), |d| {
+            d.served_area_codes = strings(&["WK034403"]);
+        }),
+        // Serves only the whole gemeente, office 8 km away.
+        with(svc("Telefooncirkel tegen eenzaamheid"), |d| {
+            d.served_area_codes = strings(&["GM0344"]);
+            d.points = vec![metres_north(8_000.0)];
+        }),
+        // 2 km away.
+        with(svc("Wandelen tegen eenzaamheid"), |d| {
+            d.points = vec![metres_north(2_000.0)];
+        }),
+    ])
+}
+
+fn near_origin(radius_m: Option<f64>) -> Near {
+    Near {
+        point: point(52.1100, 5.1100),
+        radius_m,
+        covering_codes: strings(&["GM0344", "WK034403", "BU03440300"]),
+    }
+}
+
+#[test]
+fn a_postcode_blends_relevance_with_distance() {
+    let f = blend_fixture();
+    let plain = f.run(&text_request("eenzaamheid"));
+    assert_eq!(f.names(&plain)[0], "Eenzaamheid eenzaamheid");
+    let near = f.run(&SearchRequest {
+        near: Some(near_origin(None)),
+        ..text_request("eenzaamheid")
+    });
+    let names = f.names(&near);
+    // The local ones now come first; the best text match 11 km away drops.
+    assert_ne!(names[0], "Eenzaamheid eenzaamheid", "{names:?}");
+    let position = |name: &str| names.iter().position(|n| n == name).unwrap();
+    assert!(position("Huisbezoek tegen eenzaamheid") < position("Wandelen tegen eenzaamheid"));
+    assert!(position("Koffie tegen eenzaamheid") < position("Eenzaamheid eenzaamheid"));
+    // The flags say why.
+    let hit = |name: &str| &near.hits[position(name)];
+    assert!(hit("Huisbezoek tegen eenzaamheid").serves_local);
+    assert!(hit("Telefooncirkel tegen eenzaamheid").serves_area);
+    assert!(!hit("Telefooncirkel tegen eenzaamheid").serves_local);
+    assert!(!hit("Koffie tegen eenzaamheid").serves_area);
+}
+
+#[test]
+fn nearest_first_puts_services_for_the_own_wijk_with_the_local_ones() {
+    let f = blend_fixture();
+    let results = f.run(&SearchRequest {
+        near: Some(near_origin(None)),
+        sort: SortOrder::Distance,
+        ..text_request("eenzaamheid")
+    });
+    assert_eq!(
+        f.names(&results),
+        [
+            // Serves the wijk: counts as on the doorstep.
+            "Huisbezoek tegen eenzaamheid",
+            "Koffie tegen eenzaamheid",
+            "Wandelen tegen eenzaamheid",
+            // Serves the gemeente: at most 3 km, although its office is 8 km away.
+            "Telefooncirkel tegen eenzaamheid",
+            "Eenzaamheid eenzaamheid",
+        ]
+    );
+    // Its real distance is still the one shown.
+    let telefoon = &results.hits[3];
+    assert!(telefoon.distance_m.unwrap() > 7_900.0);
+    // Within 1 km: the local ones and the services for the wijk or gemeente, not the rest.
+    let within = f.run(&SearchRequest {
+        near: Some(near_origin(Some(1_000.0))),
+        sort: SortOrder::Distance,
+        ..text_request("eenzaamheid")
+    });
+    assert_eq!(
+        f.names(&within),
+        [
+            "Huisbezoek tegen eenzaamheid",
+            "Koffie tegen eenzaamheid",
+            "Telefooncirkel tegen eenzaamheid",
+        ]
+    );
 }

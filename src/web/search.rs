@@ -39,6 +39,12 @@ pub struct Suggestion {
     pub href: String,
 }
 
+/// Which words a relaxed search used and which it left out.
+pub struct RelaxedNote {
+    pub used: String,
+    pub dropped: String,
+}
+
 /// A buurtteam or intake desk shown when nothing was found.
 pub struct IntakeCard {
     pub name: String,
@@ -66,6 +72,12 @@ pub struct ResultsPage {
     pub understood: Vec<String>,
     /// Words were typed but none could be searched (only punctuation or very common words).
     pub no_searchable_words: bool,
+    /// "We zochten met: … Weggelaten: …" when all words together found nothing.
+    pub relaxed: Option<RelaxedNote>,
+    /// "Bedoelde u …?" when nothing matched and a better spelling exists.
+    pub did_you_mean: Option<Suggestion>,
+    /// Words also searched for through typo tolerance ("eenzaamheid").
+    pub corrections: Vec<String>,
     /// "We zochten van 6 tot 24 uur" when the ticked parts of the day leave a gap.
     pub time_note: Option<String>,
     pub filters: Vec<ActiveFilter>,
@@ -175,6 +187,9 @@ fn form_again(
         heading: "Controleer wat u invulde".into(),
         understood: Vec::new(),
         no_searchable_words: false,
+        relaxed: None,
+        did_you_mean: None,
+        corrections: Vec::new(),
         time_note: None,
         filters: Vec::new(),
         filters_open: true,
@@ -237,25 +252,15 @@ async fn intake_for(
         if found.hits.is_empty() {
             continue;
         }
-        let ids: Vec<uuid::Uuid> = found.hits.iter().map(|h| h.summary.id).collect();
-        let records = catalog.services_in_order(&ids).await?;
         let cards = found
             .hits
             .iter()
-            .map(|h| {
-                let record = records.iter().find(|r| r.service.id == h.summary.id);
-                IntakeCard {
-                    name: h.summary.name.clone(),
-                    organization: h.summary.organization_name.clone(),
-                    href: format!("/aanbod/{}", h.summary.id),
-                    phone: record.and_then(|r| {
-                        r.service
-                            .phone
-                            .clone()
-                            .or_else(|| r.organization.phone.clone())
-                    }),
-                    place: super::views::place_summary(&h.summary, geo),
-                }
+            .map(|h| IntakeCard {
+                name: h.summary.name.clone(),
+                organization: h.summary.organization_name.clone(),
+                href: format!("/aanbod/{}", h.summary.id),
+                phone: h.summary.phone.clone(),
+                place: super::views::place_summary(&h.summary, geo),
             })
             .collect();
         let area_name = area_code.and_then(|c| geo.get(&c).map(|n| n.name.clone()));
@@ -350,6 +355,15 @@ fn build(
             parsed.query_without_matching(|k, v| k == "dagdeel" && Dagdeel::parse(v) == Some(part)),
         );
     }
+    for code in &parsed.request.languages {
+        // However the language was written (ar, Arabisch), each spelling of it goes.
+        remove(
+            format!("In het {}", crate::domain::language_label(code)),
+            parsed.query_without_matching(|k, v| {
+                k == "language" && crate::domain::parse_language(v) == Some(code.as_str())
+            }),
+        );
+    }
     if let Some(a) = parsed.request.age {
         remove(
             format!("Leeftijd {a}"),
@@ -416,6 +430,13 @@ fn build(
             &|c| parsed.request.target_groups.iter().any(|x| x == c),
         ),
         group(
+            "Taal",
+            &f.languages,
+            "language",
+            &|c| crate::domain::language_name(c).map(str::to_string),
+            &|c| parsed.request.languages.iter().any(|x| x == c),
+        ),
+        group(
             "Toegang",
             &f.access_routes,
             "access",
@@ -432,14 +453,14 @@ fn build(
     ];
     // Access routes filter as open / needs referral; costs as free or not. Show the facet
     // counts as they are but link to the filters that exist.
-    for item in &mut facets[3].items {
+    for item in &mut facets[4].items {
         let open = item.label == AccessRoute::Open.label();
         item.href = add("access", if open { "open" } else { "referral" });
     }
-    facets[4]
+    facets[5]
         .items
         .retain(|i| i.label == CostKind::Free.label());
-    for item in &mut facets[4].items {
+    for item in &mut facets[5].items {
         item.href = add("free", "ja");
     }
     facets.retain(|g| !g.items.is_empty());
@@ -532,6 +553,37 @@ fn build(
             to / 60
         )
     });
+    let interpreted = &found.interpreted;
+    let quoted = |words: &[String]| {
+        words
+            .iter()
+            .map(|w| format!("“{w}”"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let relaxed = interpreted
+        .relaxed
+        .as_ref()
+        .filter(|r| !r.dropped.is_empty())
+        .map(|r| RelaxedNote {
+            used: quoted(&r.used),
+            dropped: quoted(&r.dropped),
+        });
+    let did_you_mean = interpreted.did_you_mean.as_ref().map(|text| {
+        let query = parsed.query_without(&[("q", None)]);
+        let mut q = form_urlencoded::Serializer::new(query);
+        q.append_pair("q", text);
+        Suggestion {
+            label: text.clone(),
+            href: href(q.finish()),
+        }
+    });
+    let mut corrections: Vec<String> = interpreted
+        .corrections
+        .iter()
+        .map(|c| c.found.clone())
+        .collect();
+    corrections.dedup();
     // Closed on the results (the chips show what is chosen, and on a phone the results would
     // start a screen lower); open after a mistake, when something in it must be changed.
     let filters_open = false;
@@ -544,6 +596,9 @@ fn build(
         heading,
         understood: understood(catalog, found),
         no_searchable_words: found.interpreted.no_searchable_words,
+        relaxed,
+        did_you_mean,
+        corrections,
         time_note,
         filters,
         filters_open,

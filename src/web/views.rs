@@ -122,9 +122,10 @@ impl SearchForm {
             .pairs
             .iter()
             .filter(|(k, _)| {
-                !FORM_FIELDS.contains(&k.as_str())
-                    && !NOT_CARRIED.contains(&k.as_str())
-                    && !(has_postcode && matches!(k.as_str(), "lat" | "lon"))
+                let k = k.as_str();
+                let shown = FORM_FIELDS.contains(&k);
+                let replaced = has_postcode && matches!(k, "lat" | "lon");
+                !shown && !NOT_CARRIED.contains(&k) && !replaced
             })
             .cloned()
             .collect();
@@ -231,6 +232,15 @@ pub fn format_distance(metres: f64) -> String {
     }
 }
 
+/// A `tel:` link for a phone number as people write it ("030 - 700 00 06" → "tel:0307000006").
+pub fn tel_href(phone: &str) -> String {
+    let digits: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{digits}")
+}
+
 /// "€ 2,50".
 pub fn format_euro(amount: f64) -> String {
     format!("€ {amount:.2}").replace('.', ",")
@@ -274,6 +284,12 @@ pub struct ResultCard {
     pub needs_referral: bool,
     pub welzijn_op_recept: bool,
     pub informal: bool,
+    /// The service's phone number, else its organisation's.
+    pub phone: Option<String>,
+    /// The languages it is offered in, by name ("Arabisch").
+    pub languages: Vec<String>,
+    /// It serves the searched postcode's own buurt or wijk ("werkt in uw wijk").
+    pub serves_your_area: bool,
     pub snippet: Vec<crate::search::SnippetPart>,
 }
 
@@ -306,6 +322,17 @@ impl ResultCard {
             needs_referral: s.access_route != crate::domain::AccessRoute::Open,
             welzijn_op_recept: s.welzijn_op_recept,
             informal: s.formality == crate::domain::Formality::Informal,
+            phone: s.phone.clone(),
+            // Dutch goes without saying; name the languages only when there is another one.
+            languages: if s.languages.iter().all(|code| code == "nl") {
+                Vec::new()
+            } else {
+                s.languages
+                    .iter()
+                    .map(|code| crate::domain::language_label(code))
+                    .collect()
+            },
+            serves_your_area: found.serves_local,
             snippet: found.snippet.clone(),
         }
     }
@@ -389,6 +416,8 @@ mod tests {
         assert_eq!(format_distance(349.0), "350 m");
         assert_eq!(format_distance(2440.0), "2,4 km");
         assert_eq!(format_euro(2.5), "€ 2,50");
+        assert_eq!(tel_href("030 - 700 00 06"), "tel:0307000006");
+        assert_eq!(tel_href("+31 30 700 00 06"), "tel:+31307000006");
         assert_eq!(
             format_date(time::macros::date!(2026 - 09 - 14)),
             "14 september 2026"
