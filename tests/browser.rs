@@ -666,6 +666,7 @@ async fn a_mistyped_postcode_keeps_the_words() {
             .await
             .expect("submit");
         let message = text_of(&client, "#fout-postcode").await;
+        screenshot(&client, "postcode-error-phone").await;
         assert!(message.to_lowercase().contains("postcode"), "{message:?}");
         let words = wait_for(&client, "#q")
             .await
