@@ -224,6 +224,11 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(crate::web::not_found)
+        // The region's house style for every page rendered, error pages included.
+        .layer(axum::middleware::from_fn_with_state(
+            crate::web::theme::Theme::from(state.config.region.theme),
+            crate::web::theme::scope,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -4,13 +4,85 @@
 use crate::domain::{Vocabulary, parse_language, parse_weekday};
 use crate::error::AppError;
 use crate::geo::{Geography, Level};
-use crate::search::{AccessFilter, GeoPoint, Near, SearchRequest, SortOrder};
+use crate::search::{AccessFilter, GeoPoint, Near, OpenWindow, SearchRequest, SortOrder};
 
 pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_PAGE: usize = 500;
 pub const MAX_PER_PAGE: usize = 100;
 pub const DEFAULT_PER_PAGE: usize = 20;
 pub const MAX_RADIUS_KM: f64 = 100.0;
+
+/// A part of the day, as people ask for it ("op dinsdagochtend"). Parameter `dagdeel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dagdeel {
+    Ochtend,
+    Middag,
+    Avond,
+}
+
+impl Dagdeel {
+    pub const ALL: [Dagdeel; 3] = [Dagdeel::Ochtend, Dagdeel::Middag, Dagdeel::Avond];
+
+    /// Dutch (`ochtend`, `morgen`, `middag`, `avond`) or English (`morning`, `afternoon`,
+    /// `evening`), any case.
+    pub fn parse(input: &str) -> Option<Self> {
+        match input.trim().to_lowercase().as_str() {
+            "ochtend" | "morgen" | "morning" => Some(Self::Ochtend),
+            "middag" | "afternoon" => Some(Self::Middag),
+            "avond" | "evening" => Some(Self::Avond),
+            _ => None,
+        }
+    }
+
+    /// The value the form sends.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Ochtend => "ochtend",
+            Self::Middag => "middag",
+            Self::Avond => "avond",
+        }
+    }
+
+    /// "ochtend (6–12 uur)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ochtend => "ochtend (6–12 uur)",
+            Self::Middag => "middag (12–18 uur)",
+            Self::Avond => "avond (18–24 uur)",
+        }
+    }
+
+    /// Minutes since midnight: `[from, to)`.
+    pub fn minutes(self) -> (u16, u16) {
+        match self {
+            Self::Ochtend => (6 * 60, 12 * 60),
+            Self::Middag => (12 * 60, 18 * 60),
+            Self::Avond => (18 * 60, 24 * 60),
+        }
+    }
+}
+
+/// The one time window searched for these parts of the day: from the earliest start to the
+/// latest end. The index filters on a single window, so "ochtend + avond" (not adjacent)
+/// becomes 06:00–24:00 and includes the afternoon: showing a few offers too many is better
+/// than hiding some, and the page says which hours were searched.
+pub fn dagdeel_window(parts: &[Dagdeel]) -> Option<(u16, u16)> {
+    let from = parts.iter().map(|p| p.minutes().0).min()?;
+    let to = parts.iter().map(|p| p.minutes().1).max()?;
+    Some((from, to))
+}
+
+/// True when the parts of the day leave a gap (ochtend + avond), so that the searched window
+/// is wider than what was ticked.
+pub fn dagdelen_have_gap(parts: &[Dagdeel]) -> bool {
+    let covered: u16 = {
+        let mut unique = parts.to_vec();
+        unique.sort();
+        unique.dedup();
+        unique.iter().map(|p| p.minutes().1 - p.minutes().0).sum()
+    };
+    dagdeel_window(parts).is_some_and(|(from, to)| to - from > covered)
+}
 
 /// Where distances are measured from.
 #[derive(Debug, Clone)]
@@ -36,6 +108,10 @@ pub struct ParsedSearch {
     pub area: Option<AreaRef>,
     pub origin: Option<Origin>,
     pub radius_km: Option<f64>,
+    /// ISO weekdays asked for (any of them), sorted, each once.
+    pub days: Vec<u8>,
+    /// Parts of the day asked for, sorted, each once.
+    pub dagdelen: Vec<Dagdeel>,
     pub page: usize,
     pub per_page: usize,
     /// The parameters as given (minus paging), to build links that add or drop one filter.
@@ -72,6 +148,56 @@ pub fn parse(
     parse_pairs(pairs, geo, vocabulary)
 }
 
+/// A parameter that could not be used, with the message for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub param: String,
+    pub message: String,
+}
+
+/// For the pages: parses what it can. Each wrong parameter is left out, with what depends on
+/// it (a wrong postcode also takes the radius and the distance sort along), and its message is
+/// kept, so that the page can show the form again with everything as typed and the message
+/// next to the field, instead of an error page.
+pub fn parse_forgiving(
+    raw_query: &str,
+    geo: &Geography,
+    vocabulary: &Vocabulary,
+) -> Result<(ParsedSearch, Vec<FieldError>), AppError> {
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut errors: Vec<FieldError> = Vec::new();
+    // Each round drops at least one parameter name, so this ends.
+    loop {
+        match parse_pairs(pairs.clone(), geo, vocabulary) {
+            Ok(parsed) => return Ok((parsed, errors)),
+            Err(AppError::BadRequest {
+                param: Some(param),
+                detail,
+            }) => {
+                let before = pairs.len();
+                let origin_lost = matches!(param.as_str(), "postcode" | "lat" | "lon");
+                pairs.retain(|(k, v)| {
+                    let k = k.as_str();
+                    let depends = origin_lost
+                        && (matches!(k, "radius_km" | "lat" | "lon")
+                            || (k == "sort" && v == "distance"));
+                    k != param && !depends
+                });
+                if pairs.len() == before {
+                    return Err(AppError::bad_param(&param, detail));
+                }
+                errors.push(FieldError {
+                    param,
+                    message: detail,
+                });
+            }
+            Err(other) => return Err(other),
+        }
+    }
+}
+
 pub fn parse_pairs(
     pairs: Vec<(String, String)>,
     geo: &Geography,
@@ -88,6 +214,8 @@ pub fn parse_pairs(
     let mut lat: Option<f64> = None;
     let mut lon: Option<f64> = None;
     let mut sort: Option<String> = None;
+    let mut days: Vec<u8> = Vec::new();
+    let mut dagdelen: Vec<Dagdeel> = Vec::new();
     let mut page = 1usize;
     let mut per_page = DEFAULT_PER_PAGE;
     let mut kept = Vec::new();
@@ -172,14 +300,15 @@ pub fn parse_pairs(
                 })
             }
             "wor" if !v.is_empty() => request.welzijn_op_recept = Some(flag(&key, v)?),
-            "day" if !v.is_empty() => {
-                let day = parse_weekday(v).ok_or_else(|| {
-                    AppError::bad_param(&key, "Kies een dag: maandag t/m zondag (of 1 t/m 7).")
-                })?;
-                if !request.days.contains(&day) {
-                    request.days.push(day);
-                }
-            }
+            "day" if !v.is_empty() => days.push(parse_weekday(v).ok_or_else(|| {
+                AppError::bad_param(
+                    &key,
+                    "Kies een dag: maandag t/m zondag (ook: ma, di, … of 1 t/m 7).",
+                )
+            })?),
+            "dagdeel" if !v.is_empty() => dagdelen.push(Dagdeel::parse(v).ok_or_else(|| {
+                AppError::bad_param(&key, "Kies een dagdeel: ochtend, middag of avond.")
+            })?),
             "language" if !v.is_empty() => {
                 let code = parse_language(v).ok_or_else(|| {
                     AppError::bad_param(
@@ -288,6 +417,11 @@ pub fn parse_pairs(
     });
     request.offset = (page - 1) * per_page;
     request.limit = per_page;
+    days.sort_unstable();
+    days.dedup();
+    dagdelen.sort_unstable();
+    dagdelen.dedup();
+    apply_time_filters(&mut request, &days, &dagdelen);
 
     Ok(ParsedSearch {
         request,
@@ -295,25 +429,66 @@ pub fn parse_pairs(
         area,
         origin,
         radius_km,
+        days,
+        dagdelen,
         page,
         per_page,
         pairs: kept,
     })
 }
 
+/// Days alone keep services that run on any of them; with parts of the day, services open at
+/// some moment of that window on any of those days (or on any day when none was ticked).
+fn apply_time_filters(request: &mut SearchRequest, days: &[u8], dagdelen: &[Dagdeel]) {
+    match dagdeel_window(dagdelen) {
+        Some((from, to)) => {
+            request.open_window = Some(OpenWindow {
+                days: days.to_vec(),
+                from,
+                to,
+            })
+        }
+        None => request.days = days.to_vec(),
+    }
+}
+
 impl ParsedSearch {
     /// The query string of this search without the parameters named in `drop` (and the page).
     pub fn query_without(&self, drop: &[(&str, Option<&str>)]) -> String {
+        self.query_without_matching(|k, v| {
+            drop.iter()
+                .any(|(dk, dv)| *dk == k && dv.is_none_or(|dv| dv == v))
+        })
+    }
+
+    /// The query string of this search without the pairs for which `drop(key, value)` is true
+    /// (and without the page).
+    pub fn query_without_matching(&self, drop: impl Fn(&str, &str) -> bool) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &self.pairs {
-            let dropped = drop
-                .iter()
-                .any(|(dk, dv)| dk == k && dv.is_none_or(|dv| dv == v));
-            if !dropped {
+            if !drop(k, v) {
                 s.append_pair(k, v);
             }
         }
         s.finish()
+    }
+
+    /// The query string without the place distances are measured from, and without what only
+    /// makes sense with it (the radius and sorting by distance), so that removing the postcode
+    /// never leads to an error page.
+    pub fn query_without_origin(&self) -> String {
+        self.query_without_matching(|k, v| {
+            matches!(k, "postcode" | "lat" | "lon" | "radius_km")
+                || (k == "sort" && v == "distance")
+        })
+    }
+
+    /// The value of a parameter as it was typed (the first, for repeatable ones).
+    pub fn typed(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The query string of this search on another page.
@@ -399,11 +574,64 @@ mod tests {
     }
 
     #[test]
+    fn days_and_parts_of_the_day_in_every_spelling() {
+        for tuesday in ["dinsdag", "di", "TU", "tuesday", "2", "Dinsdag", "DI"] {
+            let p = parse_ok(&format!("day={tuesday}"));
+            assert_eq!(p.days, vec![2], "{tuesday}");
+        }
+        let p = parse_ok("day=di&day=2&day=donderdag&dagdeel=ochtend");
+        assert_eq!(p.days, vec![2, 4], "each day once");
+        assert_eq!(p.dagdelen, vec![Dagdeel::Ochtend]);
+        let window = p.request.open_window.expect("a time window");
+        assert_eq!((window.from, window.to), (6 * 60, 12 * 60));
+        assert_eq!(
+            dagdeel_window(&[Dagdeel::Ochtend, Dagdeel::Middag]),
+            Some((360, 1080))
+        );
+        assert!(!dagdelen_have_gap(&[Dagdeel::Ochtend, Dagdeel::Middag]));
+        assert_eq!(
+            dagdeel_window(&[Dagdeel::Avond, Dagdeel::Ochtend]),
+            Some((360, 1440))
+        );
+        assert!(dagdelen_have_gap(&[Dagdeel::Avond, Dagdeel::Ochtend]));
+        assert_eq!(dagdeel_window(&[]), None);
+        assert!(parse_ok("dagdeel=AVOND").request.open_window.is_some());
+    }
+
+    #[test]
+    fn forgiving_parse_keeps_the_rest_and_names_each_wrong_field() {
+        let geo = Geography::load_embedded().unwrap();
+        let vocab = Vocabulary::embedded().unwrap();
+        let (parsed, errors) = parse_forgiving(
+            "q=eenzaam&postcode=35620&radius_km=2&sort=distance&day=blursday&area=WK034403",
+            &geo,
+            &vocab,
+        )
+        .unwrap();
+        let params: Vec<&str> = errors.iter().map(|e| e.param.as_str()).collect();
+        assert_eq!(params, ["postcode", "day"], "the radius is not blamed");
+        assert_eq!(parsed.text, "eenzaam");
+        assert_eq!(parsed.area.unwrap().code, "WK034403");
+        assert!(parsed.origin.is_none() && parsed.radius_km.is_none());
+        let (_, none) = parse_forgiving("q=eenzaam", &geo, &vocab).unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn removing_the_origin_drops_what_depends_on_it() {
+        let p = parse_ok("q=a&postcode=3562&radius_km=2&sort=distance&free=ja");
+        assert_eq!(p.query_without_origin(), "q=a&free=ja");
+        let p = parse_ok("lat=52.1&lon=5.1&radius_km=2&sort=name");
+        assert_eq!(p.query_without_origin(), "sort=name");
+    }
+
+    #[test]
     fn errors_name_the_parameter() {
         for (q, param) in [
             ("area=XX", "area"),
             ("postcode=1", "postcode"),
             ("day=8", "day"),
+            ("dagdeel=nacht", "dagdeel"),
             ("free=misschien", "free"),
             ("access=soms", "access"),
             ("lat=52", "lat"),

@@ -429,8 +429,16 @@ async fn pages_pass_axe_wcag_2_1_aa() {
         let pages = [
             "/".to_string(),
             results,
+            // Zero results, with the buurtteam to call.
+            format!("/zoeken?q=xylofoonorkestrepetitie&area={OVERVECHT}"),
+            // A mistyped postcode: the form again with the message by the field.
+            "/zoeken?q=eenzaam&postcode=35AB&day=dinsdag".to_string(),
+            // Many filters, the filter panel open, numbered pages.
+            "/zoeken?category=ontmoeting&postcode=3562&day=di&dagdeel=ochtend&page=2".to_string(),
             service,
             format!("/wijk/{OVERVECHT}"),
+            "/wijken".to_string(),
+            "/aanbod/00000000-0000-0000-0000-000000000000".to_string(),
         ];
 
         let mut report = String::new();
@@ -485,6 +493,254 @@ async fn pages_pass_axe_wcag_2_1_aa() {
             report.is_empty(),
             "accessibility violations (WCAG 2.1 A/AA):{report}"
         );
+    })
+    .await;
+}
+
+/// Saves a screenshot of the current page when `WIJKWIJZER_SCREENSHOTS` names a directory (to
+/// look at the phone layout by eye; nothing is asserted about the picture).
+async fn screenshot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("WIJKWIJZER_SCREENSHOTS") else {
+        return;
+    };
+    let png = client.screenshot().await.expect("screenshot");
+    let path = Path::new(&dir).join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap_or_else(|err| panic!("write {}: {err}", path.display()));
+}
+
+/// The texts of the elements matching `css`.
+async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.expect(css) {
+        out.push(element.text().await.expect("text"));
+    }
+    out
+}
+
+/// A GP with a patient: the question, the patient's postcode, "on a Tuesday morning" — and the
+/// nearest offers that fit. Counted honestly: the person fills in four things on one form (words,
+/// postcode, two ticks) and submits it: one page visit; opening the first offer is the second.
+/// Each step that loads a page counts as an interaction; at most three are allowed.
+#[tokio::test]
+async fn gp_journey_in_at_most_three_interactions() {
+    with_browser(true, |client, base| async move {
+        let mut interactions = 0;
+        client.goto(&format!("{base}/")).await.expect("open home");
+        screenshot(&client, "home-phone").await;
+        wait_for(&client, "#q")
+            .await
+            .send_keys("eenzaam")
+            .await
+            .expect("type the question");
+        wait_for(&client, "#postcode")
+            .await
+            .send_keys("3562 AB")
+            .await
+            .expect("type the postcode");
+        wait_for(&client, "label[for=dag-2]")
+            .await
+            .click()
+            .await
+            .expect("tick dinsdag");
+        wait_for(&client, "label[for=dagdeel-ochtend]")
+            .await
+            .click()
+            .await
+            .expect("tick ochtend");
+        wait_for(&client, "form.search button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("submit");
+        interactions += 1;
+
+        let heading = text_of(&client, "h1#resultaten").await;
+        assert!(heading.contains("resulta"), "results: {heading:?}");
+        let url = client.current_url().await.expect("url");
+        let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        for pair in [
+            ("day", "dinsdag"),
+            ("dagdeel", "ochtend"),
+            ("postcode", "3562 AB"),
+        ] {
+            assert!(
+                query.contains(&(pair.0.into(), pair.1.into())),
+                "{pair:?} in {url}"
+            );
+        }
+        let chips = texts(&client, ".filters a").await;
+        assert!(
+            chips.iter().any(|c| c.contains("Op dinsdag"))
+                && chips.iter().any(|c| c.contains("ochtend")),
+            "{chips:?}"
+        );
+        let when = texts(&client, "ol.results li.card .when").await;
+        assert!(!when.is_empty(), "results with their times");
+        for w in &when {
+            assert!(
+                w.contains("dinsdag"),
+                "each result runs on a Tuesday: {w:?}"
+            );
+        }
+        let first_place = text_of(&client, "ol.results li.card .facts dd").await;
+        assert!(
+            first_place.contains(" m)")
+                || first_place.contains(" km)")
+                || first_place.contains("uw wijk"),
+            "the first result says how near it is: {first_place:?}"
+        );
+        screenshot(&client, "results-phone").await;
+        assert_no_horizontal_scroll(&client, "results with the panel open").await;
+
+        wait_for(&client, "ol.results li.card h3 a")
+            .await
+            .click()
+            .await
+            .expect("open the first offer");
+        interactions += 1;
+        wait_for(&client, "article.service h1").await;
+        assert!(interactions <= 3, "{interactions} interactions");
+        eprintln!("GP journey: {interactions} page-loading interactions, 4 form entries");
+    })
+    .await;
+}
+
+/// Every filter chip on a page with many filters can be removed, one after the other, without
+/// an error page — on a phone, without JavaScript.
+#[tokio::test]
+async fn every_chip_can_be_removed_on_a_phone() {
+    with_browser(false, |client, base| async move {
+        let many = format!(
+            "{base}/zoeken?q=eenzaam&area={OVERVECHT}&postcode=3562&radius_km=5&sort=distance\
+             &category=eenzaamheid&free=ja&access=open&day=di&day=do&dagdeel=ochtend&age=70"
+        );
+        client.goto(&many).await.expect("open");
+        wait_for(&client, "h1#resultaten").await;
+        let labels = texts(&client, ".filters a").await;
+        assert!(labels.len() >= 10, "many chips: {labels:?}");
+        for (i, label) in labels.iter().enumerate() {
+            client.goto(&many).await.expect("open");
+            wait_for(&client, "h1#resultaten").await;
+            let chips = client
+                .find_all(Locator::Css(".filters a"))
+                .await
+                .expect("chips");
+            chips[i].clone().click().await.expect("remove the chip");
+            let heading = text_of(&client, "main h1").await;
+            assert!(
+                heading != "Controleer wat u invulde" && heading != "Ongeldige invoer",
+                "removing {label:?} led to {heading:?}"
+            );
+            let left = texts(&client, ".filters a").await;
+            assert!(!left.contains(label), "{label:?} is gone: {left:?}");
+            if label.starts_with("Vanaf") {
+                // The radius needs the postcode: it goes with it.
+                assert_eq!(left.len(), labels.len() - 2, "removing {label:?}: {left:?}");
+                assert!(!left.iter().any(|l| l.starts_with("Binnen")), "{left:?}");
+            } else {
+                assert_eq!(left.len(), labels.len() - 1, "removing {label:?}: {left:?}");
+            }
+        }
+    })
+    .await;
+}
+
+/// A mistyped postcode: the words stay, the message stands by the field.
+#[tokio::test]
+async fn a_mistyped_postcode_keeps_the_words() {
+    with_browser(true, |client, base| async move {
+        client.goto(&format!("{base}/")).await.expect("open home");
+        wait_for(&client, "#q")
+            .await
+            .send_keys("hulp bij formulieren")
+            .await
+            .expect("type");
+        wait_for(&client, "#postcode")
+            .await
+            .send_keys("35620")
+            .await
+            .expect("type");
+        wait_for(&client, "form.search button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("submit");
+        let message = text_of(&client, "#fout-postcode").await;
+        screenshot(&client, "postcode-error-phone").await;
+        assert!(message.to_lowercase().contains("postcode"), "{message:?}");
+        let words = wait_for(&client, "#q")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(words.as_deref(), Some("hulp bij formulieren"));
+        let postcode = wait_for(&client, "#postcode")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(postcode.as_deref(), Some("35620"), "as typed");
+        let described = wait_for(&client, "#postcode")
+            .await
+            .attr("aria-describedby")
+            .await
+            .expect("attr");
+        assert_eq!(described.as_deref(), Some("fout-postcode"));
+        // The message is on screen next to the field: directly above it.
+        let rects = client
+            .execute(
+                "const m = document.getElementById('fout-postcode').getBoundingClientRect();\
+                 const f = document.getElementById('postcode').getBoundingClientRect();\
+                 return [m.bottom, f.top, m.height];",
+                vec![],
+            )
+            .await
+            .expect("measure");
+        let (bottom, top, height) = (
+            rects[0].as_f64().unwrap(),
+            rects[1].as_f64().unwrap(),
+            rects[2].as_f64().unwrap(),
+        );
+        assert!(
+            height > 0.0 && bottom <= top + 1.0 && top - bottom < 48.0,
+            "{rects:?}"
+        );
+    })
+    .await;
+}
+
+/// A printed result list is a compact handout: twenty results fit on a few A4 pages (several
+/// per page), without the form and the facets.
+#[tokio::test]
+async fn a_printed_result_list_is_a_compact_handout() {
+    with_browser(true, |client, base| async move {
+        client
+            .goto(&format!("{base}/zoeken?category=ontmoeting"))
+            .await
+            .expect("open results");
+        let cards = client
+            .find_all(Locator::Css("ol.results li.card"))
+            .await
+            .expect("cards");
+        assert_eq!(cards.len(), 20, "a full page of results");
+        let pdf = client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .expect("print to PDF");
+        if let Some(dir) = std::env::var_os("WIJKWIJZER_SCREENSHOTS") {
+            std::fs::write(Path::new(&dir).join("results-print.pdf"), &pdf).expect("save PDF");
+        }
+        let text = String::from_utf8_lossy(&pdf);
+        let pages = text
+            .match_indices("/Type /Page")
+            .filter(|(i, _)| !text[i + 11..].starts_with('s'))
+            .count();
+        assert!(pages >= 1, "a PDF with pages");
+        assert!(
+            pages <= 3,
+            "20 results on at most 3 A4 pages (at least 7 per page), got {pages}"
+        );
+        eprintln!("printed handout: 20 results on {pages} A4 page(s)");
     })
     .await;
 }

@@ -378,7 +378,7 @@ async fn pages_render_for_people() {
     let home = get("/").await;
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
-    assert!(html.contains("<html lang=\"nl\">"));
+    assert!(html.contains("<html lang=\"nl\" class=\"utrecht-theme\">"));
     assert!(
         html.contains("name=\"q\"")
             && html.contains("name=\"postcode\"")
@@ -419,7 +419,7 @@ async fn pages_render_for_people() {
     let wijk = get("/wijk/WK034403").await;
     assert_eq!(wijk.status(), 200);
     let html = wijk.text().await.unwrap();
-    assert!(html.contains("<h1>Overvecht"));
+    assert!(html.contains("<h1 class=\"utrecht-heading-1\">Overvecht"));
     assert!(html.contains("Buurten") && html.contains("/wijk/BU03440321"));
     assert!(html.contains("Eenzaamheid &#38; sociaal netwerk"));
     assert!(html.contains("<svg"), "an outline map");
@@ -433,6 +433,17 @@ async fn pages_render_for_people() {
     assert_eq!(get("/wijken").await.status(), 200);
     let css = get("/static/style.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    // The NL Design System CSS the pages link to is served from the binary.
+    for link in [
+        "/static/vendor/utrecht-component-library.css",
+        "/static/vendor/utrecht-design-tokens.css",
+        "/static/vendor/voorbeeld-design-tokens.css",
+    ] {
+        let css = get(link).await;
+        assert_eq!(css.status(), 200, "{link}");
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    }
+    assert_eq!(get("/static/vendor/nothing.css").await.status(), 404);
 }
 
 async fn what_users_type_is_escaped() {
@@ -486,10 +497,16 @@ async fn bad_input_gets_a_clear_4xx() {
             "the detail does not echo huge input"
         );
 
+        // The page answers 400 too, but with the search form as typed and the message in it,
+        // never a bare error page.
         let page = get(&format!("/zoeken?{query}")).await;
         assert_eq!(page.status(), 400, "{param}");
         let html = page.text().await.unwrap();
-        assert!(html.contains("Ongeldige invoer") && html.contains("Terug naar de startpagina"));
+        assert!(
+            html.contains("Er klopt iets niet") && html.contains("action=\"/zoeken\""),
+            "{param}: the form comes back with the message"
+        );
+        assert!(!html.contains("Terug naar de startpagina"), "{param}");
     }
     let missing = get("/aanbod/00000000-0000-0000-0000-000000000000").await;
     assert_eq!(missing.status(), 404);
@@ -502,6 +519,241 @@ async fn bad_input_gets_a_clear_4xx() {
         api_missing.headers()["content-type"],
         "application/problem+json"
     );
+}
+
+/// The `href`s of the "remove this filter" chips on a results page.
+fn chip_links(html: &str) -> Vec<(String, String)> {
+    html.split("<a href=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (href, after) = rest.split_once('"')?;
+            let label = after
+                .strip_prefix(" aria-label=\"Verwijder filter: ")?
+                .split('"')
+                .next()?;
+            Some((label.to_string(), href.replace("&#38;", "&")))
+        })
+        .collect()
+}
+
+async fn every_chip_can_be_removed_without_an_error() {
+    let many = "/zoeken?q=eenzaam&area=WK034403&postcode=3562&radius_km=5&sort=distance\
+        &category=eenzaamheid&target_group=mantelzorgers&free=ja&access=open&wor=false\
+        &day=di&day=Donderdag&dagdeel=ochtend&dagdeel=middag&age=70&page=2";
+    let response = get(many).await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let chips = chip_links(&html);
+    assert!(chips.len() >= 11, "a chip per filter: {chips:?}");
+    for (label, href) in &chips {
+        let response = get(href).await;
+        assert_eq!(response.status(), 200, "removing {label}: {href}");
+        let after = response.text().await.unwrap();
+        assert!(!after.contains("Er klopt iets niet"), "removing {label}");
+        assert!(
+            !after.contains(&format!("Verwijder filter: {label}\"")),
+            "{label} is gone after removing it"
+        );
+        assert!(!href.contains("page="), "a changed search starts at page 1");
+    }
+    let (_, without_postcode) = chips
+        .iter()
+        .find(|(label, _)| label.starts_with("Vanaf postcode"))
+        .expect("a postcode chip");
+    assert!(
+        !without_postcode.contains("radius_km") && !without_postcode.contains("sort=distance"),
+        "the radius and the distance sort go with the postcode: {without_postcode}"
+    );
+    let (_, without_tuesday) = chips
+        .iter()
+        .find(|(label, _)| label == "Op dinsdag")
+        .expect("a chip per day");
+    assert!(
+        without_tuesday.contains("day=Donderdag") && !without_tuesday.contains("day=di"),
+        "{without_tuesday}"
+    );
+    // The form keeps the filters it has no field for when the words change.
+    for hidden in [
+        r#"<input type="hidden" name="category" value="eenzaamheid">"#,
+        r#"<input type="hidden" name="target_group" value="mantelzorgers">"#,
+        r#"<input type="hidden" name="free" value="ja">"#,
+        r#"<input type="hidden" name="age" value="70">"#,
+    ] {
+        assert!(html.contains(hidden), "{hidden}");
+    }
+    assert!(
+        html.contains(r#"id="dag-2" name="day" value="dinsdag" checked"#),
+        "the day boxes are ticked"
+    );
+    assert!(html.contains(r#"id="dagdeel-ochtend" name="dagdeel" value="ochtend" checked"#));
+}
+
+async fn a_mistyped_postcode_keeps_what_was_typed() {
+    let response = get("/zoeken?q=ik+voel+me+alleen&postcode=35AB&day=dinsdag&area=WK034403").await;
+    assert_eq!(response.status(), 400);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(r#"value="ik voel me alleen""#),
+        "the words stay"
+    );
+    assert!(
+        html.contains(r#"value="35AB""#),
+        "the postcode stays as typed"
+    );
+    assert!(
+        html.contains(r#"value="WK034403" selected"#),
+        "the wijk stays"
+    );
+    assert!(html.contains(r#"value="dinsdag" checked"#), "the day stays");
+    let field = html.find(r#"id="postcode""#).expect("the postcode field");
+    let message = html
+        .find(r#"id="fout-postcode""#)
+        .expect("a message for the postcode");
+    assert!(
+        message < field && field - message < 600,
+        "the message stands right by the field"
+    );
+    assert!(html.contains(r#"aria-invalid="true" aria-describedby="fout-postcode""#));
+    assert!(
+        html.contains("href=\"#postcode\""),
+        "the summary links to the field"
+    );
+}
+
+async fn numbered_pages_and_a_page_beyond_the_last() {
+    let first = api("category=ontmoeting&per_page=20").await;
+    let pages = first["total_pages"].as_u64().unwrap();
+    assert!(pages >= 3, "enough results for several pages");
+    let html = get("/zoeken?category=ontmoeting&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"aria-current="page" aria-label="Pagina 2, huidige pagina">2</a>"#));
+    assert!(html.contains(">1</a>") && html.contains(&format!(">{pages}</a>")));
+    assert!(
+        html.contains("resultaat 21–40 van"),
+        "the range of this page"
+    );
+    assert!(html.contains(r#"rel="prev""#) && html.contains(r#"rel="next""#));
+
+    let beyond = get(&format!("/zoeken?category=ontmoeting&page={}", pages + 5)).await;
+    assert_eq!(beyond.status(), 200, "a friendly page, not an error");
+    let html = beyond.text().await.unwrap();
+    assert!(html.contains("Deze pagina is leeg"));
+    assert!(html.contains(&format!("Naar de laatste pagina ({pages})")));
+    assert!(
+        html.contains(&format!("page={pages}\"")),
+        "links to the last page"
+    );
+    assert!(!html.contains(" van {pages}") && !html.contains("Pagina 8 van"));
+}
+
+async fn no_results_point_to_the_buurtteam_with_its_phone() {
+    let html = get("/zoeken?q=xylofoonorkestrepetitie&area=WK034403")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let intake = &html[html
+        .find("Bel voor persoonlijk advies")
+        .expect("an intake box")..];
+    assert!(intake.contains("Voor Overvecht helpt"), "{intake:.400}");
+    assert!(intake.contains("Buurtteam Overvecht"), "{intake:.600}");
+    assert!(
+        intake.contains("href=\"tel:"),
+        "with a phone number: {intake:.600}"
+    );
+    // From a postcode alone: the postcode's wijk.
+    let html = get("/zoeken?q=xylofoonorkestrepetitie&postcode=3562")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Voor Overvecht helpt"));
+}
+
+async fn day_names_in_every_spelling() {
+    let mut totals = Vec::new();
+    for tuesday in ["dinsdag", "di", "TU", "tuesday", "2", "Dinsdag"] {
+        let body = api(&format!("day={tuesday}&per_page=1")).await;
+        totals.push(body["total"].as_u64().unwrap());
+        let page = get(&format!("/zoeken?day={tuesday}")).await;
+        assert_eq!(page.status(), 200, "{tuesday}");
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("Verwijder filter: Op dinsdag"),
+            "{tuesday}"
+        );
+    }
+    let all = api("per_page=1").await["total"].as_u64().unwrap();
+    assert!(
+        totals[0] > 0 && totals[0] < all,
+        "tuesday narrows: {totals:?}"
+    );
+    assert!(totals.iter().all(|t| *t == totals[0]), "{totals:?}");
+    let two_days = api("day=di&day=do&per_page=1").await["total"]
+        .as_u64()
+        .unwrap();
+    assert!(two_days >= totals[0], "several days: any of them");
+    let morning = api("day=di&dagdeel=ochtend&per_page=100").await;
+    let n = morning["total"].as_u64().unwrap();
+    assert!(n > 0 && n < totals[0], "a morning narrows tuesday: {n}");
+    let evening = api("day=di&dagdeel=avond&per_page=1").await["total"]
+        .as_u64()
+        .unwrap();
+    assert_ne!(n, evening, "morning and evening differ");
+}
+
+/// What the search understood is said on the page: typo corrections, left-out words,
+/// "Bedoelde u …?", languages and "werkt in uw wijk" on the cards, a phone number per card.
+async fn the_page_says_how_the_words_were_understood() {
+    let html = get("/zoeken?q=eenzaamhied").await.text().await.unwrap();
+    assert!(html.contains("We zochten ook naar: <strong>eenzaamheid</strong>"));
+    let html = get("/zoeken?q=wandelen+xyzzyq").await.text().await.unwrap();
+    assert!(
+        html.contains("We zochten met “wandelen” en lieten “xyzzyq” weg."),
+        "the relaxation note"
+    );
+    let html = get("/zoeken?q=tall&area=WK034403")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Bedoelde u <a class=\"utrecht-link utrecht-link--html-a\" href=\"/zoeken?area=WK034403&#38;q=taal\">taal</a>?"),
+        "a link to the corrected search, keeping the filters"
+    );
+    let html = get("/zoeken?q=arabisch").await.text().await.unwrap();
+    assert!(
+        html.contains("<dt>Talen</dt><dd>Arabisch"),
+        "languages on the cards"
+    );
+    assert!(
+        html.contains("<h3 class=\"utrecht-heading-4\">Taal</h3>"),
+        "a language facet"
+    );
+    let html = get("/zoeken?q=eenzaam&postcode=3562")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Werkt in uw wijk"));
+    assert!(html.contains("<dt>Telefoon</dt><dd><a class=\"utrecht-link utrecht-link--html-a utrecht-link--telephone\" href=\"tel:0"));
+    let chips = chip_links(
+        &get("/zoeken?q=hulp&language=Arabisch&language=ti")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let (_, without_arabic) = chips
+        .iter()
+        .find(|(label, _)| label == "In het Arabisch")
+        .expect("a language chip");
+    assert!(!without_arabic.contains("Arabisch") && without_arabic.contains("language=ti"));
 }
 
 async fn openapi_and_health() {
@@ -567,5 +819,11 @@ on_both_backends!(
     pages_render_for_people,
     what_users_type_is_escaped,
     bad_input_gets_a_clear_4xx,
+    every_chip_can_be_removed_without_an_error,
+    a_mistyped_postcode_keeps_what_was_typed,
+    numbered_pages_and_a_page_beyond_the_last,
+    no_results_point_to_the_buurtteam_with_its_phone,
+    day_names_in_every_spelling,
+    the_page_says_how_the_words_were_understood,
     openapi_and_health,
 );

@@ -54,6 +54,10 @@ struct SearchParams {
     /// Language the offer is given in (repeatable: any of them): an ISO 639 code (`ar`) or its
     /// name (`Arabisch`, `arabic`).
     language: Option<Vec<String>>,
+    /// Part of the day (repeatable): `ochtend` (06:00–12:00), `middag` (12:00–18:00), `avond`
+    /// (18:00–24:00); offers open at some moment in it, on the chosen days. Several parts make one
+    /// window from the earliest start to the latest end.
+    dagdeel: Option<Vec<String>>,
     /// The resident's age (0–120).
     age: Option<u8>,
     /// `relevance` (default with words), `distance` (default with a postcode) or `name`.

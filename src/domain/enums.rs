@@ -162,9 +162,12 @@ pub const WEEKDAYS_NL: [&str; 7] = [
     "zondag",
 ];
 
-/// Parses a weekday given as a number 1–7, a Dutch or English name, or an RFC 5545 code.
+/// Parses a weekday the way people and programs write it: a number 1–7 (ISO, 1 = Monday), a
+/// Dutch or English name or abbreviation (`dinsdag`, `di`, `di.`, `din`, `tuesday`, `tue`) or an
+/// RFC 5545 code (`TU`), in any case. One parser for the pages, `/api/v1/search` and HSDS, so
+/// that a day accepted in one place is accepted everywhere.
 pub fn parse_weekday(input: &str) -> Option<u8> {
-    let s = input.trim().to_lowercase();
+    let s = input.trim().trim_end_matches('.').to_lowercase();
     if let Ok(n) = s.parse::<u8>() {
         return (1..=7).contains(&n).then_some(n);
     }
@@ -177,8 +180,20 @@ pub fn parse_weekday(input: &str) -> Option<u8> {
         "saturday",
         "sunday",
     ];
+    // Abbreviations in use on Dutch signs and forms, and the common English ones. None of them
+    // is ambiguous: the Dutch two-letter forms (ma di wo do vr za zo) and the RFC 5545 codes
+    // (mo tu we th fr sa su) do not overlap.
+    const SHORT: [&[&str]; 7] = [
+        &["ma", "maa", "mon"],
+        &["di", "din", "tue", "tues"],
+        &["wo", "woe", "wed"],
+        &["do", "don", "thu", "thur", "thurs"],
+        &["vr", "vrij", "fri"],
+        &["za", "zat", "sat"],
+        &["zo", "zon", "sun"],
+    ];
     (0..7)
-        .find(|&i| WEEKDAYS_NL[i] == s || EN[i] == s)
+        .find(|&i| WEEKDAYS_NL[i] == s || EN[i] == s || SHORT[i].contains(&s.as_str()))
         .map(|i| i as u8 + 1)
         .or_else(|| weekday_from_byday(&s))
 }
@@ -206,6 +221,23 @@ mod tests {
         assert_eq!(weekday_from_byday("2TU"), Some(2));
         assert_eq!(parse_weekday("8"), None);
         assert_eq!(parse_weekday("blursday"), None);
+        for tuesday in [
+            "dinsdag", "Dinsdag", "di", "DI", "di.", "TU", "tu", "tuesday", "Tue", "2",
+        ] {
+            assert_eq!(parse_weekday(tuesday), Some(2), "{tuesday}");
+        }
+        for (text, day) in [
+            ("ma", 1),
+            ("wo", 3),
+            ("do", 4),
+            ("vr", 5),
+            ("za", 6),
+            ("zo", 7),
+        ] {
+            assert_eq!(parse_weekday(text), Some(day), "{text}");
+        }
+        assert_eq!(parse_weekday(""), None);
+        assert_eq!(parse_weekday("0"), None);
     }
 
     #[test]

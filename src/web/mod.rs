@@ -5,6 +5,7 @@
 mod neighbourhood;
 mod search;
 mod service;
+pub mod theme;
 mod views;
 
 use askama::Template;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/wijken", get(neighbourhood::index))
         .route("/wijk/{code}", get(neighbourhood::page))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/vendor/{file}", get(theme::vendored_css))
         .route("/healthz", get(healthz))
 }
 
@@ -45,6 +47,7 @@ pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 struct HomePage {
+    form: SearchForm,
     areas: AreaOptions,
     categories: Vec<CategoryTile>,
     examples: Vec<(&'static str, String)>,
@@ -76,6 +79,7 @@ async fn home(
     })
     .collect();
     Ok(HomePage {
+        form: SearchForm::empty(),
         areas: AreaOptions::new(&catalog.geo, &config.region, None),
         categories: CategoryTile::all(&catalog.vocabulary),
         examples,

@@ -5,6 +5,7 @@ use crate::config::Region;
 use crate::domain::vocabulary::CATEGORY_TAXONOMY;
 use crate::domain::{Cost, ServiceSummary, Vocabulary};
 use crate::geo::{Geography, Level};
+use crate::query::{Dagdeel, FieldError, ParsedSearch};
 
 /// The neighbourhood picker: the region's gemeenten (its main city first, then by name), each
 /// with its wijken and, where we have them, their buurten.
@@ -81,6 +82,150 @@ impl AreaOptions {
     }
 }
 
+/// One checkbox of a group ("dinsdag", "ochtend").
+pub struct Choice {
+    pub id: String,
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The search form as the person left it: on the home page empty, on the results page filled
+/// with the current search, and after a mistake with exactly what was typed and the messages
+/// next to the fields.
+pub struct SearchForm {
+    pub text: String,
+    pub postcode: String,
+    pub radius_km: String,
+    pub days: Vec<Choice>,
+    pub dagdelen: Vec<Choice>,
+    /// Active filters that have no field of their own (category, target group, …), sent
+    /// along so that new words keep them.
+    pub hidden: Vec<(String, String)>,
+    pub errors: Vec<FieldError>,
+}
+
+/// Parameters the form shows as fields; everything else active travels as a hidden input.
+const FORM_FIELDS: [&str; 6] = ["q", "postcode", "area", "radius_km", "day", "dagdeel"];
+/// Parameters that would not survive new words or a new postcode: the page (a new search
+/// starts at 1), the sort order (the default follows what is asked; "distance" without a
+/// postcode would be an error) and the coordinates once a postcode is given.
+const NOT_CARRIED: [&str; 3] = ["page", "per_page", "sort"];
+
+impl SearchForm {
+    pub fn empty() -> Self {
+        Self {
+            text: String::new(),
+            postcode: String::new(),
+            radius_km: String::new(),
+            days: day_choices(&[]),
+            dagdelen: dagdeel_choices(&[]),
+            hidden: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The form for a search; `typed` are the parameters as sent (so that a wrong value is
+    /// shown again as typed, not as the nearest valid one).
+    pub fn for_search(
+        parsed: &ParsedSearch,
+        typed: &[(String, String)],
+        errors: Vec<FieldError>,
+    ) -> Self {
+        let typed_value = |key: &str| {
+            typed
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let has_postcode = !typed_value("postcode").is_empty();
+        let hidden = parsed
+            .pairs
+            .iter()
+            .filter(|(k, _)| {
+                let k = k.as_str();
+                let shown = FORM_FIELDS.contains(&k);
+                let replaced = has_postcode && matches!(k, "lat" | "lon");
+                !shown && !NOT_CARRIED.contains(&k) && !replaced
+            })
+            .cloned()
+            .collect();
+        Self {
+            text: typed_value("q"),
+            postcode: typed_value("postcode"),
+            radius_km: parsed.radius_km.map(|r| r.to_string()).unwrap_or_default(),
+            days: day_choices(&parsed.days),
+            dagdelen: dagdeel_choices(&parsed.dagdelen),
+            hidden,
+            errors,
+        }
+    }
+
+    /// The message for this parameter, if it was wrong.
+    pub fn error(&self, param: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.param == param)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The id of the element that shows the message for `param` (for `aria-describedby`).
+    pub fn error_id(&self, param: &str) -> String {
+        format!("fout-{param}")
+    }
+}
+
+fn day_choices(checked: &[u8]) -> Vec<Choice> {
+    crate::domain::WEEKDAYS_NL
+        .iter()
+        .zip(1u8..)
+        .map(|(name, day)| Choice {
+            id: format!("dag-{day}"),
+            value: (*name).to_string(),
+            label: (*name).to_string(),
+            checked: checked.contains(&day),
+        })
+        .collect()
+}
+
+fn dagdeel_choices(checked: &[Dagdeel]) -> Vec<Choice> {
+    Dagdeel::ALL
+        .iter()
+        .map(|d| Choice {
+            id: format!("dagdeel-{}", d.code()),
+            value: d.code().to_string(),
+            label: d.label().to_string(),
+            checked: checked.contains(d),
+        })
+        .collect()
+}
+
+/// One entry of the numbered page list: a page number or a gap ("…").
+pub struct PageLink {
+    pub number: Option<usize>,
+    pub href: String,
+    pub current: bool,
+}
+
+/// Page numbers to show: the first, the last and two on each side of the current one, with
+/// gaps in between ("1 … 4 5 6 7 8 … 20").
+pub fn page_numbers(current: usize, pages: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut last_shown = 0;
+    for n in 1..=pages {
+        let near = n + 2 >= current && n <= current + 2;
+        if n == 1 || n == pages || near {
+            if n > last_shown + 1 {
+                out.push(None);
+            }
+            out.push(Some(n));
+            last_shown = n;
+        }
+    }
+    out
+}
+
 pub struct CategoryTile {
     pub code: String,
     pub name: String,
@@ -107,6 +252,15 @@ pub fn format_distance(metres: f64) -> String {
     } else {
         format!("{:.1} km", metres / 1000.0).replace('.', ",")
     }
+}
+
+/// A `tel:` link for a phone number as people write it ("030 - 700 00 06" → "tel:0307000006").
+pub fn tel_href(phone: &str) -> String {
+    let digits: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{digits}")
 }
 
 /// "€ 2,50".
@@ -152,12 +306,26 @@ pub struct ResultCard {
     pub needs_referral: bool,
     pub welzijn_op_recept: bool,
     pub informal: bool,
+    /// The service's phone number, else its organisation's.
+    pub phone: Option<String>,
+    /// The languages it is offered in, by name ("Arabisch").
+    pub languages: Vec<String>,
+    /// It serves the searched postcode's own buurt or wijk ("werkt in uw wijk").
+    pub serves_your_area: bool,
     pub snippet: Vec<crate::search::SnippetPart>,
 }
 
 impl ResultCard {
     pub fn new(found: &Found, geo: &Geography, vocabulary: &Vocabulary) -> Self {
+        Self::for_days(found, geo, vocabulary, &[])
+    }
+
+    /// A card whose times show first the schedules that run on one of `days` (the days
+    /// searched for), so that "dinsdag" is visible when Tuesday was asked.
+    pub fn for_days(found: &Found, geo: &Geography, vocabulary: &Vocabulary, days: &[u8]) -> Self {
         let s = &found.summary;
+        let mut schedules: Vec<&crate::domain::Schedule> = s.schedules.iter().collect();
+        schedules.sort_by_key(|sc| !sc.weekdays().iter().any(|d| days.contains(d)));
         Self {
             href: format!("/aanbod/{}", s.id),
             name: s.name.clone(),
@@ -165,8 +333,7 @@ impl ResultCard {
             categories: top_category_names(&s.categories, vocabulary),
             place: place_summary(s, geo),
             distance: found.distance_m.map(format_distance),
-            when: s
-                .schedules
+            when: schedules
                 .iter()
                 .map(|sc| sc.summary())
                 .filter(|t| !t.is_empty())
@@ -177,6 +344,17 @@ impl ResultCard {
             needs_referral: s.access_route != crate::domain::AccessRoute::Open,
             welzijn_op_recept: s.welzijn_op_recept,
             informal: s.formality == crate::domain::Formality::Informal,
+            phone: s.phone.clone(),
+            // Dutch goes without saying; name the languages only when there is another one.
+            languages: if s.languages.iter().all(|code| code == "nl") {
+                Vec::new()
+            } else {
+                s.languages
+                    .iter()
+                    .map(|code| crate::domain::language_label(code))
+                    .collect()
+            },
+            serves_your_area: found.serves_local,
             snippet: found.snippet.clone(),
         }
     }
@@ -238,11 +416,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn page_numbers_show_the_ends_and_the_neighbourhood_of_the_current_page() {
+        let shown = |c, p| {
+            page_numbers(c, p)
+                .into_iter()
+                .map(|n| n.map_or("…".to_string(), |n| n.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(shown(1, 1), "1");
+        assert_eq!(shown(1, 4), "1 2 3 4");
+        assert_eq!(shown(6, 20), "1 … 4 5 6 7 8 … 20");
+        assert_eq!(shown(1, 20), "1 2 3 … 20");
+        assert_eq!(shown(20, 20), "1 … 18 19 20");
+        assert_eq!(shown(4, 7), "1 2 3 4 5 6 7");
+    }
+
+    #[test]
     fn distances_and_money_read_the_dutch_way() {
         assert_eq!(format_distance(12.0), "50 m");
         assert_eq!(format_distance(349.0), "350 m");
         assert_eq!(format_distance(2440.0), "2,4 km");
         assert_eq!(format_euro(2.5), "€ 2,50");
+        assert_eq!(tel_href("030 - 700 00 06"), "tel:0307000006");
+        assert_eq!(tel_href("+31 30 700 00 06"), "tel:+31307000006");
         assert_eq!(
             format_date(time::macros::date!(2026 - 09 - 14)),
             "14 september 2026"
