@@ -287,7 +287,7 @@ impl ImportProgress {
             .max(0.001);
         let rate = p.records as f64 / seconds;
         if let Some(bar) = &self.bar {
-            if p.records % 64 == 0 || p.bytes_read >= p.bytes_total {
+            if p.records.is_multiple_of(64) || p.bytes_read >= p.bytes_total {
                 bar.set_message(format!("{verb}: {} records ({rate:.0}/s)", p.records));
                 bar.set_position(p.bytes_read.min(p.bytes_total));
             }

@@ -177,11 +177,14 @@ pub struct Progress {
     pub checking: bool,
 }
 
+/// Told how an import is going (see [`Options::progress`]).
+pub type ProgressFn = Box<dyn Fn(&Progress) + Send + Sync>;
+
 #[derive(Default)]
 pub struct Options {
     pub strict: bool,
     /// Called after each record read.
-    pub progress: Option<Box<dyn Fn(&Progress) + Send + Sync>>,
+    pub progress: Option<ProgressFn>,
 }
 
 /// A record read from a file, with where it came from.
