@@ -157,11 +157,9 @@ impl Indexer {
     /// the service whenever it is idle.
     pub async fn compact_if_fragmented(&self) -> anyhow::Result<bool> {
         let index = self.index.clone();
-        Ok(
-            tokio::task::spawn_blocking(move || index.compact_if_fragmented())
-                .await?
-                .context("merging the search index's segments")?,
-        )
+        tokio::task::spawn_blocking(move || index.compact_if_fragmented())
+            .await?
+            .context("merging the search index's segments")
     }
 
     /// Runs until `shutdown` resolves: catches up after every nudge and at every poll, and

@@ -376,7 +376,7 @@ fn word_concept(
     };
     // A part finds the whole: compounds that begin with the word and go on with another word
     // of the index.
-    if folded.chars().count() >= MIN_PART_CHARS + 1 {
+    if folded.chars().count() > MIN_PART_CHARS {
         for (compound, _) in ctx
             .lexicon
             .extensions(folded, MIN_PART_CHARS, MAX_COMPOUND_EXTENSIONS * 4)?
@@ -403,16 +403,17 @@ fn word_concept(
     }
     let rare = surface_freq < FUZZY_MAX_DOC_FREQ && stem_freq < FUZZY_MAX_DOC_FREQ;
     // A compound typed as one word that the directory writes as two.
-    if rare && folded.chars().count() >= 2 * MIN_PART_CHARS + 1 {
-        if let Some((head, tail)) = split_compound(&ctx.lexicon, folded)? {
-            should.push(Box::new(BoostQuery::new(
-                Box::new(PhraseQuery::new(vec![
-                    Term::from_field_text(fields.surface, &head),
-                    Term::from_field_text(fields.surface, &tail),
-                ])),
-                COMPOUND_WEIGHT,
-            )));
-        }
+    if rare
+        && folded.chars().count() > 2 * MIN_PART_CHARS
+        && let Some((head, tail)) = split_compound(&ctx.lexicon, folded)?
+    {
+        should.push(Box::new(BoostQuery::new(
+            Box::new(PhraseQuery::new(vec![
+                Term::from_field_text(fields.surface, &head),
+                Term::from_field_text(fields.surface, &tail),
+            ])),
+            COMPOUND_WEIGHT,
+        )));
     }
     // Typos, on the word as typed: "eenzaamhied" and "eenzaamheid" have different stems.
     let distance = fuzzy_distance(folded.chars().count());

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::views::{AreaOptions, PageLink, ResultCard, SearchForm, page_numbers};
-use crate::config::Region;
 use crate::catalog::{Catalog, FoundPage};
+use crate::config::Region;
 use crate::domain::{AccessRoute, CostKind, WEEKDAYS_NL, parse_weekday};
 use crate::error::AppError;
 use crate::geo::Level;
