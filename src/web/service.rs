@@ -58,28 +58,6 @@ pub struct ServicePage {
     pub stale: bool,
 }
 
-fn language_name(code: &str) -> String {
-    match code {
-        "nl" => "Nederlands",
-        "en" => "Engels",
-        "ar" => "Arabisch",
-        "tr" => "Turks",
-        "ber" | "zgh" => "Berbers (Tamazight)",
-        "pl" => "Pools",
-        "uk" => "Oekraïens",
-        "ti" => "Tigrinya",
-        "so" => "Somalisch",
-        "fa" => "Perzisch",
-        "es" => "Spaans",
-        "fr" => "Frans",
-        "de" => "Duits",
-        "pap" => "Papiaments",
-        "srn" => "Sranantongo",
-        other => other,
-    }
-    .to_string()
-}
-
 pub async fn page(
     State(catalog): State<Catalog>,
     Path(id): Path<String>,
@@ -162,7 +140,11 @@ pub async fn page(
         setting: s.setting.label().to_string(),
         group_format: s.group_format.label().to_string(),
         waiting_time: s.waiting_time.clone(),
-        languages: s.languages.iter().map(|c| language_name(c)).collect(),
+        languages: s
+            .languages
+            .iter()
+            .map(|c| crate::domain::language_label(c))
+            .collect(),
         url: s.url.clone(),
         email: s.email.clone(),
         phone: s.phone.clone(),
