@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use common::http;
-use wijkwijzer::app::{App, prepare};
+use common::{TestServer, http};
+use wijkwijzer::app::prepare;
 use wijkwijzer::config::{Config, Region};
 
 const HVB_GEMEENTEN: [(&str, &str); 6] = [
@@ -32,40 +32,9 @@ fn hvb_config(dir: &std::path::Path, database_url: Option<String>) -> Config {
     config
 }
 
-/// A running app, kept for the whole test binary.
-struct TestServer {
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
 /// An app for Hart van Brabant with its demo data, on its own thread and runtime.
 fn spawn_hvb_server(database_url: Option<String>) -> TestServer {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = hvb_config(dir.path(), database_url);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let app = App::build(config).await.expect("app starts");
-            app.state()
-                .catalog
-                .indexer
-                .catch_up(&mut Default::default())
-                .await
-                .expect("index caught up");
-            tx.send(app.port()).expect("send port");
-            app.run(std::future::pending()).await.expect("app runs");
-        });
-    });
-    let port = rx.recv().expect("app started");
-    TestServer {
-        base: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
+    common::spawn_configured(|dir| hvb_config(dir, database_url), |_| Box::pin(async {}))
 }
 
 fn sqlite_server() -> &'static TestServer {

@@ -61,35 +61,48 @@ pub type Setup = fn(
 
 /// A demo-data app on its own thread and runtime, after `setup` ran on its catalog.
 pub fn spawn_server(database_url: Option<String>, setup: Setup) -> TestServer {
-    {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::for_tests(dir.path().to_path_buf(), database_url);
-        config.demo_data = true;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let app = App::build(config).await.expect("app starts");
-                let catalog = app.state().catalog.clone();
-                setup(catalog.clone()).await;
-                catalog
-                    .indexer
-                    .catch_up(&mut Default::default())
-                    .await
-                    .expect("index caught up");
-                tx.send(app.port()).expect("send port");
-                app.run(std::future::pending()).await.expect("app runs");
-            });
+    spawn_configured(
+        |dir| {
+            let mut config = Config::for_tests(dir.to_path_buf(), database_url);
+            config.demo_data = true;
+            config
+        },
+        setup,
+    )
+}
+
+/// An app with the config `configure` makes for a fresh data directory, on its own thread and
+/// runtime, after `setup` ran on its catalog and the index caught up.
+pub fn spawn_configured(
+    configure: impl FnOnce(&std::path::Path) -> Config,
+    setup: Setup,
+) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = configure(dir.path());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let app = App::build(config).await.expect("app starts");
+            let catalog = app.state().catalog.clone();
+            setup(catalog.clone()).await;
+            catalog
+                .indexer
+                .catch_up(&mut Default::default())
+                .await
+                .expect("index caught up");
+            tx.send(app.port()).expect("send port");
+            app.run(std::future::pending()).await.expect("app runs");
         });
-        let port = rx.recv().expect("app started");
-        TestServer {
-            base: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        }
+    });
+    let port = rx.recv().expect("app started");
+    TestServer {
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
     }
 }
 
