@@ -471,6 +471,15 @@ pub const INTERESTING_STRINGS: &[&str] = &[
     "wijkwijzer-categorie",
     "eenzaamheid",
     "eenzaamheid/maatjes",
+    // GeoJSON geometries as text (HSDS service area extents): whole, huge, and broken.
+    r#"{"type":"Polygon","coordinates":[[[5.0,52.0],[5.2,52.0],[5.2,52.2],[5.0,52.0]]]}"#,
+    r#"{"type":"Polygon","coordinates":[[[1e308,1e308],[-1e308,1e308],[0,-1e308],[1e308,1e308]]]}"#,
+    r#"{"type":"Polygon","coordinates":[[[5.0,52.0],[5.1]]]}"#,
+    r#"{"type":"Point","coordinates":[]}"#,
+    r#"{"type":"MultiPolygon","coordinates":[[]]}"#,
+    r#"{"type":"GeometryCollection","geometries":[]}"#,
+    "geojson",
+    "topojson",
 ];
 
 const INTERESTING_NUMBERS: &[f64] = &[
