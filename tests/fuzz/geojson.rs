@@ -74,7 +74,7 @@ fn generate(rng: &mut Rng, corpus: &Corpus) -> File {
 }
 
 /// Reads the file; now and then (when buurten were accepted) imports it as the command does.
-fn check(geo: &Geography, catalog: &Catalog, file: &File, import: bool) -> Result<(), String> {
+pub fn check(geo: &Geography, catalog: &Catalog, file: &File, import: bool) -> Result<(), String> {
     // The command reads the file as text first; bytes that are not UTF-8 stop it there.
     let Ok(text) = std::str::from_utf8(&file.bytes) else {
         return Ok(());

@@ -12,6 +12,7 @@ mod geojson;
 mod hsds_csv;
 mod hsds_json;
 mod query;
+mod regressions;
 
 use std::sync::OnceLock;
 

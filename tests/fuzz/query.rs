@@ -165,7 +165,7 @@ fn essence(p: &ParsedSearch) -> String {
 }
 
 /// The properties for one raw query string (also used by the regression tests).
-fn check(
+pub fn check(
     raw: &str,
     geo: &Geography,
     vocabulary: &Vocabulary,
