@@ -8,19 +8,38 @@ mod common;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use common::{TestServer, http};
 use wijkwijzer::api::dump::{ORGANIZATIONS_PER_CHUNK, SERVICES_PER_CHUNK};
+use wijkwijzer::config::{Config, Limits};
 
 tokio::task_local! {
     static APP: String;
 }
 
+/// The demo data, without the per-client rate limit on dumps: these tests make many.
+fn demo_without_rate_limits(
+    database_url: Option<String>,
+    request_timeout: Duration,
+) -> TestServer {
+    common::spawn_configured(
+        move |dir| {
+            let mut config = Config::for_tests(dir.to_path_buf(), database_url);
+            config.demo_data = true;
+            config.limits.rate_limit_dumps = 0;
+            config.limits.request_timeout = request_timeout;
+            config
+        },
+        |_| Box::pin(async {}),
+    )
+}
+
 fn sqlite_server() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| common::spawn_server(None, |_| Box::pin(async {})))
+    SERVER.get_or_init(|| demo_without_rate_limits(None, Limits::DEFAULT.request_timeout))
 }
 
 fn postgres_server() -> Option<&'static TestServer> {
@@ -28,7 +47,10 @@ fn postgres_server() -> Option<&'static TestServer> {
     SERVER
         .get_or_init(|| {
             let url = common::pg_database("wijkwijzer_dumps_suite")?;
-            Some(common::spawn_server(Some(url), |_| Box::pin(async {})))
+            Some(demo_without_rate_limits(
+                Some(url),
+                Limits::DEFAULT.request_timeout,
+            ))
         })
         .as_ref()
 }
@@ -268,6 +290,38 @@ async fn clients_that_leave_or_dawdle_do_not_hurt_the_server() {
     assert_eq!(ndjson("/hsds/services?format=ndjson").await.len(), total);
     let health = http().get(url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
+}
+
+/// The request timeout covers the start of a response, not the streaming of a dump: a client
+/// that takes longer than the timeout to read a dump still gets all of it.
+#[tokio::test]
+async fn a_dump_outlasts_the_request_timeout() {
+    let timeout = Duration::from_secs(2);
+    let server = demo_without_rate_limits(None, timeout);
+    let mut response = http()
+        .get(format!("{}/hsds/services?format=ndjson&full=true", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut body = response.chunk().await.unwrap().expect("a first chunk").to_vec();
+    tokio::time::sleep(timeout + Duration::from_secs(1)).await;
+    while let Some(chunk) = response.chunk().await.expect("not cut off") {
+        body.extend_from_slice(&chunk);
+    }
+    let lines = String::from_utf8(body).unwrap();
+    let total = http()
+        .get(format!("{}/hsds/services?per_page=1", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["total_items"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(lines.lines().count() as u64, total);
+    assert!(total as usize > SERVICES_PER_CHUNK);
 }
 
 macro_rules! on_both_backends {

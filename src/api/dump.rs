@@ -8,7 +8,8 @@
 //! channel, whatever the size of the directory; the response head goes out at once (the
 //! request timeout only covers the head); and a client that reads slowly holds the producer
 //! back (backpressure) instead of making it buffer. A client that stops reading altogether
-//! is let go after [`STALLED_CLIENT`]; one that disconnects ends the task at its next write.
+//! is disconnected by the server's stall timeout (`--stall-timeout`, `src/server.rs`); either
+//! way the receiver is dropped and the task ends at its next write.
 //!
 //! A database error midway cannot become a status code any more (the head is sent): the body
 //! then ends with an error, so the client sees a broken transfer (no final chunk), never a
@@ -16,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -44,8 +44,6 @@ const WRITE_BYTES: usize = 64 * 1024;
 /// Writes waiting in the channel. With [`WRITE_BYTES`] this bounds what a dump holds beyond
 /// the chunk being rendered (plus what hyper and the socket buffer).
 const CHANNEL_WRITES: usize = 4;
-/// A client that takes nothing for this long is let go, freeing the task and its chunk.
-pub const STALLED_CLIENT: Duration = Duration::from_secs(60);
 
 /// Why a dump stopped early.
 #[derive(Debug)]
@@ -95,11 +93,8 @@ impl Lines {
             &mut self.buffer,
             Vec::with_capacity(WRITE_BYTES + WRITE_BYTES / 4),
         ));
-        match tokio::time::timeout(STALLED_CLIENT, self.tx.send(Ok(bytes))).await {
-            Ok(Ok(())) => Ok(()),
-            // Receiver dropped (client disconnected) or the client stalled.
-            Ok(Err(_)) | Err(_) => Err(Stop::Gone),
-        }
+        // Fails once the body is dropped: the client disconnected or was cut off.
+        self.tx.send(Ok(bytes)).await.map_err(|_| Stop::Gone)
     }
 }
 
@@ -128,19 +123,13 @@ where
                 tracing::error!(what, error = %format!("{error:#}"), "ndjson dump failed");
                 // Ends the body with an error: hyper then closes the connection without the
                 // final chunk, so the client knows the dump is incomplete.
-                let _ = tokio::time::timeout(
-                    STALLED_CLIENT,
-                    tx.send(Err(std::io::Error::other("dump failed"))),
-                )
-                .await;
+                let _ = tx.send(Err(std::io::Error::other("dump failed"))).await;
             }
         }
     });
+    // CORS headers come from the layer in front of the public API (`limits::public_api_cors`).
     (
-        [
-            (header::CONTENT_TYPE, "application/x-ndjson"),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-        ],
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
         Body::from_stream(ReceiverStream::new(rx)),
     )
         .into_response()

@@ -5,7 +5,6 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use utoipa::IntoParams;
