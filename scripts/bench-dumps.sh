@@ -12,11 +12,12 @@
 #   scripts/bench-dumps.sh 10000 100000
 #
 # Data goes to a temporary directory that is removed afterwards; the generated feeds are kept in
-# $FEED_DIR (default /tmp) for reruns. PORT (default 18080) is where the server listens.
+# $FEED_DIR (default /tmp) for reruns. PORT (default 18080) is where the server listens; BIN
+# another binary (default: the release build).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-BIN="${CARGO_TARGET_DIR:-target}/release/wijkwijzer"
+BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/wijkwijzer}"
 FEED_DIR="${FEED_DIR:-/tmp}"
 PORT="${PORT:-18080}"
 CONCURRENT="${CONCURRENT:-8}"
