@@ -951,10 +951,7 @@ fn check_extent(c: &mut Checker<'_>, extent: &str, extent_type: Option<&str>, fi
     if extent_type.is_some_and(|t| !t.eq_ignore_ascii_case("geojson")) {
         return;
     }
-    let geometry = extent
-        .parse::<geojson::Geometry>()
-        .ok()
-        .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+    let geometry = crate::geo::import::parse_geometry(extent);
     let message = match geometry {
         None => "not a GeoJSON geometry we can read",
         Some(g) if Geography::covered_area_of(&g).is_none() => {
