@@ -453,6 +453,43 @@ mod tests {
     }
 
     #[test]
+    fn more_than_the_limit_is_refused_even_when_the_size_said_less() {
+        use std::io::Read as _;
+        let mut text = String::new();
+        Limited::new(&b"0123456789"[..], 10)
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "0123456789", "exactly the limit is fine");
+        let error = Limited::new(&b"0123456789a"[..], 10)
+            .read_to_string(&mut String::new())
+            .unwrap_err();
+        assert!(error.to_string().contains("groeit terwijl"), "{error}");
+    }
+
+    #[test]
+    fn only_regular_files_are_opened() {
+        let error = open_regular(Path::new("/dev/zero")).unwrap_err();
+        assert!(error.contains("apparaat"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let error = open_regular(dir.path()).unwrap_err();
+        assert!(error.contains("een map"), "{error}");
+        let (_, _, error) = read_path(Path::new("/dev/zero"));
+        assert!(error.unwrap().message.contains("geen gewoon bestand"));
+    }
+
+    fn read_path(path: &Path) -> (usize, usize, Option<Problem>) {
+        let (mut items, mut problems) = (0, 0);
+        let result = stream_json_file(path, Arc::new(AtomicU64::new(0)), &mut |r| {
+            match r {
+                Read::Item(_) => items += 1,
+                Read::Problem(_) => problems += 1,
+            }
+            true
+        });
+        (items, problems, result.err())
+    }
+
+    #[test]
     fn empty_and_garbage_files_are_refused_with_a_place() {
         let (_, _, error) = read("  \n ");
         assert!(error.unwrap().message.contains("empty"));
