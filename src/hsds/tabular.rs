@@ -106,7 +106,10 @@ fn read_table(dir: &Path, file: &str, schema_name: &str) -> Result<Vec<Row>, Vec
         field: field.into(),
         message,
     };
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    // A regular file only, and never more than the limit even if it grows while read.
+    let handle = super::feed_reader::open_regular(&path)
+        .map_err(|message| vec![problem("file".into(), "-", message)])?;
+    let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
     if size > super::import::MAX_FILE_BYTES {
         return Err(vec![problem(
             "file".into(),
@@ -118,10 +121,13 @@ fn read_table(dir: &Path, file: &str, schema_name: &str) -> Result<Vec<Row>, Vec
             ),
         )]);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(&path)
-        .map_err(|e| vec![problem("file".into(), "-", format!("cannot read: {e}"))])?;
+    let mut reader =
+        csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(super::feed_reader::Limited::new(
+                handle,
+                super::import::MAX_FILE_BYTES,
+            ));
     let known: HashMap<String, String> = columns(schema_name).into_iter().collect();
     let headers: Vec<String> = reader
         .headers()
