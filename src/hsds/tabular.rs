@@ -186,6 +186,18 @@ struct Tables {
     rows: HashMap<&'static str, Vec<Row>>,
     /// Which rows were placed into some parent (table, row index).
     used: HashSet<(&'static str, usize)>,
+    /// Rows placed so far, and how many may be (see [`nesting_budget`]).
+    placed: usize,
+    budget: usize,
+}
+
+/// How many rows may be placed into parents, copies included. A row is copied into every
+/// parent that links to it, so repeated ids multiply: four tables of 30 rows with one id each
+/// (an 8 KB package) nested into 810,000 objects and 91 MB, and 100 rows into gigabytes
+/// (found by tests/fuzz). A real package places each row a few times at most (a location under
+/// its organization and under each service at it).
+fn nesting_budget(rows: usize) -> usize {
+    10_000 + 20 * rows
 }
 
 impl Tables {
@@ -209,6 +221,11 @@ impl Tables {
             .unwrap_or_default();
         for (i, _) in &found {
             self.used.insert((table, *i));
+        }
+        self.placed += found.len();
+        if self.placed > self.budget {
+            // Over budget: nothing more is built; `read_datapackage` refuses the package.
+            return Vec::new();
         }
         found
     }
@@ -401,9 +418,12 @@ pub fn read_datapackage(dir: &Path) -> Result<(Vec<Item>, Vec<Problem>), Vec<Pro
             message: "no HSDS CSV tables here (expected organizations.csv, services.csv, …)".into(),
         }]);
     }
+    let row_count = rows.values().map(Vec::len).sum();
     let mut tables = Tables {
         rows,
         used: HashSet::new(),
+        placed: 0,
+        budget: nesting_budget(row_count),
     };
     let file = |name: &str| dir.join(name).display().to_string();
     let mut items = Vec::new();
@@ -456,6 +476,18 @@ pub fn read_datapackage(dir: &Path) -> Result<(Vec<Item>, Vec<Problem>), Vec<Pro
                 kind: Some(kind),
             });
         }
+    }
+    if tables.placed > tables.budget {
+        return Err(vec![Problem {
+            file: dir.display().to_string(),
+            place: "directory".into(),
+            field: "-".into(),
+            message: format!(
+                "the tables link {} rows into more than {} nested objects: ids are repeated \
+                 or shared too often (is one id used for many rows?)",
+                row_count, tables.budget
+            ),
+        }]);
     }
     let mut orphans = Vec::new();
     for (table, _) in TABLES {
