@@ -69,8 +69,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     );
     let catalog = Catalog::new(store, search, geo, vocabulary, indexer);
 
-    if config.loads_demo_data(catalog.store.backend())
-        && catalog.store.service_count().await? == 0
+    if config.loads_demo_data(catalog.store.backend()) && catalog.store.service_count().await? == 0
     {
         let demo = region.demo_set();
         tracing::info!(?demo, "empty database: loading the demo data");

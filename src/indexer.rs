@@ -323,7 +323,9 @@ impl Indexer {
         for chunk in suspects.chunks(BATCH) {
             self.index_services(chunk, cursor).await?;
         }
-        self.counters.reconciliations.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .reconciliations
+            .fetch_add(1, Ordering::Relaxed);
         self.counters
             .repaired
             .fetch_add(outcome.repaired(), Ordering::Relaxed);

@@ -168,7 +168,10 @@ async fn writer(store: Store, vocabulary: Arc<Vocabulary>, n: usize, rounds: usi
                     batch.push(service(id, org.id, &format!("Dienst {n} hernoemd {round}")));
                 }
                 let refs: Vec<_> = batch.iter().map(|s| (s, None)).collect();
-                store.upsert_services(&refs, &vocabulary).await.expect("write");
+                store
+                    .upsert_services(&refs, &vocabulary)
+                    .await
+                    .expect("write");
                 live.extend(batch.iter().take(2).map(|s| s.id));
             }
             3 => {
@@ -189,7 +192,10 @@ async fn writer(store: Store, vocabulary: Arc<Vocabulary>, n: usize, rounds: usi
                 let result = store
                     .upsert_services(&[(&good, None), (&bad, None)], &vocabulary)
                     .await;
-                assert!(result.is_err(), "a service of an unknown organisation fails");
+                assert!(
+                    result.is_err(),
+                    "a service of an unknown organisation fails"
+                );
                 failed += 1;
             }
         }
@@ -207,10 +213,11 @@ async fn two_instances_and_concurrent_writers_on_postgres_miss_nothing() {
     let dir = tempfile::tempdir().unwrap();
 
     // Both start at once on an empty database (migrations, vocabulary and neighbourhoods).
-    let (a, b) = tokio::join!(
-        prepare(&config_on(&dir.path().join("a"), Some(db.url.clone()))),
-        prepare(&config_on(&dir.path().join("b"), Some(db.url.clone()))),
+    let (config_a, config_b) = (
+        config_on(&dir.path().join("a"), Some(db.url.clone())),
+        config_on(&dir.path().join("b"), Some(db.url.clone())),
     );
+    let (a, b) = tokio::join!(prepare(&config_a), prepare(&config_b));
     let (a, b) = (a.expect("instance a starts"), b.expect("instance b starts"));
     assert_eq!(a.store.service_count().await.unwrap(), 0, "no demo data");
 
@@ -250,6 +257,12 @@ async fn two_instances_and_concurrent_writers_on_postgres_miss_nothing() {
     for w in writers {
         failed += w.await.expect("writer");
     }
+    // One write after them all, so that every rolled-back number lies below a committed one.
+    let last = organization("Laatste");
+    a.store.upsert_organization(&last, None).await.unwrap();
+    a.save_service(&service(Uuid::new_v4(), last.id, "Laatste dienst"))
+        .await
+        .unwrap();
     settled(&a).await;
     settled(&b).await;
 
@@ -268,7 +281,11 @@ async fn two_instances_and_concurrent_writers_on_postgres_miss_nothing() {
         assert_eq!(indexed_names(&catalog.search), names, "instance {instance}");
         // The change log alone got there: reconciliation finds nothing to repair.
         let reconciled = catalog.indexer.reconcile().await.expect("reconcile");
-        assert_eq!(reconciled.repaired(), 0, "instance {instance}: {reconciled:?}");
+        assert_eq!(
+            reconciled.repaired(),
+            0,
+            "instance {instance}: {reconciled:?}"
+        );
         assert_eq!(reconciled.compared, versions.len() as u64);
         assert_eq!(catalog.indexer.stats().repaired, 0, "instance {instance}");
     }
@@ -379,10 +396,14 @@ async fn demo_data_goes_only_into_sqlite_unless_asked() {
     let db = common::PgTestDb::create(&server).await;
     // Three instances at once on an empty database: none fills it, none trips over another
     // writing the neighbourhoods.
+    let configs: Vec<Config> = ["x", "y", "z"]
+        .iter()
+        .map(|name| config_on(&dir.path().join(name), Some(db.url.clone())))
+        .collect();
     let (x, y, z) = tokio::join!(
-        prepare(&config_on(&dir.path().join("x"), Some(db.url.clone()))),
-        prepare(&config_on(&dir.path().join("y"), Some(db.url.clone()))),
-        prepare(&config_on(&dir.path().join("z"), Some(db.url.clone()))),
+        prepare(&configs[0]),
+        prepare(&configs[1]),
+        prepare(&configs[2])
     );
     let (x, y, z) = (x.unwrap(), y.unwrap(), z.unwrap());
     assert_eq!(x.store.service_count().await.unwrap(), 0);
@@ -469,11 +490,7 @@ async fn a_changed_vocabulary_reaches_the_index_at_the_next_start() {
 
     // The index as an older release with another label for the category left it.
     let json = include_str!("../assets/taxonomies.json");
-    let older = json.replacen(
-        "\"Eenzaamheid & sociaal netwerk\"",
-        "\"Zwoegzaamheid\"",
-        1,
-    );
+    let older = json.replacen("\"Eenzaamheid & sociaal netwerk\"", "\"Zwoegzaamheid\"", 1);
     assert_ne!(older, json);
     let older = Arc::new(Vocabulary::from_json(&older).unwrap());
     {

@@ -585,8 +585,10 @@ impl SearchIndex {
                 else {
                     continue;
                 };
-                let mut postings = inverted
-                    .read_postings_from_terminfo(terms.value(), tantivy::schema::IndexRecordOption::Basic)?;
+                let mut postings = inverted.read_postings_from_terminfo(
+                    terms.value(),
+                    tantivy::schema::IndexRecordOption::Basic,
+                )?;
                 let mut doc = postings.doc();
                 while doc != tantivy::TERMINATED {
                     if alive.is_none_or(|a| a.is_alive(doc)) {

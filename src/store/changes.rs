@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use sqlx::QueryBuilder;
 use super::{Store, StoreResult, col, on_pool, parse_uuid, text};
+use sqlx::QueryBuilder;
 
 /// Ids per `in (…)` list.
 const CHUNK: usize = 500;

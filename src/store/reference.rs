@@ -123,13 +123,7 @@ impl Store {
     /// Whether every taxonomy and term of `vocabulary` is stored with the values
     /// [`Self::sync_vocabulary`] would write.
     async fn vocabulary_is_stored(&self, vocabulary: &Vocabulary) -> StoreResult<bool> {
-        type StoredTerm = (
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            Option<i32>,
-        );
+        type StoredTerm = (Option<String>, String, String, Option<String>, Option<i32>);
         let (taxonomies, terms) = on_pool!(self, |pool| {
             let mut taxonomies = std::collections::HashMap::new();
             for row in sqlx::query("select id, name, description, version from taxonomy")
