@@ -19,6 +19,11 @@ pub use changes::Change;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
 
+/// The PostgreSQL advisory lock every write transaction holds until it ends ("wijk" in ASCII),
+/// so that writes commit in change-log order; taken by a trigger (migration 0004), and
+/// explicitly by a transaction that reads before it writes and must not be overtaken.
+const WRITE_LOCK_KEY: i64 = 0x7769_6a6b;
+
 /// Errors of the storage layer. Callers map them to HTTP or CLI errors.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
