@@ -14,7 +14,8 @@ use crate::geo::Geography;
 use crate::indexer::Indexer;
 use crate::query::ParsedSearch;
 use crate::search::{
-    Facets, Interpretation, PairPage, SearchError, SearchIndex, SearchRequest, SearchResults, SnippetPart,
+    Facets, Interpretation, PairPage, SearchError, SearchIndex, SearchRequest, SearchResults,
+    SnippetPart,
 };
 use crate::store::Store;
 

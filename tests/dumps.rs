@@ -21,10 +21,7 @@ tokio::task_local! {
 }
 
 /// The demo data, without the per-client rate limit on dumps: these tests make many.
-fn demo_without_rate_limits(
-    database_url: Option<String>,
-    request_timeout: Duration,
-) -> TestServer {
+fn demo_without_rate_limits(database_url: Option<String>, request_timeout: Duration) -> TestServer {
     common::spawn_configured(
         move |dir| {
             let mut config = Config::for_tests(dir.to_path_buf(), database_url);
@@ -80,7 +77,10 @@ async fn ndjson(path: &str) -> Vec<Value> {
         "{path}"
     );
     let text = response.text().await.expect("a complete body");
-    assert!(text.is_empty() || text.ends_with('\n'), "{path}: last line whole");
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "{path}: last line whole"
+    );
     text.lines()
         .map(|line| serde_json::from_str(line).expect("one JSON document per line"))
         .collect()
@@ -103,7 +103,11 @@ async fn all_pages(path: &str, per_page: usize) -> (usize, Vec<Value>) {
         items.extend(contents.iter().cloned());
     }
     // A page past the last: empty, the same total.
-    let past = json(&format!("{path}{join}per_page={per_page}&page={}", pages + 1)).await;
+    let past = json(&format!(
+        "{path}{join}per_page={per_page}&page={}",
+        pages + 1
+    ))
+    .await;
     assert_eq!(past["total_items"], total, "{path}");
     assert_eq!(past["contents"].as_array().unwrap().len(), 0, "{path}");
     (total, items)
@@ -186,7 +190,11 @@ async fn filtered_dumps_hold_what_their_pages_hold() {
         .unwrap();
     assert_eq!(response.status(), 400);
     // Filters that exclude everything: an empty dump.
-    assert!(ndjson("/hsds/services?format=ndjson&postcode=1012").await.is_empty());
+    assert!(
+        ndjson("/hsds/services?format=ndjson&postcode=1012")
+            .await
+            .is_empty()
+    );
 }
 
 /// The pages of `/service_at_locations` (each service once per location) add up to the
@@ -224,7 +232,10 @@ async fn service_at_location_pages_add_up() {
 
     // Filtered, and with proximity (each pair's own location within the distance).
     for filter in ["search=eenzaam", "postcode=3552&proximity=1500"] {
-        let dump = ndjson(&format!("/hsds/service_at_locations?format=ndjson&{filter}")).await;
+        let dump = ndjson(&format!(
+            "/hsds/service_at_locations?format=ndjson&{filter}"
+        ))
+        .await;
         assert!(!dump.is_empty(), "{filter}");
         for per_page in [3, 100] {
             let (total, paged) =
@@ -233,7 +244,8 @@ async fn service_at_location_pages_add_up() {
             assert_eq!(pair_keys(&paged), pair_keys(&dump), "{filter}");
         }
     }
-    let near = ndjson("/hsds/service_at_locations?format=ndjson&postcode=3552&proximity=1500").await;
+    let near =
+        ndjson("/hsds/service_at_locations?format=ndjson&postcode=3552&proximity=1500").await;
     let near_services: HashSet<&str> = near
         .iter()
         .map(|p| p["service_id"].as_str().unwrap())
@@ -262,7 +274,11 @@ async fn clients_that_leave_or_dawdle_do_not_hurt_the_server() {
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        let first = response.chunk().await.expect("read").expect("a first chunk");
+        let first = response
+            .chunk()
+            .await
+            .expect("read")
+            .expect("a first chunk");
         assert!(!first.is_empty());
         // Dropped here, midway: the connection closes.
     }
@@ -280,13 +296,24 @@ async fn clients_that_leave_or_dawdle_do_not_hurt_the_server() {
     let lines = String::from_utf8(body).unwrap();
     let ids: Vec<String> = lines
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(ids.len(), total);
     assert_unique(&ids, "slow dump");
 
     // And the server answers as before.
-    assert_eq!(json("/hsds/services?per_page=3").await["contents"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        json("/hsds/services?per_page=3").await["contents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(ndjson("/hsds/services?format=ndjson").await.len(), total);
     let health = http().get(url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
@@ -299,12 +326,20 @@ async fn a_dump_outlasts_the_request_timeout() {
     let timeout = Duration::from_secs(2);
     let server = demo_without_rate_limits(None, timeout);
     let mut response = http()
-        .get(format!("{}/hsds/services?format=ndjson&full=true", server.base))
+        .get(format!(
+            "{}/hsds/services?format=ndjson&full=true",
+            server.base
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let mut body = response.chunk().await.unwrap().expect("a first chunk").to_vec();
+    let mut body = response
+        .chunk()
+        .await
+        .unwrap()
+        .expect("a first chunk")
+        .to_vec();
     tokio::time::sleep(timeout + Duration::from_secs(1)).await;
     while let Some(chunk) = response.chunk().await.expect("not cut off") {
         body.extend_from_slice(&chunk);

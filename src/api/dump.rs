@@ -154,7 +154,8 @@ pub fn services(catalog: Catalog, ids: Vec<Uuid>, shape: Shape, terms: Terms) ->
             let records = catalog.services_in_order(chunk).await?;
             let sources = load_sources(&catalog, &records, &[], &[]).await?;
             for record in &records {
-                let doc = render::service_json(record, shape, &sources, &terms, &catalog.vocabulary);
+                let doc =
+                    render::service_json(record, shape, &sources, &terms, &catalog.vocabulary);
                 lines.push(&doc).await?;
             }
         }
@@ -322,7 +323,10 @@ mod tests {
     async fn every_line_arrives_whole_and_in_order_across_writes() {
         let count = 50_000;
         let response = counting(count);
-        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/x-ndjson");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/x-ndjson"
+        );
         let body = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .expect("complete body");
@@ -330,7 +334,11 @@ mod tests {
         let numbers: Vec<u64> = std::str::from_utf8(&body)
             .unwrap()
             .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap()["i"].as_u64().unwrap())
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["i"]
+                    .as_u64()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(numbers, (0..count).collect::<Vec<_>>());
     }

@@ -45,8 +45,8 @@ use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocu
 use uuid::Uuid;
 
 use analysis::{Analysis, FOLD_TOKENIZER, NL_TOKENIZER};
-use collector::{NearSpec, SearchCollector};
 pub use collector::within_radius;
+use collector::{NearSpec, SearchCollector};
 use schema::{Fields, SCHEMA_VERSION};
 use vocabulary::Vocabulary;
 

@@ -1137,7 +1137,12 @@ fn page_ids_is_the_slice_of_the_full_listing_at_any_depth() {
     };
     let all = f.index.matching_ids(&request).unwrap();
     assert_eq!(all.len(), count);
-    for (offset, limit) in [(0, 20), (MAX_OFFSET - 5, 20), (MAX_OFFSET + 10, 100), (count, 10)] {
+    for (offset, limit) in [
+        (0, 20),
+        (MAX_OFFSET - 5, 20),
+        (MAX_OFFSET + 10, 100),
+        (count, 10),
+    ] {
         let (total, page) = f.index.page_ids(&request, offset, limit).unwrap();
         assert_eq!(total, count);
         let end = (offset + limit).min(count);
@@ -1168,10 +1173,15 @@ fn pair_pages_add_up_to_every_pair_in_order() {
         }),
         with(svc("E vijf"), |d| {
             d.location_count = 5;
-            d.points = (0..5).map(|i| point(52.0 + 0.001 * f64::from(i), 5.0)).collect();
+            d.points = (0..5)
+                .map(|i| point(52.0 + 0.001 * f64::from(i), 5.0))
+                .collect();
         }),
     ];
-    let ids: HashMap<String, Uuid> = docs.iter().map(|d| (d.name.clone(), d.service_id)).collect();
+    let ids: HashMap<String, Uuid> = docs
+        .iter()
+        .map(|d| (d.name.clone(), d.service_id))
+        .collect();
     let f = Fixture::with_batches(vec![docs[..2].to_vec(), docs[2..].to_vec()]);
     let expand = |counts: &[(&str, usize)]| -> Vec<(Uuid, usize)> {
         counts
@@ -1192,14 +1202,23 @@ fn pair_pages_add_up_to_every_pair_in_order() {
         ..by_name.clone()
     };
     let cases = [
-        (&by_name, expand(&[("A drie", 3), ("C een", 1), ("D twee", 2), ("E vijf", 5)])),
-        (&within_1km, expand(&[("A drie", 2), ("C een", 1), ("E vijf", 5)])),
+        (
+            &by_name,
+            expand(&[("A drie", 3), ("C een", 1), ("D twee", 2), ("E vijf", 5)]),
+        ),
+        (
+            &within_1km,
+            expand(&[("A drie", 2), ("C een", 1), ("E vijf", 5)]),
+        ),
     ];
     for (request, expected) in cases {
         for per_page in [1, 2, 3, 4, 100] {
             let mut pairs = Vec::new();
             for page in 0..=expected.len().div_ceil(per_page) {
-                let found = f.index.pair_page(request, page * per_page, per_page).unwrap();
+                let found = f
+                    .index
+                    .pair_page(request, page * per_page, per_page)
+                    .unwrap();
                 assert_eq!(found.total, expected.len());
                 // What the caller does: expand the named services, skip, take a page.
                 let expanded: Vec<(Uuid, usize)> = found
