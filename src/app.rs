@@ -39,7 +39,8 @@ pub struct App {
 }
 
 /// Opens the database and the index, loads reference data (and the demo data into an empty
-/// database when enabled) and brings the index up to date. Shared by `serve` and the
+/// database when enabled: by default only the embedded SQLite one) and brings the index up to
+/// date. Shared by `serve` and the
 /// maintenance commands.
 pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     std::fs::create_dir_all(&config.data_dir)
@@ -50,7 +51,12 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     let geo = Arc::new(load_geography(&store).await?);
     let region = config.region.clone().resolve(&geo)?;
     let vocabulary = Arc::new(Vocabulary::embedded().context("loading the vocabulary")?);
-    store.sync_vocabulary(&vocabulary).await?;
+    // Neither writes when the database already holds this version (no wait for the write
+    // lock a long import holds); what they change reaches the index through its reference
+    // fingerprint (`Indexer::prepare` rebuilds an index built with other reference data).
+    if store.sync_vocabulary(&vocabulary).await? {
+        tracing::info!("vocabulary written to the database");
+    }
     sync_neighbourhoods(&store, &geo).await?;
 
     let (search, state) =
@@ -64,7 +70,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
     );
     let catalog = Catalog::new(store, search, geo, vocabulary, indexer);
 
-    if config.demo_data && catalog.store.service_count().await? == 0 {
+    if config.loads_demo_data(catalog.store.backend()) && catalog.store.service_count().await? == 0
+    {
         let demo = region.demo_set();
         tracing::info!(?demo, "empty database: loading the demo data");
         DemoFile::embedded_for(demo)?
@@ -101,19 +108,13 @@ pub async fn load_geography(store: &Store) -> anyhow::Result<Geography> {
 }
 
 /// Writes the built-in neighbourhoods to the database when they changed (the imported ones
-/// stay; see [`Store::replace_neighbourhoods`]).
+/// stay; see [`Store::sync_built_in_neighbourhoods`], which is safe with several instances
+/// starting at once).
 async fn sync_neighbourhoods(store: &Store, geo: &Geography) -> anyhow::Result<()> {
-    let built_in = || {
-        geo.all().filter(|n| {
-            // Imported buurten lie outside gemeente Utrecht, the only one with built-in buurten.
-            n.level != crate::geo::Level::Buurt || n.code.starts_with("BU0344")
-        })
-    };
-    let expected = built_in().count() as i64;
-    if store.neighbourhood_count().await? == expected {
-        return Ok(());
-    }
-    let mut rows: Vec<NeighbourhoodRow> = built_in()
+    let mut rows: Vec<NeighbourhoodRow> = geo
+        .all()
+        // Imported buurten lie outside gemeente Utrecht, the only one with built-in buurten.
+        .filter(|n| n.level != crate::geo::Level::Buurt || n.code.starts_with("BU0344"))
         .map(|n| NeighbourhoodRow {
             code: n.code.clone(),
             name: n.name.clone(),
@@ -128,12 +129,15 @@ async fn sync_neighbourhoods(store: &Store, geo: &Geography) -> anyhow::Result<(
         "wijk" => 1,
         _ => 2,
     });
-    let dropped = store.replace_neighbourhoods(&rows).await?;
-    if !dropped.is_empty() {
-        tracing::warn!(
+    match store.sync_built_in_neighbourhoods(&rows).await? {
+        None => {}
+        Some(dropped) if dropped.is_empty() => {
+            tracing::info!("neighbourhoods written to the database")
+        }
+        Some(dropped) => tracing::warn!(
             ?dropped,
             "geïmporteerde buurten verwijderd: hun wijk bestaat niet meer"
-        );
+        ),
     }
     Ok(())
 }

@@ -29,7 +29,8 @@ pub enum Command {
     Migrate,
     /// Rebuild the search index from the database, then exit.
     Reindex,
-    /// Load the shipped Utrecht demo data (also done automatically on first start).
+    /// Load the shipped Utrecht demo data (also done automatically on first start with the
+    /// embedded SQLite database; with PostgreSQL only when asked: `--demo-data`).
     LoadDemo,
     /// Add N generated services to the database (for benchmarks), then reindex.
     Generate {
@@ -91,7 +92,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let config = Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             };
             prepare(&config).await?;
@@ -100,7 +101,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let config = Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             };
             let catalog = prepare(&config).await?;
@@ -111,7 +112,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         Command::LoadDemo => {
             let demo = config.region.demo_set();
             let config = Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             };
             let catalog = prepare(&config).await?;
@@ -124,7 +125,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Generate { services, seed } => {
             let config = Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             };
             let catalog = prepare(&config).await?;
@@ -144,7 +145,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Import { path, strict } => {
             let catalog = prepare(&Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             })
             .await?;
@@ -183,7 +184,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Export { format, path } => {
             let catalog = prepare(&Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             })
             .await?;
@@ -197,7 +198,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;
             let catalog = prepare(&Config {
-                demo_data: false,
+                demo_data: Some(false),
                 ..config
             })
             .await?;
@@ -293,7 +294,9 @@ impl ImportProgress {
             }
             return;
         }
-        if now.duration_since(state.last_line) < PROGRESS_LINE_EVERY {
+        // A line at the start of each pass too, so that a log shows when writing began.
+        let new_pass = p.records == 1 || now == state.pass_started;
+        if !new_pass && now.duration_since(state.last_line) < PROGRESS_LINE_EVERY {
             return;
         }
         state.last_line = now;

@@ -41,9 +41,19 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
-    /// Load the demo data into an empty database at start.
-    #[arg(long, env = "WIJKWIJZER_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set, global = true)]
-    pub demo_data: bool,
+    /// Load the demo data into an empty database at start. Default: only into the embedded
+    /// SQLite database; a PostgreSQL database gets it only when asked (`--demo-data` or
+    /// `--demo-data true`), so an empty production database is never filled with fictitious
+    /// offerings by accident.
+    #[arg(
+        long,
+        env = "WIJKWIJZER_DEMO_DATA",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub demo_data: Option<bool>,
 
     /// Log format.
     #[arg(long, env = "WIJKWIJZER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
@@ -374,11 +384,16 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             database_url,
-            demo_data: false,
+            demo_data: Some(false),
             log_format: LogFormat::Pretty,
             region: Region::utrecht(),
             limits: Limits::default(),
         }
+    }
+
+    /// Whether an empty database on `backend` ("sqlite" or "postgres") gets the demo data.
+    pub fn loads_demo_data(&self, backend: &str) -> bool {
+        self.demo_data.unwrap_or(backend == "sqlite")
     }
 
     pub fn index_dir(&self) -> PathBuf {
@@ -463,6 +478,37 @@ mod tests {
         for bad in ["", "10.0.0.0/33", "::/129", "proxy", "10.0.0.0/x"] {
             assert!(IpRange::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn demo_data_goes_only_into_sqlite_unless_asked() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: Config,
+        }
+        // The environment must not decide for this test.
+        let parse = |args: &[&str]| {
+            let mut all = vec!["wijkwijzer"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).map(|c| c.config.demo_data)
+        };
+        if std::env::var_os("WIJKWIJZER_DEMO_DATA").is_none() {
+            assert_eq!(parse(&[]).unwrap(), None);
+        }
+        assert_eq!(parse(&["--demo-data"]).unwrap(), Some(true));
+        assert_eq!(parse(&["--demo-data", "true"]).unwrap(), Some(true));
+        assert_eq!(parse(&["--demo-data", "false"]).unwrap(), Some(false));
+
+        let mut config = Config::for_tests("d".into(), None);
+        config.demo_data = None;
+        assert!(config.loads_demo_data("sqlite"));
+        assert!(!config.loads_demo_data("postgres"));
+        config.demo_data = Some(true);
+        assert!(config.loads_demo_data("postgres"));
+        config.demo_data = Some(false);
+        assert!(!config.loads_demo_data("sqlite"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ const SYNTHETIC_BUURTEN: &str = include_str!("fixtures/tilburg_synthetic_buurten
 
 fn hvb_config(dir: &std::path::Path, database_url: Option<String>) -> Config {
     let mut config = Config::for_tests(dir.to_path_buf(), database_url);
-    config.demo_data = true;
+    config.demo_data = Some(true);
     config.region = Region::hart_van_brabant();
     config
 }
@@ -265,7 +265,7 @@ on_both_backends!(
 async fn a_tilburg_postcode_resolves_to_its_gemeente_and_wijk() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = hvb_config(dir.path(), None);
-    config.demo_data = false;
+    config.demo_data = Some(false);
     let catalog = prepare(&config).await.expect("prepares");
     let parsed = wijkwijzer::query::parse("postcode=5038+AB", &catalog.geo, &catalog.vocabulary)
         .expect("a valid postcode");

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use common::on_both_backends;
 use wijkwijzer::catalog::Catalog;
 use wijkwijzer::config::Config;
-use wijkwijzer::domain::{AccessRoute, CostKind, Location, Organization, Service};
+use wijkwijzer::domain::{AccessRoute, CostKind, Formality, Location, Organization, Service};
 use wijkwijzer::hsds::export::{Format, export_path};
 use wijkwijzer::hsds::import::{Options, import_path};
 use wijkwijzer::hsds::schemas;
@@ -154,6 +154,8 @@ fn first_file_difference(a: &Path, b: &Path) -> Option<String> {
     })
 }
 
+type ServiceTest = fn(&Service) -> bool;
+
 /// Export → import into an empty database → export: the same files, the same directory.
 async fn round_trip(format: Format) {
     let dir = tempfile::tempdir().unwrap();
@@ -169,14 +171,18 @@ async fn round_trip(format: Format) {
         let report = import_path(&catalog, first, &options)
             .await
             .expect("import runs");
-        // TEMPORARY: forward references to organisations later in the file.
-        let warnings = report
+        // One warning is known and tolerated here: a service can sit at a location of an
+        // organisation that comes later in the file, and the importer warns about that
+        // organisation before it has read it (it does read it; the comparison below proves
+        // the location ends up with it). NOTES-round-trip.md asks import-atomic to resolve
+        // such forward references; then this filter goes.
+        let warnings: Vec<_> = report
             .warnings
             .iter()
-            .filter(|w| !w.message.contains("unknown organization"))
-            .count();
+            .filter(|w| !w.message.starts_with("unknown organization"))
+            .collect();
         assert!(
-            report.problems.is_empty() && warnings == 0 && !report.aborted,
+            report.problems.is_empty() && warnings.is_empty() && !report.aborted,
             "{backend}: {report}"
         );
         assert_eq!(
@@ -198,21 +204,17 @@ async fn round_trip(format: Format) {
 
         let restored = directory(&catalog).await;
         // What the issue saw lost, counted, before the whole comparison.
-        let count = |d: &Directory, f: &dyn Fn(&Service) -> bool| {
-            d.services.values().filter(|s| f(s)).count()
-        };
-        let checks: [(&str, &dyn Fn(&Service) -> bool); 4] = [
-            ("free", &|s| s.cost.kind == CostKind::Free),
-            ("Welzijn op Recept", &|s| s.welzijn_op_recept),
-            ("referral only", &|s| s.access_route != AccessRoute::Open),
-            ("informal", &|s| {
-                s.formality == wijkwijzer::domain::Formality::Informal
-            }),
+        let checks: [(&str, ServiceTest); 4] = [
+            ("free", |s| s.cost.kind == CostKind::Free),
+            ("Welzijn op Recept", |s| s.welzijn_op_recept),
+            ("referral only", |s| s.access_route != AccessRoute::Open),
+            ("informal", |s| s.formality == Formality::Informal),
         ];
         for (what, check) in checks {
-            let before = count(original, check);
+            let count = |d: &Directory| d.services.values().filter(|s| check(s)).count();
+            let before = count(original);
             assert!(before > 0, "the demo has {what} services");
-            assert_eq!(count(&restored, check), before, "{backend}: {what}");
+            assert_eq!(count(&restored), before, "{backend}: {what}");
         }
         if let Some(difference) = first_difference(original, &restored) {
             panic!("{backend} {format:?}: {difference}");

@@ -337,7 +337,7 @@ async fn an_index_from_another_schema_or_missing_is_rebuilt_at_start() {
         catalog.store.close().await;
         std::fs::remove_dir_all(config.index_dir()).unwrap();
         let again = prepare(&Config {
-            demo_data: false,
+            demo_data: Some(false),
             ..config.clone()
         })
         .await

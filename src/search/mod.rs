@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::Value;
 use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use uuid::Uuid;
 
 use analysis::{Analysis, FOLD_TOKENIZER, NL_TOKENIZER};
@@ -122,6 +122,9 @@ pub struct SearchDocument {
     pub taxonomy_term_ids: Vec<String>,
     /// Last change, Unix seconds (HSDS `modified_after`).
     pub last_modified: i64,
+    /// The caller's version of the data the document was made from (the indexer: the newest
+    /// change-log seq of the service when it was loaded); read back by [`SearchIndex::versions`].
+    pub version: i64,
     /// Weekly opening times, for the HSDS `start_time` / `end_time` filters.
     pub sessions: Vec<Session>,
     /// The caller's list view of the service (opaque bytes), stored verbatim and handed back with
@@ -429,6 +432,10 @@ pub enum IndexState {
 struct CommitPayload {
     schema_version: u32,
     cursor: i64,
+    /// What the caller built the documents with, beside the data (the indexer: a fingerprint
+    /// of the vocabulary and the geography); see [`SearchIndex::reference`].
+    #[serde(default)]
+    reference: Option<String>,
 }
 
 struct WriterState {
@@ -444,6 +451,7 @@ struct Inner {
     analysis: Analysis,
     vocabulary: Vocabulary,
     cursor: RwLock<Option<i64>>,
+    reference: RwLock<Option<String>>,
 }
 
 /// The search index. Cheap to clone (shared state); `Send + Sync`.
@@ -472,13 +480,13 @@ impl SearchIndex {
         } else {
             None
         };
-        let (index, state, cursor) = match existing {
-            Some(Ok((index, cursor))) => {
-                let state = match cursor {
-                    Some(cursor) => IndexState::Current { cursor },
+        let (index, state, committed) = match existing {
+            Some(Ok((index, committed))) => {
+                let state = match &committed {
+                    Some((cursor, _)) => IndexState::Current { cursor: *cursor },
                     None => IndexState::Fresh,
                 };
-                (index, state, cursor)
+                (index, state, committed)
             }
             Some(Err(reason)) => {
                 tracing::warn!(dir = %dir.display(), %reason, "zoekindex onbruikbaar; wordt gewist");
@@ -492,7 +500,7 @@ impl SearchIndex {
                 None,
             ),
         };
-        Ok((Self::from_index(index, cursor)?, state))
+        Ok((Self::from_index(index, committed)?, state))
     }
 
     /// An empty index in memory (tests, tools).
@@ -501,7 +509,14 @@ impl SearchIndex {
         Self::from_index(schema::index_builder(schema).create_in_ram()?, None)
     }
 
-    fn from_index(index: Index, cursor: Option<i64>) -> Result<Self, SearchError> {
+    fn from_index(
+        index: Index,
+        committed: Option<(i64, Option<String>)>,
+    ) -> Result<Self, SearchError> {
+        let (cursor, reference) = match committed {
+            Some((cursor, reference)) => (Some(cursor), reference),
+            None => (None, None),
+        };
         let analysis = Analysis::new()?;
         index
             .tokenizers()
@@ -544,6 +559,7 @@ impl SearchIndex {
                 analysis,
                 vocabulary,
                 cursor: RwLock::new(cursor),
+                reference: RwLock::new(reference),
             }),
         })
     }
@@ -551,6 +567,53 @@ impl SearchIndex {
     /// Last change-log sequence number committed, `None` if never committed.
     pub fn cursor(&self) -> Option<i64> {
         self.inner.cursor.read().map(|c| *c).unwrap_or(None)
+    }
+
+    /// What the last rebuild was made with (see [`Rebuild::set_reference`]); `None` for an
+    /// index that never had one.
+    pub fn reference(&self) -> Option<String> {
+        self.inner
+            .reference
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or(None)
+    }
+
+    /// Every indexed service with its [`SearchDocument::version`], as searches see them now.
+    /// Walks the service-id terms of each segment (no stored documents are read), so it is
+    /// cheap enough to run every few minutes on 100,000 services. Synchronous.
+    pub fn versions(&self) -> Result<HashMap<Uuid, i64>, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let mut out = HashMap::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let versions = segment
+                .fast_fields()
+                .i64(schema::names::VERSION)
+                .map_err(|e| SearchError::Internal(e.to_string()))?;
+            let alive = segment.alive_bitset();
+            let inverted = segment.inverted_index(self.inner.fields.service_id)?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                let Some(id) = std::str::from_utf8(terms.key())
+                    .ok()
+                    .and_then(|k| Uuid::parse_str(k).ok())
+                else {
+                    continue;
+                };
+                let mut postings = inverted.read_postings_from_terminfo(
+                    terms.value(),
+                    tantivy::schema::IndexRecordOption::Basic,
+                )?;
+                let mut doc = postings.doc();
+                while doc != tantivy::TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        out.insert(id, versions.first(doc).unwrap_or(0));
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Number of (live) services in the index as seen by searches.
@@ -621,7 +684,7 @@ impl SearchIndex {
             for doc in docs {
                 writer.add_document(doc)?;
             }
-            commit_with_cursor(writer, cursor)
+            commit_with_cursor(writer, cursor, inner.reference_now())
         })();
         if let Err(error) = result {
             // Drop the half-applied batch so a later commit cannot publish it.
@@ -651,6 +714,7 @@ impl SearchIndex {
             index: self.clone(),
             seen: std::collections::HashSet::new(),
             finished: false,
+            reference: self.reference(),
         })
     }
 
@@ -1119,6 +1183,17 @@ impl Inner {
         self.writer.lock().map_err(|_| SearchError::Poisoned)
     }
 
+    fn reference_now(&self) -> Option<String> {
+        self.reference.read().map(|r| r.clone()).unwrap_or(None)
+    }
+
+    fn set_reference(&self, reference: Option<String>) {
+        match self.reference.write() {
+            Ok(mut guard) => *guard = reference,
+            Err(poisoned) => *poisoned.into_inner() = reference,
+        }
+    }
+
     fn set_cursor(&self, cursor: i64) {
         match self.cursor.write() {
             Ok(mut guard) => *guard = Some(cursor),
@@ -1132,9 +1207,16 @@ pub struct Rebuild {
     index: SearchIndex,
     seen: std::collections::HashSet<Uuid>,
     finished: bool,
+    reference: Option<String>,
 }
 
 impl Rebuild {
+    /// What the new contents are made with (kept in the commit, read by
+    /// [`SearchIndex::reference`]); unless set, the index's current one is kept.
+    pub fn set_reference(&mut self, reference: String) {
+        self.reference = Some(reference);
+    }
+
     /// Add one batch of services (any size; the writer flushes to disk as its heap fills).
     pub fn add_batch(&mut self, batch: Vec<SearchDocument>) -> Result<(), SearchError> {
         let inner = &*self.index.inner;
@@ -1165,7 +1247,7 @@ impl Rebuild {
         let mut state = inner.lock_writer()?;
         self.finished = true;
         state.rebuilding = false;
-        if let Err(error) = commit_with_cursor(&mut state.writer, cursor) {
+        if let Err(error) = commit_with_cursor(&mut state.writer, cursor, self.reference.clone()) {
             if let Err(rollback_error) = state.writer.rollback() {
                 tracing::error!(%rollback_error, "rollback van zoekindex mislukt");
             }
@@ -1179,6 +1261,7 @@ impl Rebuild {
         }
         drop(state);
         inner.set_cursor(cursor);
+        inner.set_reference(self.reference.take());
         inner.reader.reload()?;
         Ok(())
     }
@@ -1233,10 +1316,15 @@ fn merge_all_segments(writer: &mut IndexWriter) -> Result<(), SearchError> {
     }
 }
 
-fn commit_with_cursor(writer: &mut IndexWriter, cursor: i64) -> Result<(), SearchError> {
+fn commit_with_cursor(
+    writer: &mut IndexWriter,
+    cursor: i64,
+    reference: Option<String>,
+) -> Result<(), SearchError> {
     let payload = serde_json::to_string(&CommitPayload {
         schema_version: SCHEMA_VERSION,
         cursor,
+        reference,
     })
     .map_err(|e| SearchError::Internal(e.to_string()))?;
     let mut prepared = writer.prepare_commit()?;
@@ -1273,12 +1361,13 @@ fn resolve_fields(index: &Index) -> Result<Fields, SearchError> {
     Ok(fields)
 }
 
-/// Open an existing index and read its payload. `Ok((index, cursor))` if usable (cursor `None`:
-/// created but never committed), `Err(reason)` if it must be wiped.
+/// Open an existing index and read its payload. `Ok((index, Some((cursor, reference))))` if
+/// usable (`None`: created but never committed), `Err(reason)` if it must be wiped.
+#[allow(clippy::type_complexity)]
 fn inspect_existing(
     dir: &Path,
     schema: &tantivy::schema::Schema,
-) -> Result<(Index, Option<i64>), String> {
+) -> Result<(Index, Option<(i64, Option<String>)>), String> {
     let index = Index::open_in_dir(dir).map_err(|e| format!("openen mislukt: {e}"))?;
     if index.schema() != *schema {
         return Err("ander schema".to_string());
@@ -1303,7 +1392,7 @@ fn inspect_existing(
                     payload.schema_version
                 ));
             }
-            Ok((index, Some(payload.cursor)))
+            Ok((index, Some((payload.cursor, payload.reference))))
         }
     }
 }

@@ -99,6 +99,7 @@ pub(crate) mod names {
     pub const ORGANIZATION_ID: &str = "organization_id";
     pub const TERM_IDS: &str = "term_ids";
     pub const MODIFIED: &str = "modified";
+    pub const VERSION: &str = "version";
     pub const OPEN_SLOTS: &str = "open_slots";
     pub const SUMMARY: &str = "summary";
     pub const SURFACE: &str = "surface";
@@ -136,6 +137,8 @@ pub(crate) struct Fields {
     pub organization_id: Field,
     pub term_ids: Field,
     pub modified: Field,
+    /// [`super::SearchDocument::version`], read for every document by reconciliation.
+    pub version: Field,
     pub open_slots: Field,
     pub summary: Field,
     /// All searchable text as written (lowercased, accents folded, no stop words removed, no
@@ -201,6 +204,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         organization_id: builder.add_text_field(ORGANIZATION_ID, STRING),
         term_ids: builder.add_text_field(TERM_IDS, STRING),
         modified: builder.add_i64_field(MODIFIED, INDEXED),
+        version: builder.add_i64_field(VERSION, NumericOptions::default().set_fast()),
         open_slots: builder.add_u64_field(OPEN_SLOTS, INDEXED),
         summary: builder.add_bytes_field(SUMMARY, STORED),
         surface: builder.add_text_field(SURFACE, analysed(FOLD_TOKENIZER, false)),
@@ -327,6 +331,7 @@ pub(crate) fn to_tantivy(
         out.add_bytes(fields.summary, &doc.summary);
     }
     out.add_i64(fields.modified, doc.last_modified);
+    out.add_i64(fields.version, doc.version);
     let mut slots: Vec<u64> = doc
         .sessions
         .iter()

@@ -42,6 +42,7 @@ fn svc(name: &str) -> SearchDocument {
         organization_id: Uuid::nil(),
         taxonomy_term_ids: Vec::new(),
         last_modified: 0,
+        version: 0,
         sessions: Vec::new(),
         summary: name.as_bytes().to_vec(),
     }

@@ -36,9 +36,39 @@ pub struct NeighbourhoodRow {
     pub geometry_geojson: String,
 }
 
+/// Reads a `neighbourhood` row (code, name, level, parent_code, geometry), on either database.
+macro_rules! neighbourhood_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        let level = match text!(row, "level").as_str() {
+            "gemeente" => "gemeente",
+            "wijk" => "wijk",
+            "buurt" => "buurt",
+            other => {
+                return Err(super::StoreError::Corrupt(format!(
+                    "unknown neighbourhood level {other:?}"
+                )));
+            }
+        };
+        NeighbourhoodRow {
+            code: col!(row, "code"),
+            name: col!(row, "name"),
+            level,
+            parent_code: col!(row, "parent_code"),
+            geometry_geojson: col!(row, "geometry"),
+        }
+    }};
+}
+
 impl Store {
-    /// Writes the vocabularies; existing terms are updated in place (ids are deterministic).
-    pub async fn sync_vocabulary(&self, vocabulary: &Vocabulary) -> StoreResult<()> {
+    /// Writes the vocabularies when the database holds another version of them (existing
+    /// terms are updated in place: ids are deterministic); returns whether it wrote. An
+    /// unchanged vocabulary is only read, so a start never waits for the write lock that a
+    /// long import holds (see migration 0004).
+    pub async fn sync_vocabulary(&self, vocabulary: &Vocabulary) -> StoreResult<bool> {
+        if self.vocabulary_is_stored(vocabulary).await? {
+            return Ok(false);
+        }
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for t in &vocabulary.taxonomies {
@@ -62,11 +92,6 @@ impl Store {
                     .taxonomies
                     .iter()
                     .find(|t| t.code == term.taxonomy_code);
-                let parent_id = term.parent_code.as_deref().and_then(|p| {
-                    vocabulary
-                        .term(&term.taxonomy_code, p)
-                        .map(|t| t.id.to_string())
-                });
                 sqlx::query(
                     "insert into taxonomy_term (id, code, name, description, parent_id, taxonomy, \
                      taxonomy_id, language, term_uri, sort_order) \
@@ -78,21 +103,84 @@ impl Store {
                 .bind(term.id.to_string())
                 .bind(&term.code)
                 .bind(&term.name)
-                .bind(term.name_en.clone().unwrap_or_else(|| term.name.clone()))
-                .bind(parent_id)
+                .bind(term_description(term))
+                .bind(parent_id(vocabulary, term))
                 .bind(taxonomy.map(|t| t.name.clone()))
                 .bind(taxonomy.map(|t| t.id.to_string()))
                 .bind(format!(
                     "https://wijkwijzer.example/taxonomies/{}/{}",
                     term.taxonomy_code, term.code
                 ))
-                .bind(i32::try_from(term.order).unwrap_or(i32::MAX))
+                .bind(term_order(term))
                 .execute(&mut *tx)
                 .await?;
             }
             tx.commit().await?;
-            Ok(())
+            Ok(true)
         })
+    }
+
+    /// Whether every taxonomy and term of `vocabulary` is stored with the values
+    /// [`Self::sync_vocabulary`] would write.
+    async fn vocabulary_is_stored(&self, vocabulary: &Vocabulary) -> StoreResult<bool> {
+        type StoredTerm = (Option<String>, String, String, Option<String>, Option<i32>);
+        let (taxonomies, terms) = on_pool!(self, |pool| {
+            let mut taxonomies = std::collections::HashMap::new();
+            for row in sqlx::query("select id, name, description, version from taxonomy")
+                .fetch_all(pool)
+                .await?
+            {
+                let row = &row;
+                let values: (String, String, Option<String>) = (
+                    col!(row, "name"),
+                    col!(row, "description"),
+                    col!(row, "version"),
+                );
+                taxonomies.insert(text!(row, "id"), values);
+            }
+            let mut terms: std::collections::HashMap<String, StoredTerm> =
+                std::collections::HashMap::new();
+            for t in &vocabulary.taxonomies {
+                for row in sqlx::query(
+                    "select id, code, name, description, parent_id, sort_order \
+                     from taxonomy_term where taxonomy_id = $1",
+                )
+                .bind(t.id.to_string())
+                .fetch_all(pool)
+                .await?
+                {
+                    let row = &row;
+                    let values: StoredTerm = (
+                        col!(row, "code"),
+                        col!(row, "name"),
+                        col!(row, "description"),
+                        col!(row, "parent_id"),
+                        col!(row, "sort_order"),
+                    );
+                    terms.insert(text!(row, "id"), values);
+                }
+            }
+            (taxonomies, terms)
+        });
+        let taxonomies_stored = vocabulary.taxonomies.iter().all(|t| {
+            taxonomies.get(&t.id.to_string())
+                == Some(&(
+                    t.name.clone(),
+                    t.description.clone(),
+                    Some(t.version.clone()),
+                ))
+        });
+        let terms_stored = vocabulary.terms().iter().all(|term| {
+            terms.get(&term.id.to_string())
+                == Some(&(
+                    Some(term.code.clone()),
+                    term.name.clone(),
+                    term_description(term),
+                    parent_id(vocabulary, term),
+                    Some(term_order(term)),
+                ))
+        });
+        Ok(taxonomies_stored && terms_stored)
     }
 
     /// How many built-in neighbourhoods are stored (imported buurten not counted).
@@ -107,20 +195,59 @@ impl Store {
         })
     }
 
-    /// Replaces the built-in neighbourhoods (rows must come parents first) and keeps the
-    /// imported buurten whose wijk still exists; returns the codes of imported buurten that
-    /// were dropped because their wijk is gone. One transaction.
-    pub async fn replace_neighbourhoods(
+    /// Makes the built-in neighbourhoods in the database those of `rows` (parents first) when
+    /// their number differs, keeping the imported buurten whose wijk still exists. Returns
+    /// `None` when nothing had to change, else the codes of imported buurten dropped because
+    /// their wijk is gone. One transaction that first takes the write lock, so two instances
+    /// starting at once on one database do this one after the other, and the second finds
+    /// the work done.
+    pub async fn sync_built_in_neighbourhoods(
         &self,
         rows: &[NeighbourhoodRow],
-    ) -> StoreResult<Vec<String>> {
-        let imported = self.imported_neighbourhoods().await?;
+    ) -> StoreResult<Option<Vec<String>>> {
+        if self.neighbourhood_count().await? == rows.len() as i64 {
+            return Ok(None);
+        }
         let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r.code.as_str()).collect();
-        let (kept, dropped): (Vec<NeighbourhoodRow>, Vec<NeighbourhoodRow>) = imported
-            .into_iter()
-            .partition(|r| r.parent_code.as_deref().is_some_and(|p| codes.contains(p)));
+        let postgres = self.backend() == "postgres";
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            if postgres {
+                sqlx::query("select pg_advisory_xact_lock($1)")
+                    .bind(super::WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                // A write first: SQLite then holds its one write lock for the whole
+                // transaction (a read that later writes could find the database changed).
+                sqlx::query("delete from neighbourhood where code is null")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let stored: i64 =
+                sqlx::query_scalar("select count(*) from neighbourhood where source = $1")
+                    .bind(BUILT_IN)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if stored == rows.len() as i64 {
+                // Another instance did it while this one waited for the lock.
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            let mut imported: Vec<NeighbourhoodRow> = Vec::new();
+            for row in sqlx::query(
+                "select code, name, level, parent_code, geometry from neighbourhood \
+                 where source = $1 order by code",
+            )
+            .bind(IMPORTED)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                imported.push(neighbourhood_from_row!(&row));
+            }
+            let (kept, dropped): (Vec<NeighbourhoodRow>, Vec<NeighbourhoodRow>) = imported
+                .into_iter()
+                .partition(|r| r.parent_code.as_deref().is_some_and(|p| codes.contains(p)));
             // Imported buurten first, then children before parents, so the self-reference
             // never dangles; the kept imports are written back after the new built-in rows.
             sqlx::query("delete from neighbourhood where source = $1")
@@ -149,10 +276,10 @@ impl Store {
                     insert.build().execute(&mut *tx).await?;
                 }
             }
+            let dropped: Vec<String> = dropped.into_iter().map(|r| r.code).collect();
             tx.commit().await?;
-            Ok::<(), super::StoreError>(())
-        })?;
-        Ok(dropped.into_iter().map(|r| r.code).collect())
+            Ok(Some(dropped))
+        })
     }
 
     /// Stores imported buurten, replacing earlier imports of the same codes. The caller has
@@ -196,25 +323,7 @@ impl Store {
             .fetch_all(pool)
             .await?;
             rows.iter()
-                .map(|row| {
-                    let level = match text!(row, "level").as_str() {
-                        "gemeente" => "gemeente",
-                        "wijk" => "wijk",
-                        "buurt" => "buurt",
-                        other => {
-                            return Err(super::StoreError::Corrupt(format!(
-                                "unknown neighbourhood level {other:?}"
-                            )));
-                        }
-                    };
-                    Ok(NeighbourhoodRow {
-                        code: col!(row, "code"),
-                        name: col!(row, "name"),
-                        level,
-                        parent_code: col!(row, "parent_code"),
-                        geometry_geojson: col!(row, "geometry"),
-                    })
-                })
+                .map(|row| Ok(neighbourhood_from_row!(row)))
                 .collect()
         })
     }
@@ -309,4 +418,21 @@ impl Store {
             Ok(logged)
         })
     }
+}
+
+/// The English name when there is one (HSDS `description`), else the Dutch one.
+fn term_description(term: &crate::domain::vocabulary::Term) -> String {
+    term.name_en.clone().unwrap_or_else(|| term.name.clone())
+}
+
+fn parent_id(vocabulary: &Vocabulary, term: &crate::domain::vocabulary::Term) -> Option<String> {
+    term.parent_code.as_deref().and_then(|p| {
+        vocabulary
+            .term(&term.taxonomy_code, p)
+            .map(|t| t.id.to_string())
+    })
+}
+
+fn term_order(term: &crate::domain::vocabulary::Term) -> i32 {
+    i32::try_from(term.order).unwrap_or(i32::MAX)
 }

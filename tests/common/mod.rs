@@ -64,7 +64,7 @@ pub fn spawn_server(database_url: Option<String>, setup: Setup) -> TestServer {
     spawn_configured(
         |dir| {
             let mut config = Config::for_tests(dir.to_path_buf(), database_url);
-            config.demo_data = true;
+            config.demo_data = Some(true);
             config
         },
         setup,
@@ -244,7 +244,7 @@ where
 {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::for_tests(dir.path().join("sqlite"), None);
-    config.demo_data = demo;
+    config.demo_data = Some(demo);
     let catalog = wijkwijzer::app::prepare(&config)
         .await
         .expect("SQLite app prepares");
@@ -257,7 +257,7 @@ where
     };
     let db = PgTestDb::create(&server).await;
     let mut config = Config::for_tests(dir.path().join("pg"), Some(db.url.clone()));
-    config.demo_data = demo;
+    config.demo_data = Some(demo);
     let catalog = wijkwijzer::app::prepare(&config)
         .await
         .expect("PostgreSQL app prepares");
