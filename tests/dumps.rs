@@ -25,7 +25,7 @@ fn demo_without_rate_limits(database_url: Option<String>, request_timeout: Durat
     common::spawn_configured(
         move |dir| {
             let mut config = Config::for_tests(dir.to_path_buf(), database_url);
-            config.demo_data = true;
+            config.demo_data = Some(true);
             config.limits.rate_limit_dumps = 0;
             config.limits.request_timeout = request_timeout;
             config
