@@ -205,7 +205,7 @@ impl App {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = crate::api::router().split_for_parts();
+    let (api, openapi) = crate::api::routes();
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(crate::web::router())

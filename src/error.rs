@@ -33,6 +33,9 @@ pub enum AppError {
     NotFound { what: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
+    /// The path exists, the method does not (405; the router adds `Allow`).
+    #[error("methode niet toegestaan")]
+    MethodNotAllowed,
     #[error("interne fout: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -56,6 +59,7 @@ impl AppError {
             Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +69,7 @@ impl AppError {
             Self::BadRequest { .. } | Self::Invalid(_) => "Ongeldige invoer",
             Self::NotFound { .. } => "Niet gevonden",
             Self::PayloadTooLarge => "Verzoek te groot",
+            Self::MethodNotAllowed => "Methode niet toegestaan",
             Self::Internal(_) => "Er ging iets mis",
         }
     }
@@ -76,6 +81,9 @@ impl AppError {
             Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound { what } => format!("{what} bestaat niet (meer)."),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
+            Self::MethodNotAllowed => {
+                "Deze methode kan hier niet; de header Allow noemt wat wel kan.".into()
+            }
             Self::Internal(_) => {
                 "Er ging aan onze kant iets mis. Probeer het later opnieuw.".into()
             }

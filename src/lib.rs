@@ -18,6 +18,7 @@ pub mod geo;
 pub mod geo_import;
 pub mod hsds;
 pub mod indexer;
+pub mod params;
 pub mod query;
 pub mod search;
 pub mod store;
