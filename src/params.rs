@@ -32,6 +32,55 @@ pub trait QueryParams: DeserializeOwned + IntoParams {
 /// a page. Tab counts as a space. Values are trimmed; empty ones are left out (a form sends
 /// `postcode=` for a field left empty, which means "not given").
 pub fn decode(raw: &str, language: Language) -> Result<Vec<(String, String)>, AppError> {
+    Ok(decode_all(raw, language)?
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect())
+}
+
+/// As [`decode`], but for the API: an empty value of a parameter that is not plain text (a
+/// number, a UUID, a yes/no, one of a list) is refused as the documentation says, because the
+/// document cannot say "or empty"; an empty text value still counts as not given.
+pub fn decode_for<T: QueryParams>(raw: &str) -> Result<Vec<(String, String)>, AppError> {
+    let mut pairs = decode_all(raw, T::LANGUAGE)?;
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(name, v)| v.is_empty() && !plain_text::<T>(name))
+    {
+        let detail = expected::<T>(name, T::LANGUAGE).unwrap_or_default();
+        return Err(AppError::bad_param(name, detail));
+    }
+    pairs.retain(|(_, v)| !v.is_empty());
+    Ok(pairs)
+}
+
+/// Whether `name` is documented as free text (a string without format or list of values), or
+/// not documented at all (unknown parameters are ignored).
+fn plain_text<T: IntoParams>(name: &str) -> bool {
+    let Some(param) = T::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .find(|p| p.name == name)
+    else {
+        return true;
+    };
+    let Some(schema) = param
+        .schema
+        .as_ref()
+        .and_then(|s| serde_json::to_value(s).ok())
+    else {
+        return true;
+    };
+    let schema = schema.get("items").cloned().unwrap_or(schema);
+    let text = |t: &serde_json::Value| t == "string" || t == "null";
+    let is_string = match schema.get("type") {
+        Some(serde_json::Value::Array(types)) => types.iter().all(text),
+        Some(t) => t == "string",
+        None => false,
+    };
+    is_string && schema.get("format").is_none() && schema.get("enum").is_none()
+}
+
+fn decode_all(raw: &str, language: Language) -> Result<Vec<(String, String)>, AppError> {
     let mut pairs = Vec::new();
     for part in raw.split('&').filter(|p| !p.is_empty()) {
         let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
@@ -71,10 +120,7 @@ pub fn decode(raw: &str, language: Language) -> Result<Vec<(String, String)>, Ap
                 ));
             }
         }
-        let value = value.trim();
-        if !value.is_empty() {
-            pairs.push((key, value.to_string()));
-        }
+        pairs.push((key, value.trim().to_string()));
     }
     Ok(pairs)
 }

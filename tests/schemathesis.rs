@@ -45,6 +45,8 @@ fn schemathesis_finds_nothing() {
     let server = demo_server();
     let report = tempfile::tempdir().unwrap();
     let output = Command::new(&st)
+        .arg("--config-file")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/schemathesis.toml"))
         .args([
             "run",
             &format!("{}/openapi.json", server.base),
@@ -66,7 +68,6 @@ fn schemathesis_finds_nothing() {
         ])
         .arg(report.path())
         .env("NO_COLOR", "1")
-        .env("SCHEMATHESIS_HOOKS", "")
         .current_dir(report.path())
         .output()
         .expect("schemathesis runs");

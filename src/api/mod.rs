@@ -83,7 +83,7 @@ impl<S: Send + Sync, T: QueryParams> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let pairs = params::decode(parts.uri.query().unwrap_or(""), T::LANGUAGE)?;
+        let pairs = params::decode_for::<T>(parts.uri.query().unwrap_or(""))?;
         Ok(Self(params::typed(&pairs)?))
     }
 }
