@@ -212,7 +212,7 @@ impl App {
 pub fn router(state: AppState) -> Router {
     let limits = Arc::new(state.config.limits.clone());
     let rate_limits = Arc::new(crate::limits::RateLimits::new(&limits));
-    let (api, openapi) = crate::api::router().split_for_parts();
+    let (api, openapi) = crate::api::routes();
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(crate::web::router())

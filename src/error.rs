@@ -45,6 +45,9 @@ pub enum AppError {
     /// No room or time for the request now (503, with `Retry-After`).
     #[error("even te druk")]
     Unavailable { retry_after_secs: u64 },
+    /// The path exists, the method does not (405; the router adds `Allow`).
+    #[error("methode niet toegestaan")]
+    MethodNotAllowed,
     #[error("interne fout: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -72,6 +75,7 @@ impl AppError {
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,6 +89,7 @@ impl AppError {
             Self::HeadersTooLarge => "Kopregels te groot",
             Self::TooManyRequests { .. } => "Te veel verzoeken",
             Self::Unavailable { .. } => "Even te druk",
+            Self::MethodNotAllowed => "Methode niet toegestaan",
             Self::Internal(_) => "Er ging iets mis",
         }
     }
@@ -106,6 +111,9 @@ impl AppError {
             Self::Unavailable { retry_after_secs } => format!(
                 "Het is nu even te druk. Probeer het over {retry_after_secs} seconden opnieuw."
             ),
+            Self::MethodNotAllowed => {
+                "Deze methode kan hier niet; de header Allow noemt wat wel kan.".into()
+            }
             Self::Internal(_) => {
                 "Er ging aan onze kant iets mis. Probeer het later opnieuw.".into()
             }

@@ -19,6 +19,7 @@ pub mod geo_import;
 pub mod hsds;
 pub mod indexer;
 pub mod limits;
+pub mod params;
 pub mod query;
 pub mod search;
 pub mod server;

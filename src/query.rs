@@ -1,9 +1,13 @@
 //! The search parameters people and programs send, parsed and checked once for both the HTML
 //! pages and the JSON API. Every problem names the parameter and says what is allowed.
 
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
 use crate::domain::{Vocabulary, parse_language, parse_weekday};
 use crate::error::AppError;
 use crate::geo::{Geography, Level};
+use crate::params::{Language, QueryParams};
 use crate::search::{AccessFilter, GeoPoint, Near, OpenWindow, SearchRequest, SortOrder};
 
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -11,6 +15,7 @@ pub const MAX_PAGE: usize = 500;
 pub const MAX_PER_PAGE: usize = 100;
 pub const DEFAULT_PER_PAGE: usize = 20;
 pub const MAX_RADIUS_KM: f64 = 100.0;
+pub const MAX_AGE: u8 = 120;
 
 /// A part of the day, as people ask for it ("op dinsdagochtend"). Parameter `dagdeel`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,34 +123,122 @@ pub struct ParsedSearch {
     pub pairs: Vec<(String, String)>,
 }
 
-fn flag(param: &str, value: &str) -> Result<bool, AppError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "on" | "ja" | "yes" => Ok(true),
-        "0" | "false" | "off" | "nee" | "no" | "" => Ok(false),
-        _ => Err(AppError::bad_param(
-            param,
-            format!("'{param}' moet ja of nee (true/false) zijn"),
-        )),
-    }
+/// The search parameters of the pages and `GET /api/v1/search`: what the handlers receive and
+/// what `/openapi.json` documents (all optional, all combinable). Values are trimmed and an empty
+/// value counts as not given. Ranges and codes are checked by [`check`].
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words, in plain Dutch; life questions such as "ik voel me alleen" are understood. At most 200 characters.
+    #[param(max_length = 200, example = "ik voel me alleen")]
+    pub q: Option<String>,
+    /// A CBS code of a gemeente (GM0344), wijk (WK034403) or buurt (BU03440300), any case. A
+    /// service matches when one of its locations lies inside it or its service area overlaps it.
+    /// A code we do not know is a 400.
+    #[param(example = "WK034403")]
+    pub area: Option<String>,
+    /// Where the resident is: a postcode (PC4 "3562" or PC6 "3562 AB"; its PC4 centroid counts).
+    /// It does not filter by itself: it measures distances, ranks nearby offers and offers that
+    /// serve the postcode's buurt or wijk higher (relevance blended with distance:
+    /// score × (0.25 + 0.75 · ½^(d / 2 km)); an offer serving the resident's own buurt or wijk
+    /// counts as d = 0 and is marked `serves_your_area`), and makes `sort=distance` possible.
+    /// A postcode we do not know is a 400.
+    #[param(example = "3562")]
+    pub postcode: Option<String>,
+    /// Latitude to measure distance from (with `lon`; instead of `postcode`).
+    #[param(minimum = -90, maximum = 90, example = 52.1)]
+    pub lat: Option<f64>,
+    /// Longitude to measure distance from (with `lat`).
+    #[param(minimum = -180, maximum = 180, example = 5.12)]
+    pub lon: Option<f64>,
+    /// Keeps offers with a location within this many kilometres (more than 0, at most 100) of the
+    /// postcode or point, **or** that serve the buurt, wijk or gemeente the postcode or point lies
+    /// in (they come to the resident, wherever their office is); other offers are left out.
+    /// Needs `postcode` or `lat`+`lon`.
+    #[param(exclusive_minimum = 0, maximum = 100, example = 2)]
+    pub radius_km: Option<f64>,
+    /// Category code (repeatable: any of them); a top-level code includes its sub-terms. Codes:
+    /// `/hsds/taxonomy_terms`. An unknown code is a 400.
+    #[serde(default)]
+    #[param(example = json!(["eenzaamheid"]))]
+    pub category: Vec<String>,
+    /// Target-group code (repeatable: any of them). An unknown code is a 400.
+    #[serde(default)]
+    #[param(example = json!(["ouderen-65"]))]
+    pub target_group: Vec<String>,
+    /// Only free services (also `ja`/`nee`, `1`/`0`).
+    #[serde(default, deserialize_with = "crate::params::flag")]
+    pub free: Option<bool>,
+    /// `open` (no referral needed) or `referral` (also `verwijzing`).
+    #[param(inline)]
+    pub access: Option<AccessParam>,
+    /// Only Welzijn op Recept (social prescribing) offerings (`false`: none of them).
+    #[serde(default, deserialize_with = "crate::params::flag")]
+    pub wor: Option<bool>,
+    /// Day of the week (repeatable: any of them): 1–7, a Dutch or English name or abbreviation
+    /// (`dinsdag`, `di`, `tuesday`, `TU`, `2`), any case.
+    #[serde(default)]
+    #[param(example = json!(["di"]))]
+    pub day: Vec<String>,
+    /// Language the offer is given in (repeatable: any of them): an ISO 639 code (`ar`) or its
+    /// name (`Arabisch`, `arabic`).
+    #[serde(default)]
+    #[param(example = json!(["ar"]))]
+    pub language: Vec<String>,
+    /// Part of the day (repeatable): `ochtend` (06:00–12:00), `middag` (12:00–18:00), `avond`
+    /// (18:00–24:00); also `morgen`, `morning`, `afternoon`, `evening`, any case. Offers open at
+    /// some moment in it, on the chosen days. Several parts make one window from the earliest
+    /// start to the latest end.
+    #[serde(default)]
+    #[param(example = json!(["ochtend"]))]
+    pub dagdeel: Vec<String>,
+    /// The resident's age (0–120).
+    #[param(minimum = 0, maximum = 120)]
+    pub age: Option<u8>,
+    /// `relevance` (default with words), `distance` (default with a postcode or point; needs
+    /// one) or `name` (default otherwise).
+    #[param(inline)]
+    pub sort: Option<SortParam>,
+    /// Page number, from 1 to 500 (default 1). A page beyond the last answers no results, with
+    /// the total.
+    #[param(minimum = 1, maximum = 500)]
+    pub page: Option<usize>,
+    /// Results per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<usize>,
 }
 
-fn number<T: std::str::FromStr>(param: &str, value: &str, what: &str) -> Result<T, AppError> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| AppError::bad_param(param, format!("'{param}' moet {what} zijn")))
+impl QueryParams for SearchParams {}
+
+/// Parameter `access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessParam {
+    Open,
+    #[serde(alias = "verwijzing")]
+    Referral,
 }
 
-/// Parses a raw query string.
+/// Parameter `sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortParam {
+    Relevance,
+    Distance,
+    Name,
+}
+
+/// Parses a raw query string (strictly: see [`crate::params::decode`]).
 pub fn parse(
     raw_query: &str,
     geo: &Geography,
     vocabulary: &Vocabulary,
 ) -> Result<ParsedSearch, AppError> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    parse_pairs(pairs, geo, vocabulary)
+    parse_pairs(
+        crate::params::decode(raw_query, Language::Dutch)?,
+        geo,
+        vocabulary,
+    )
 }
 
 /// A parameter that could not be used, with the message for the person who typed it.
@@ -158,15 +251,14 @@ pub struct FieldError {
 /// For the pages: parses what it can. Each wrong parameter is left out, with what depends on
 /// it (a wrong postcode also takes the radius and the distance sort along), and its message is
 /// kept, so that the page can show the form again with everything as typed and the message
-/// next to the field, instead of an error page.
+/// next to the field, instead of an error page. A query that is not text at all (not UTF-8,
+/// control characters) is an error: there is nothing to show again.
 pub fn parse_forgiving(
     raw_query: &str,
     geo: &Geography,
     vocabulary: &Vocabulary,
 ) -> Result<(ParsedSearch, Vec<FieldError>), AppError> {
-    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let mut pairs = crate::params::decode(raw_query, Language::Dutch)?;
     let mut errors: Vec<FieldError> = Vec::new();
     // Each round drops at least one parameter name, so this ends.
     loop {
@@ -242,171 +334,88 @@ fn last_of_single_valued(pairs: Vec<(String, String)>) -> Vec<(String, String)> 
         .collect()
 }
 
+/// Types decoded pairs as [`SearchParams`] and checks them; the pairs (minus paging) are kept to
+/// build links that add or drop one filter.
 pub fn parse_pairs(
     pairs: Vec<(String, String)>,
     geo: &Geography,
     vocabulary: &Vocabulary,
 ) -> Result<ParsedSearch, AppError> {
     let pairs = last_of_single_valued(pairs);
+    let params: SearchParams = crate::params::typed(&pairs)?;
+    let kept = pairs
+        .into_iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "page" | "per_page") && !v.trim().is_empty())
+        .collect();
+    check(params, kept, geo, vocabulary)
+}
+
+/// The domain rules of a search, on the typed parameters: ranges, known codes, what needs
+/// what. Every problem names the parameter.
+pub fn check(
+    params: SearchParams,
+    pairs: Vec<(String, String)>,
+    geo: &Geography,
+    vocabulary: &Vocabulary,
+) -> Result<ParsedSearch, AppError> {
     let mut request = SearchRequest {
         limit: DEFAULT_PER_PAGE,
         ..SearchRequest::default()
     };
-    let mut text = String::new();
-    let mut area = None;
-    let mut origin: Option<Origin> = None;
-    let mut radius_km: Option<f64> = None;
-    let mut lat: Option<f64> = None;
-    let mut lon: Option<f64> = None;
-    let mut sort: Option<String> = None;
-    let mut days: Vec<u8> = Vec::new();
-    let mut dagdelen: Vec<Dagdeel> = Vec::new();
-    let mut page = 1usize;
-    let mut per_page = DEFAULT_PER_PAGE;
-    let mut kept = Vec::new();
-
-    for (key, value) in pairs {
-        let v = value.trim();
-        let keep = !matches!(key.as_str(), "page" | "per_page");
-        match key.as_str() {
-            "q" => {
-                if v.chars().count() > MAX_QUERY_CHARS {
-                    return Err(AppError::bad_param(
-                        "q",
-                        format!(
-                            "De zoekvraag is te lang. Gebruik hoogstens {MAX_QUERY_CHARS} tekens."
-                        ),
-                    ));
-                }
-                text = v.to_string();
-            }
-            "area" if !v.is_empty() => {
-                let n = geo
-                    .parse_code(v)
-                    .map_err(|e| AppError::bad_param(&key, e.to_string()))?;
-                area = Some(AreaRef {
-                    code: n.code.clone(),
-                    name: n.name.clone(),
-                    level: n.level,
-                });
-            }
-            "postcode" if !v.is_empty() => {
-                let m = geo
-                    .postcode(v)
-                    .map_err(|e| AppError::bad_param("postcode", e.to_string()))?;
-                origin = Some(Origin {
-                    label: format!("postcode {}", m.pc4),
-                    point: GeoPoint {
-                        latitude: m.latitude,
-                        longitude: m.longitude,
-                    },
-                    covering_codes: m.placement.codes().iter().map(|c| c.to_string()).collect(),
-                });
-            }
-            "lat" if !v.is_empty() => {
-                lat = Some(number("lat", v, "een breedtegraad tussen -90 en 90")?)
-            }
-            "lon" if !v.is_empty() => {
-                lon = Some(number("lon", v, "een lengtegraad tussen -180 en 180")?)
-            }
-            "radius_km" if !v.is_empty() => {
-                let r: f64 = number(&key, v, "een afstand in kilometers")?;
-                if !(r > 0.0 && r <= MAX_RADIUS_KM) {
-                    return Err(AppError::bad_param(
-                        &key,
-                        format!("De afstand moet meer dan 0 en hoogstens {MAX_RADIUS_KM} km zijn."),
-                    ));
-                }
-                radius_km = Some(r);
-            }
-            "category" if !v.is_empty() => {
-                if vocabulary.category(v).is_none() {
-                    return Err(AppError::bad_param(&key, "Deze categorie kennen we niet."));
-                }
-                request.categories.push(v.to_string());
-            }
-            "target_group" if !v.is_empty() => {
-                if vocabulary.target_group(v).is_none() {
-                    return Err(AppError::bad_param(&key, "Deze doelgroep kennen we niet."));
-                }
-                request.target_groups.push(v.to_string());
-            }
-            "free" => request.free_only = flag(&key, v)?,
-            "access" if !v.is_empty() => {
-                request.access = Some(match v {
-                    "open" => AccessFilter::OpenToAll,
-                    "referral" | "verwijzing" => AccessFilter::NeedsReferral,
-                    _ => {
-                        return Err(AppError::bad_param(
-                            &key,
-                            "Kies 'open' (voor iedereen) of 'referral' (met verwijzing).",
-                        ));
-                    }
-                })
-            }
-            "wor" if !v.is_empty() => request.welzijn_op_recept = Some(flag(&key, v)?),
-            "day" if !v.is_empty() => days.push(parse_weekday(v).ok_or_else(|| {
-                AppError::bad_param(
-                    &key,
-                    "Kies een dag: maandag t/m zondag (ook: ma, di, … of 1 t/m 7).",
-                )
-            })?),
-            "dagdeel" if !v.is_empty() => dagdelen.push(Dagdeel::parse(v).ok_or_else(|| {
-                AppError::bad_param(&key, "Kies een dagdeel: ochtend, middag of avond.")
-            })?),
-            "language" if !v.is_empty() => {
-                let code = parse_language(v).ok_or_else(|| {
-                    AppError::bad_param(
-                        &key,
-                        "Deze taal kennen we niet. Geef de naam (Arabisch) of de code (ar).",
-                    )
-                })?;
-                if !request.languages.iter().any(|l| l == code) {
-                    request.languages.push(code.to_string());
-                }
-            }
-            "age" if !v.is_empty() => {
-                let age: u8 = number(&key, v, "een leeftijd van 0 tot 120")?;
-                if age > 120 {
-                    return Err(AppError::bad_param(
-                        &key,
-                        "'age' moet een leeftijd van 0 tot 120 zijn",
-                    ));
-                }
-                request.age = Some(age);
-            }
-            "sort" if !v.is_empty() => sort = Some(v.to_string()),
-            "page" if !v.is_empty() => {
-                page = number("page", v, "een paginanummer vanaf 1")?;
-                if page == 0 || page > MAX_PAGE {
-                    return Err(AppError::bad_param(
-                        "page",
-                        format!("'page' moet tussen 1 en {MAX_PAGE} liggen"),
-                    ));
-                }
-            }
-            "per_page" if !v.is_empty() => {
-                per_page = number("per_page", v, "een getal van 1 tot 100")?;
-                if per_page == 0 || per_page > MAX_PER_PAGE {
-                    return Err(AppError::bad_param(
-                        "per_page",
-                        format!("'per_page' moet tussen 1 en {MAX_PER_PAGE} liggen"),
-                    ));
-                }
-            }
-            // Unknown parameters are ignored, as browsers and crawlers add their own.
-            _ => {}
-        }
-        if keep && !v.is_empty() {
-            kept.push((key, v.to_string()));
-        }
+    let text = params.q.as_deref().unwrap_or("").trim().to_string();
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::bad_param(
+            "q",
+            format!("De zoekvraag is te lang. Gebruik hoogstens {MAX_QUERY_CHARS} tekens."),
+        ));
     }
-
-    match (lat, lon) {
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let area = match given(&params.area) {
+        Some(v) => {
+            let n = geo
+                .parse_code(v)
+                .map_err(|e| AppError::bad_param("area", e.to_string()))?;
+            Some(AreaRef {
+                code: n.code.clone(),
+                name: n.name.clone(),
+                level: n.level,
+            })
+        }
+        None => None,
+    };
+    let mut origin = match given(&params.postcode) {
+        Some(v) => {
+            let m = geo
+                .postcode(v)
+                .map_err(|e| AppError::bad_param("postcode", e.to_string()))?;
+            Some(Origin {
+                label: format!("postcode {}", m.pc4),
+                point: GeoPoint {
+                    latitude: m.latitude,
+                    longitude: m.longitude,
+                },
+                covering_codes: m.placement.codes().iter().map(|c| c.to_string()).collect(),
+            })
+        }
+        None => None,
+    };
+    match (params.lat, params.lon) {
         (Some(latitude), Some(longitude)) => {
-            if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
-                return Err(AppError::bad_param("lat", "Deze coördinaten bestaan niet."));
+            if !(-90.0..=90.0).contains(&latitude) {
+                return Err(AppError::bad_param(
+                    "lat",
+                    "'lat' moet een breedtegraad tussen -90 en 90 zijn.",
+                ));
             }
+            if !(-180.0..=180.0).contains(&longitude) {
+                return Err(AppError::bad_param(
+                    "lon",
+                    "'lon' moet een lengtegraad tussen -180 en 180 zijn.",
+                ));
+            }
+            // The point, when given beside a postcode, is the more precise place.
             let placement = geo.locate(latitude, longitude);
             origin = Some(Origin {
                 label: format!("{latitude:.4}, {longitude:.4}"),
@@ -418,16 +427,124 @@ pub fn parse_pairs(
             });
         }
         (None, None) => {}
+        // Named after `lat` either way: the page shows the message at the place field.
         _ => return Err(AppError::bad_param("lat", "Geef zowel 'lat' als 'lon'.")),
     }
-    if radius_km.is_some() && origin.is_none() {
+    let radius_km = match params.radius_km {
+        Some(r) if !(r > 0.0 && r <= MAX_RADIUS_KM) => {
+            return Err(AppError::bad_param(
+                "radius_km",
+                format!("De afstand moet meer dan 0 en hoogstens {MAX_RADIUS_KM} km zijn."),
+            ));
+        }
+        Some(_) if origin.is_none() => {
+            return Err(AppError::bad_param(
+                "radius_km",
+                "Geef ook een postcode (of lat en lon) om vanaf te meten.",
+            ));
+        }
+        r => r,
+    };
+    for v in params
+        .category
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        if vocabulary.category(v).is_none() {
+            return Err(AppError::bad_param(
+                "category",
+                "Deze categorie kennen we niet.",
+            ));
+        }
+        request.categories.push(v.to_string());
+    }
+    for v in params
+        .target_group
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        if vocabulary.target_group(v).is_none() {
+            return Err(AppError::bad_param(
+                "target_group",
+                "Deze doelgroep kennen we niet.",
+            ));
+        }
+        request.target_groups.push(v.to_string());
+    }
+    request.free_only = params.free.unwrap_or(false);
+    request.access = params.access.map(|a| match a {
+        AccessParam::Open => AccessFilter::OpenToAll,
+        AccessParam::Referral => AccessFilter::NeedsReferral,
+    });
+    request.welzijn_op_recept = params.wor;
+    let mut days: Vec<u8> = Vec::new();
+    for v in params
+        .day
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        days.push(parse_weekday(v).ok_or_else(|| {
+            AppError::bad_param(
+                "day",
+                "Kies een dag: maandag t/m zondag (ook: ma, di, … of 1 t/m 7).",
+            )
+        })?);
+    }
+    for v in params
+        .language
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        let code = parse_language(v).ok_or_else(|| {
+            AppError::bad_param(
+                "language",
+                "Deze taal kennen we niet. Geef de naam (Arabisch) of de code (ar).",
+            )
+        })?;
+        if !request.languages.iter().any(|l| l == code) {
+            request.languages.push(code.to_string());
+        }
+    }
+    let mut dagdelen: Vec<Dagdeel> = Vec::new();
+    for v in params
+        .dagdeel
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        dagdelen.push(Dagdeel::parse(v).ok_or_else(|| {
+            AppError::bad_param("dagdeel", "Kies een dagdeel: ochtend, middag of avond.")
+        })?);
+    }
+    if let Some(age) = params.age {
+        if age > MAX_AGE {
+            return Err(AppError::bad_param(
+                "age",
+                format!("'age' moet een leeftijd van 0 tot {MAX_AGE} zijn"),
+            ));
+        }
+        request.age = Some(age);
+    }
+    let page = params.page.unwrap_or(1);
+    if page == 0 || page > MAX_PAGE {
         return Err(AppError::bad_param(
-            "radius_km",
-            "Geef ook een postcode (of lat en lon) om vanaf te meten.",
+            "page",
+            format!("'page' moet tussen 1 en {MAX_PAGE} liggen"),
+        ));
+    }
+    let per_page = params.per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::bad_param(
+            "per_page",
+            format!("'per_page' moet tussen 1 en {MAX_PER_PAGE} liggen"),
         ));
     }
 
-    request.sort = match sort.as_deref() {
+    request.sort = match params.sort {
         None => {
             if !text.is_empty() {
                 SortOrder::Relevance
@@ -437,19 +554,13 @@ pub fn parse_pairs(
                 SortOrder::Name
             }
         }
-        Some("relevance") => SortOrder::Relevance,
-        Some("name") => SortOrder::Name,
-        Some("distance") if origin.is_some() => SortOrder::Distance,
-        Some("distance") => {
+        Some(SortParam::Relevance) => SortOrder::Relevance,
+        Some(SortParam::Name) => SortOrder::Name,
+        Some(SortParam::Distance) if origin.is_some() => SortOrder::Distance,
+        Some(SortParam::Distance) => {
             return Err(AppError::bad_param(
                 "sort",
                 "Sorteren op afstand kan alleen met een postcode (of lat en lon).",
-            ));
-        }
-        Some(_) => {
-            return Err(AppError::bad_param(
-                "sort",
-                "Kies 'relevance', 'distance' of 'name'.",
             ));
         }
     };
@@ -478,7 +589,7 @@ pub fn parse_pairs(
         dagdelen,
         page,
         per_page,
-        pairs: kept,
+        pairs,
     })
 }
 

@@ -1,72 +1,19 @@
 //! `GET /api/v1/search`.
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::ApiQuery;
 use crate::catalog::{Catalog, Found};
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
 use crate::error::{ApiResult, Problem};
-use crate::query;
+use crate::query::{self, SearchParams};
 use crate::search::FacetCount;
-
-/// Query parameters (all optional, all combinable).
-#[allow(dead_code)] // Documents the parameters; the handler parses the raw query itself.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-struct SearchParams {
-    /// Words, in plain Dutch; life questions such as "ik voel me alleen" are understood. At most 200 characters.
-    q: Option<String>,
-    /// A CBS code of a gemeente (GM0344), wijk (WK034403) or buurt (BU03440300). A service matches
-    /// when one of its locations lies inside it or its service area overlaps it.
-    area: Option<String>,
-    /// Where the resident is: a postcode (PC4 "3562" or PC6 "3562 AB"; its PC4 centroid counts).
-    /// It does not filter by itself: it measures distances, ranks nearby offers and offers that
-    /// serve the postcode's buurt or wijk higher (relevance blended with distance:
-    /// score × (0.25 + 0.75 · ½^(d / 2 km)); an offer serving the resident's own buurt or wijk
-    /// counts as d = 0 and is marked `serves_your_area`), and makes `sort=distance` possible.
-    postcode: Option<String>,
-    /// Latitude to measure distance from (with `lon`).
-    lat: Option<f64>,
-    /// Longitude to measure distance from (with `lat`).
-    lon: Option<f64>,
-    /// Only offers with a location within this many kilometres (more than 0, at most 100) of the
-    /// postcode or point, **or** that serve the buurt, wijk or gemeente the postcode lies in
-    /// (they come to the resident, wherever their office is). Needs `postcode` or `lat`+`lon`.
-    radius_km: Option<f64>,
-    /// Category code (repeatable); a top-level code includes its sub-terms.
-    category: Option<Vec<String>>,
-    /// Target-group code (repeatable).
-    target_group: Option<Vec<String>>,
-    /// Only free services.
-    free: Option<bool>,
-    /// `open` (no referral needed) or `referral`.
-    access: Option<String>,
-    /// Only Welzijn op Recept (social prescribing) offerings.
-    wor: Option<bool>,
-    /// Day of the week (repeatable: any of them): 1–7, a Dutch or English name or abbreviation
-    /// (`dinsdag`, `di`, `tuesday`, `TU`, `2`).
-    day: Option<Vec<String>>,
-    /// Language the offer is given in (repeatable: any of them): an ISO 639 code (`ar`) or its
-    /// name (`Arabisch`, `arabic`).
-    language: Option<Vec<String>>,
-    /// Part of the day (repeatable): `ochtend` (06:00–12:00), `middag` (12:00–18:00), `avond`
-    /// (18:00–24:00); offers open at some moment in it, on the chosen days. Several parts make one
-    /// window from the earliest start to the latest end.
-    dagdeel: Option<Vec<String>>,
-    /// The resident's age (0–120).
-    age: Option<u8>,
-    /// `relevance` (default with words), `distance` (default with a postcode) or `name`.
-    sort: Option<String>,
-    /// Page number, from 1 to 500.
-    page: Option<usize>,
-    /// Results per page, 1–100 (default 20).
-    per_page: Option<usize>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct Neighbourhoods {
@@ -172,13 +119,9 @@ pub struct SearchResponse {
 )]
 pub async fn search(
     State(catalog): State<Catalog>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let parsed = query::parse(
-        raw.as_deref().unwrap_or(""),
-        &catalog.geo,
-        &catalog.vocabulary,
-    )?;
+    let parsed = query::check(params, Vec::new(), &catalog.geo, &catalog.vocabulary)?;
     let found = catalog.search(&parsed).await?;
     let vocab = &catalog.vocabulary;
     let label = |f: &[FacetCount], name: &dyn Fn(&str) -> Option<String>| -> Vec<Facet> {

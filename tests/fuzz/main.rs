@@ -32,7 +32,7 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// A fresh SQLite-backed directory in `dir` (no demo data unless asked).
 pub fn catalog(dir: &std::path::Path, demo: bool) -> wijkwijzer::catalog::Catalog {
     let mut config = wijkwijzer::config::Config::for_tests(dir.to_path_buf(), None);
-    config.demo_data = demo;
+    config.demo_data = Some(demo);
     runtime()
         .block_on(wijkwijzer::app::prepare(&config))
         .expect("the app prepares")
