@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -166,7 +167,8 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes open requests and stops the indexer.
+    /// Serves until `shutdown` resolves, then finishes open requests (until the shutdown
+    /// deadline: [`crate::server`]) and stops the indexer.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -196,9 +198,8 @@ impl App {
 
         let router = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "Wijkwijzer is listening");
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let limits = self.state.config.limits.clone();
+        crate::server::serve(self.listener, router, limits, shutdown).await;
         let _ = stop_tx.send(true);
         let _ = indexer_task.await;
         let _ = pruning_task.await;
@@ -209,6 +210,8 @@ impl App {
 }
 
 pub fn router(state: AppState) -> Router {
+    let limits = Arc::new(state.config.limits.clone());
+    let rate_limits = Arc::new(crate::limits::RateLimits::new(&limits));
     let (api, openapi) = crate::api::router().split_for_parts();
     let openapi = Arc::new(openapi);
     Router::new()
@@ -218,16 +221,27 @@ pub fn router(state: AppState) -> Router {
             "/openapi.json",
             axum::routing::get(move || {
                 let doc = openapi.clone();
-                // Public, like the APIs it describes (HSDS clients fetch it from `/hsds/`).
-                async move {
-                    (
-                        [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
-                        axum::Json(doc.as_ref().clone()),
-                    )
-                }
+                // Public, like the APIs it describes (CORS: `limits::public_api_cors`).
+                async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
         .fallback(crate::web::not_found)
+        // Layers: the last added is the outermost. Limits answer before the work is done.
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        // A slow client or a pathological query must not hold a worker forever. Only the time
+        // until the response starts counts: a streaming dump is not cut off.
+        .layer(axum::middleware::from_fn_with_state(
+            limits.request_timeout,
+            crate::limits::request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits,
+            crate::limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            crate::limits::request_size,
+        ))
         // The region's house style for every page rendered, error pages included.
         .layer(axum::middleware::from_fn_with_state(
             crate::web::theme::Theme::from(state.config.region.theme),
@@ -245,11 +259,8 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"),
         ))
-        // A slow client or a pathological query must not hold a worker forever.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(15),
-        ))
+        // Outside the limits, so that their refusals carry CORS headers too.
+        .layer(axum::middleware::from_fn(crate::limits::public_api_cors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

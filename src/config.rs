@@ -1,8 +1,9 @@
 //! Typed configuration: command-line flags, each with a `WIJKWIJZER_*` (or `DATABASE_URL`)
 //! environment variable and a default that works on a fresh machine.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
@@ -68,6 +69,158 @@ pub struct Config {
         global = true
     )]
     pub region: Region,
+
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// What one client or connection may ask of the service (`serve` only). The defaults serve
+/// people and well-behaved harvesters without a noticeable limit; they are there so that one
+/// careless or hostile client cannot take the service down (`src/server.rs` says how).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Limits (serve)")]
+pub struct Limits {
+    /// Open connections at most; capped by the process's open-files limit. When full, the
+    /// connection idle longest is closed for a new one; if none is idle, the new one gets a 503.
+    #[arg(long, env = "WIJKWIJZER_MAX_CONNECTIONS", default_value_t = Limits::DEFAULT.max_connections, global = true)]
+    pub max_connections: usize,
+
+    /// Time a client has to send a complete request head, e.g. `10s` or `500ms` (for HTTP/1.1
+    /// keep-alive, waiting for the next request counts too).
+    #[arg(long, env = "WIJKWIJZER_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub header_read_timeout: Duration,
+
+    /// A connection without a request in progress is closed after this long.
+    #[arg(long, env = "WIJKWIJZER_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub idle_timeout: Duration,
+
+    /// Time a request may take until its response starts (503 after that). A response that
+    /// streams, such as an ndjson dump, may take longer to send.
+    #[arg(long, env = "WIJKWIJZER_REQUEST_TIMEOUT", default_value = "15s", value_parser = parse_duration, global = true)]
+    pub request_timeout: Duration,
+
+    /// A response that makes no progress this long (the client stopped reading) is cut off.
+    #[arg(long, env = "WIJKWIJZER_STALL_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub stall_timeout: Duration,
+
+    /// After SIGTERM: how long requests in progress may take to finish before the remaining
+    /// connections are closed and the process exits.
+    #[arg(long, env = "WIJKWIJZER_SHUTDOWN_DEADLINE", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub shutdown_deadline: Duration,
+
+    /// Longest request target (path and query) in bytes; longer gets a 414.
+    #[arg(long, env = "WIJKWIJZER_MAX_URI_BYTES", default_value_t = Limits::DEFAULT.max_uri_bytes, global = true)]
+    pub max_uri_bytes: usize,
+
+    /// Largest request head (all header lines) in bytes; larger gets a 431.
+    #[arg(long, env = "WIJKWIJZER_MAX_HEADER_BYTES", default_value_t = Limits::DEFAULT.max_header_bytes, global = true)]
+    pub max_header_bytes: usize,
+
+    /// Largest request body in bytes (the service reads none); larger gets a 413.
+    #[arg(long, env = "WIJKWIJZER_MAX_BODY_BYTES", default_value_t = Limits::DEFAULT.max_body_bytes, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Searches per client per minute (`/zoeken`, `/api/v1/search`, HSDS `search=`), which may
+    /// all come at once; 0 = no limit. More gets a 429 with Retry-After.
+    #[arg(long, env = "WIJKWIJZER_RATE_LIMIT_SEARCH", default_value_t = Limits::DEFAULT.rate_limit_search, global = true)]
+    pub rate_limit_search: u32,
+
+    /// HSDS dumps per client per minute (`format=ndjson` or `full=true` on `/hsds/`); 0 = no
+    /// limit. More gets a 429 with Retry-After.
+    #[arg(long, env = "WIJKWIJZER_RATE_LIMIT_DUMPS", default_value_t = Limits::DEFAULT.rate_limit_dumps, global = true)]
+    pub rate_limit_dumps: u32,
+
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses or
+    /// CIDR ranges, e.g. `127.0.0.1,10.0.0.0/8`). Without it, the client is the peer address.
+    #[arg(long, env = "WIJKWIJZER_TRUSTED_PROXIES", value_delimiter = ',', value_parser = IpRange::parse, global = true)]
+    pub trusted_proxies: Vec<IpRange>,
+}
+
+impl Limits {
+    /// The defaults, also for tests ([`Config::for_tests`]).
+    pub const DEFAULT: Limits = Limits {
+        max_connections: 1024,
+        header_read_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(60),
+        request_timeout: Duration::from_secs(15),
+        stall_timeout: Duration::from_secs(60),
+        shutdown_deadline: Duration::from_secs(10),
+        max_uri_bytes: 8 * 1024,
+        max_header_bytes: 16 * 1024,
+        max_body_bytes: 64 * 1024,
+        rate_limit_search: 300,
+        rate_limit_dumps: 30,
+        trusted_proxies: Vec::new(),
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// `10s`, `500ms`, `2m` or a plain number of seconds.
+pub fn parse_duration(input: &str) -> Result<Duration, String> {
+    let input = input.trim();
+    let (number, unit) = match input.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(at) => input.split_at(at),
+        None => (input, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("'{input}' is geen duur: gebruik bijvoorbeeld 10s of 500ms"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        _ => return Err(format!("'{input}': eenheid ms, s of m")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("'{input}' is geen duur"))
+}
+
+/// An address or a CIDR range of addresses (`10.0.0.0/8`, `::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    pub fn parse(input: &str) -> Result<IpRange, String> {
+        let bad = || format!("'{input}' is geen IP-adres of CIDR-bereik (zoals 10.0.0.0/8)");
+        let (addr, prefix) = match input.trim().split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix.parse::<u8>().map_err(|_| bad())?)),
+            None => (input.trim(), None),
+        };
+        let network: IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(IpRange { network, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // An IPv4 peer may show up as ::ffff:a.b.c.d on a dual-stack socket.
+        let ip = ip.to_canonical();
+        match (self.network, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The house style of the pages, chosen by region: Utrecht's own, or a neutral NL Design
@@ -234,6 +387,7 @@ impl Config {
             demo_data: Some(false),
             log_format: LogFormat::Pretty,
             region: Region::utrecht(),
+            limits: Limits::default(),
         }
     }
 
@@ -260,6 +414,7 @@ impl std::fmt::Debug for Config {
             .field("demo_data", &self.demo_data)
             .field("log_format", &self.log_format)
             .field("region", &self.region.name)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -327,6 +482,33 @@ mod tests {
         assert!(config.loads_demo_data("postgres"));
         config.demo_data = Some(false);
         assert!(!config.loads_demo_data("sqlite"));
+    }
+
+    #[test]
+    fn durations_and_proxy_ranges_parse() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "s", "10 parsecs", "-1s", "1e999s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+
+        let lan = IpRange::parse("10.0.0.0/8").unwrap();
+        assert!(lan.contains("10.1.2.3".parse().unwrap()));
+        assert!(lan.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!lan.contains("11.0.0.1".parse().unwrap()));
+        let one = IpRange::parse("127.0.0.1").unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let all = IpRange::parse("0.0.0.0/0").unwrap();
+        assert!(all.contains("192.0.2.1".parse().unwrap()));
+        assert!(!all.contains("::1".parse().unwrap()));
+        let v6 = IpRange::parse("fd00::/8").unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        for bad in ["", "10.0.0.0/33", "::/129", "proxy", "10.0.0.0/x"] {
+            assert!(IpRange::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -33,6 +33,18 @@ pub enum AppError {
     NotFound { what: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
+    /// The request target (path and query) is longer than we accept (414).
+    #[error("adres te lang")]
+    UriTooLong,
+    /// The request head is larger than we accept (431).
+    #[error("kopregels te groot")]
+    HeadersTooLarge,
+    /// The client asked too much in too short a time (429, with `Retry-After`).
+    #[error("te veel verzoeken")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// No room or time for the request now (503, with `Retry-After`).
+    #[error("even te druk")]
+    Unavailable { retry_after_secs: u64 },
     #[error("interne fout: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -56,6 +68,10 @@ impl AppError {
             Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +81,10 @@ impl AppError {
             Self::BadRequest { .. } | Self::Invalid(_) => "Ongeldige invoer",
             Self::NotFound { .. } => "Niet gevonden",
             Self::PayloadTooLarge => "Verzoek te groot",
+            Self::UriTooLong => "Adres te lang",
+            Self::HeadersTooLarge => "Kopregels te groot",
+            Self::TooManyRequests { .. } => "Te veel verzoeken",
+            Self::Unavailable { .. } => "Even te druk",
             Self::Internal(_) => "Er ging iets mis",
         }
     }
@@ -76,6 +96,16 @@ impl AppError {
             Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound { what } => format!("{what} bestaat niet (meer)."),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
+            Self::UriTooLong => {
+                "Het adres van het verzoek is te lang. Gebruik minder of kortere zoektermen.".into()
+            }
+            Self::HeadersTooLarge => "De kopregels van het verzoek zijn te groot.".into(),
+            Self::TooManyRequests { retry_after_secs } => format!(
+                "U vroeg te veel in korte tijd. Probeer het over {retry_after_secs} seconden opnieuw."
+            ),
+            Self::Unavailable { retry_after_secs } => format!(
+                "Het is nu even te druk. Probeer het over {retry_after_secs} seconden opnieuw."
+            ),
             Self::Internal(_) => {
                 "Er ging aan onze kant iets mis. Probeer het later opnieuw.".into()
             }
@@ -96,7 +126,7 @@ impl AppError {
             tracing::error!(error = ?err, "internal error");
         }
         let status = self.status();
-        match face {
+        let mut response = match face {
             Face::Json => {
                 let body = Problem {
                     r#type: "about:blank",
@@ -123,7 +153,15 @@ impl AppError {
                     Err(_) => (status, self.detail()).into_response(),
                 }
             }
+        };
+        if let Self::TooManyRequests { retry_after_secs } | Self::Unavailable { retry_after_secs } =
+            self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, (*retry_after_secs).into());
         }
+        response
     }
 }
 

@@ -554,8 +554,7 @@ pub fn build_document(
             codes.push(code.clone());
         }
         if let Some(extent) = &area.extent
-            && let Ok(geometry) = extent.parse::<geojson::Geometry>()
-            && let Ok(g) = geo::Geometry::<f64>::try_from(geometry)
+            && let Some(g) = crate::geo::import::parse_geometry(extent)
         {
             // Only neighbourhoods the extent covers for a substantial share (src/geo/coverage.rs).
             codes.extend(geo.codes_covered(&g));

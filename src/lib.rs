@@ -3,7 +3,7 @@
 //! The layers, from the inside out: [`domain`] (plain types), [`store`] (all SQL, SQLite or
 //! PostgreSQL), [`geo`] (CBS neighbourhoods), [`search`] (the tantivy index, derived data),
 //! [`indexer`] (keeps the index in step with the database's change log), and the HTTP faces
-//! [`web`] (HTML) and [`api`] (JSON, including the HSDS 3.0 API), assembled in [`app`]. [`hsds`]
+//! [`web`] (HTML) and [`api`] (JSON, including the HSDS 3.0 API), assembled in [`app`] and served by [`server`] (connection limits; request limits in [`limits`]). [`hsds`]
 //! maps the directory to and from Open Referral HSDS 3.0 (API, import, export).
 
 pub mod api;
@@ -18,7 +18,9 @@ pub mod geo;
 pub mod geo_import;
 pub mod hsds;
 pub mod indexer;
+pub mod limits;
 pub mod query;
 pub mod search;
+pub mod server;
 pub mod store;
 pub mod web;

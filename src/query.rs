@@ -198,11 +198,56 @@ pub fn parse_forgiving(
     }
 }
 
+/// Parameters that hold one value (the others, such as `category` and `day`, repeat).
+const SINGLE_VALUED: &[&str] = &[
+    "q",
+    "area",
+    "postcode",
+    "lat",
+    "lon",
+    "radius_km",
+    "free",
+    "access",
+    "wor",
+    "age",
+    "sort",
+    "page",
+    "per_page",
+];
+
+/// A parameter that holds one value but was given more than once (`q=a&q=b`, or a form whose
+/// hidden field repeats a visible one): the last non-empty value counts, and only that one is
+/// kept, so that the links of a page (next page, remove a filter) repeat the search it shows.
+fn last_of_single_valued(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let single = |k: &str| SINGLE_VALUED.contains(&k);
+    let last: Vec<Option<usize>> = SINGLE_VALUED
+        .iter()
+        .map(|name| {
+            pairs
+                .iter()
+                .rposition(|(k, v)| k == name && !v.trim().is_empty())
+        })
+        .collect();
+    pairs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (k, _))| {
+            !single(k)
+                || SINGLE_VALUED
+                    .iter()
+                    .zip(&last)
+                    .any(|(name, at)| name == k && *at == Some(*i))
+        })
+        .map(|(_, pair)| pair)
+        .collect()
+}
+
 pub fn parse_pairs(
     pairs: Vec<(String, String)>,
     geo: &Geography,
     vocabulary: &Vocabulary,
 ) -> Result<ParsedSearch, AppError> {
+    let pairs = last_of_single_valued(pairs);
     let mut request = SearchRequest {
         limit: DEFAULT_PER_PAGE,
         ..SearchRequest::default()
@@ -623,6 +668,26 @@ mod tests {
         assert_eq!(p.query_without_origin(), "q=a&free=ja");
         let p = parse_ok("lat=52.1&lon=5.1&radius_km=2&sort=name");
         assert_eq!(p.query_without_origin(), "sort=name");
+    }
+
+    #[test]
+    fn a_repeated_single_parameter_counts_once_and_links_repeat_the_search() {
+        // Found by the fuzzer (tests/fuzz): the last `q` was blank, so the page searched
+        // nothing, but its links carried the first `q` and so searched something else.
+        let p = parse_ok("q=eenzaam&free=ja&q=+++&free=&area=GM0344&area=WK034403");
+        assert_eq!(p.text, "eenzaam");
+        assert!(p.request.free_only);
+        assert_eq!(p.area.as_ref().unwrap().code, "WK034403");
+        assert_eq!(
+            p.query_for_page(1),
+            "q=eenzaam&free=ja&area=WK034403&page=1"
+        );
+        let p = parse_ok("q=a&q=b&day=di&day=wo&page=3&page=2");
+        assert_eq!(
+            (p.text.as_str(), p.days.as_slice(), p.page),
+            ("b", &[2, 3][..], 2)
+        );
+        assert_eq!(p.pairs.iter().filter(|(k, _)| k == "q").count(), 1);
     }
 
     #[test]

@@ -6,12 +6,35 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::Invalid;
+use super::{
+    AccessRoute, CostKind, Formality, GroupFormat, Initiative, Invalid, ProviderType, Setting,
+};
 
 /// Taxonomy code of the 14 categories (with sub-terms) from DOMAIN.md.
 pub const CATEGORY_TAXONOMY: &str = "wijkwijzer-categorie";
 /// Taxonomy code of the target groups.
 pub const TARGET_GROUP_TAXONOMY: &str = "wijkwijzer-doelgroep";
+
+/// Taxonomies of the fields of our model that HSDS 3.0 has no field for (DOMAIN.md). Their
+/// terms are the codes of the enums in `enums.rs`, built from them below so the two cannot
+/// drift; `hsds::attributes` maps the fields to them and back (README "Wijkwijzer taxonomies").
+pub const ACCESS_TAXONOMY: &str = "wijkwijzer-toegang";
+pub const FORMALITY_TAXONOMY: &str = "wijkwijzer-formaliteit";
+pub const INITIATIVE_TAXONOMY: &str = "wijkwijzer-initiatief";
+pub const SETTING_TAXONOMY: &str = "wijkwijzer-vorm";
+pub const GROUP_FORMAT_TAXONOMY: &str = "wijkwijzer-groepsvorm";
+pub const COST_TAXONOMY: &str = "wijkwijzer-kosten";
+/// Yes/no properties of a service: the term is there for "yes".
+pub const FEATURE_TAXONOMY: &str = "wijkwijzer-kenmerk";
+pub const PROVIDER_TYPE_TAXONOMY: &str = "wijkwijzer-organisatietype";
+/// Wheelchair access of a location: one of two terms, or none when unknown.
+pub const ACCESSIBILITY_TAXONOMY: &str = "wijkwijzer-toegankelijkheid";
+
+/// Terms of [`FEATURE_TAXONOMY`] and [`ACCESSIBILITY_TAXONOMY`].
+pub const WELZIJN_OP_RECEPT_TERM: &str = "welzijn-op-recept";
+pub const ACCEPTS_REFERRALS_TERM: &str = "neemt-verwijzingen-aan";
+pub const WHEELCHAIR_TERM: &str = "rolstoeltoegankelijk";
+pub const NO_WHEELCHAIR_TERM: &str = "niet-rolstoeltoegankelijk";
 
 /// The namespace of every deterministic id Wijkwijzer derives (taxonomy terms, demo data links).
 pub fn namespace() -> Uuid {
@@ -76,20 +99,146 @@ struct File {
     taxonomies: Vec<FileTaxonomy>,
 }
 
+/// The id of one of our taxonomies.
+pub fn taxonomy_id(code: &str) -> Uuid {
+    Uuid::new_v5(
+        &namespace(),
+        format!("wijkwijzer:taxonomy:{code}").as_bytes(),
+    )
+}
+
+/// The id of a term of one of our taxonomies (stable: derived from the two codes).
+pub fn term_id(taxonomy: &str, code: &str) -> Uuid {
+    Uuid::new_v5(
+        &namespace(),
+        format!("wijkwijzer:{taxonomy}:{code}").as_bytes(),
+    )
+}
+
+/// The terms of an enum: its codes, named by its labels.
+fn enum_terms<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<FileTerm> {
+    all.iter()
+        .map(|&v| FileTerm {
+            code: code(v).to_string(),
+            name: label(v).to_string(),
+            name_en: None,
+            parent: None,
+        })
+        .collect()
+}
+
+fn plain_terms(terms: &[(&str, &str)]) -> Vec<FileTerm> {
+    terms
+        .iter()
+        .map(|(code, name)| FileTerm {
+            code: code.to_string(),
+            name: name.to_string(),
+            name_en: None,
+            parent: None,
+        })
+        .collect()
+}
+
+/// The field taxonomies (see [`ACCESS_TAXONOMY`]).
+fn field_taxonomies() -> Vec<FileTaxonomy> {
+    let taxonomy = |code: &str, name: &str, description: &str, terms| FileTaxonomy {
+        code: code.to_string(),
+        name: name.to_string(),
+        description: description.to_string(),
+        version: "1".to_string(),
+        terms,
+    };
+    vec![
+        taxonomy(
+            ACCESS_TAXONOMY,
+            "Wijkwijzer toegang",
+            "Hoe een inwoner bij het aanbod komt: zonder verwijzing, of via het buurtteam, de \
+             huisarts of een Wmo-beschikking",
+            enum_terms(AccessRoute::ALL, AccessRoute::as_str, AccessRoute::label),
+        ),
+        taxonomy(
+            FORMALITY_TAXONOMY,
+            "Wijkwijzer formeel of informeel",
+            "Professioneel aanbod, of informele hulp door bewoners en vrijwilligers",
+            enum_terms(Formality::ALL, Formality::as_str, Formality::label),
+        ),
+        taxonomy(
+            INITIATIVE_TAXONOMY,
+            "Wijkwijzer initiatief",
+            "Wie het aanbod draagt; geen term: niet vastgelegd",
+            enum_terms(Initiative::ALL, Initiative::as_str, Initiative::label),
+        ),
+        taxonomy(
+            SETTING_TAXONOMY,
+            "Wijkwijzer vorm",
+            "Waar het aanbod plaatsvindt: op locatie, online of allebei",
+            enum_terms(Setting::ALL, Setting::as_str, Setting::label),
+        ),
+        taxonomy(
+            GROUP_FORMAT_TAXONOMY,
+            "Wijkwijzer groepsvorm",
+            "In een groep, één op één, of allebei",
+            enum_terms(GroupFormat::ALL, GroupFormat::as_str, GroupFormat::label),
+        ),
+        taxonomy(
+            COST_TAXONOMY,
+            "Wijkwijzer kosten",
+            "Wat het aanbod de inwoner kost; het bedrag staat in cost_options",
+            enum_terms(CostKind::ALL, CostKind::as_str, CostKind::label),
+        ),
+        taxonomy(
+            FEATURE_TAXONOMY,
+            "Wijkwijzer kenmerken",
+            "Kenmerken van een aanbod die aan of uit staan: de term staat erbij voor 'ja'",
+            plain_terms(&[
+                (WELZIJN_OP_RECEPT_TERM, "Onderdeel van Welzijn op Recept"),
+                (
+                    ACCEPTS_REFERRALS_TERM,
+                    "Neemt verwijzingen aan (van huisarts, buurtteam of welzijnscoach)",
+                ),
+            ]),
+        ),
+        taxonomy(
+            PROVIDER_TYPE_TAXONOMY,
+            "Wijkwijzer soort organisatie",
+            "Wat voor organisatie achter het aanbod zit; geen term: niet vastgelegd",
+            enum_terms(ProviderType::ALL, ProviderType::as_str, ProviderType::label),
+        ),
+        taxonomy(
+            ACCESSIBILITY_TAXONOMY,
+            "Wijkwijzer toegankelijkheid",
+            "Of een locatie toegankelijk is voor rolstoelen; geen term: onbekend",
+            plain_terms(&[
+                (WHEELCHAIR_TERM, "Toegankelijk voor rolstoelen"),
+                (NO_WHEELCHAIR_TERM, "Niet toegankelijk voor rolstoelen"),
+            ]),
+        ),
+    ]
+}
+
 impl Vocabulary {
-    /// Parses the vocabulary embedded in the binary.
+    /// The vocabulary embedded in the binary: the categories and target groups of
+    /// `assets/taxonomies.json`, and the field taxonomies built from our enums.
     pub fn embedded() -> anyhow::Result<Self> {
-        Self::from_json(include_str!("../../assets/taxonomies.json"))
+        let mut file: File = serde_json::from_str(include_str!("../../assets/taxonomies.json"))?;
+        file.taxonomies.extend(field_taxonomies());
+        Ok(Self::from_file(file))
     }
 
     pub fn from_json(json: &str) -> anyhow::Result<Self> {
-        let file: File = serde_json::from_str(json)?;
-        let ns = namespace();
+        Ok(Self::from_file(serde_json::from_str(json)?))
+    }
+
+    fn from_file(file: File) -> Self {
         let mut taxonomies = Vec::new();
         let mut terms = Vec::new();
         for t in file.taxonomies {
             taxonomies.push(Taxonomy {
-                id: Uuid::new_v5(&ns, format!("wijkwijzer:taxonomy:{}", t.code).as_bytes()),
+                id: taxonomy_id(&t.code),
                 code: t.code.clone(),
                 name: t.name,
                 description: t.description,
@@ -97,10 +246,7 @@ impl Vocabulary {
             });
             for (order, term) in t.terms.into_iter().enumerate() {
                 terms.push(Term {
-                    id: Uuid::new_v5(
-                        &ns,
-                        format!("wijkwijzer:{}:{}", t.code, term.code).as_bytes(),
-                    ),
+                    id: term_id(&t.code, &term.code),
                     taxonomy_code: t.code.clone(),
                     code: term.code,
                     name: term.name,
@@ -115,11 +261,11 @@ impl Vocabulary {
             .enumerate()
             .map(|(i, t)| ((t.taxonomy_code.clone(), t.code.clone()), i))
             .collect();
-        Ok(Self {
+        Self {
             taxonomies,
             terms,
             by_key,
-        })
+        }
     }
 
     pub fn terms(&self) -> &[Term] {

@@ -167,8 +167,7 @@ fn multipolygon(feature: &Feature) -> Result<MultiPolygon<f64>, String> {
         .geometry
         .as_ref()
         .ok_or_else(|| "heeft geen geometrie".to_string())?;
-    let geometry = geo::Geometry::<f64>::try_from(&geometry.value)
-        .map_err(|e| format!("onleesbare geometrie: {e}"))?;
+    let geometry = to_geo(&geometry.value).map_err(|e| format!("onleesbare geometrie: {e}"))?;
     let multi = match geometry {
         geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
         geo::Geometry::MultiPolygon(m) => m,
@@ -190,6 +189,43 @@ fn multipolygon(feature: &Feature) -> Result<MultiPolygon<f64>, String> {
     Ok(multi)
 }
 
+/// A GeoJSON geometry as a `geo` geometry, or why not.
+///
+/// Every position must hold a longitude and a latitude: the geojson crate reads `[]` and
+/// `[5.1]` as positions but panics when it converts them (found by tests/fuzz), so they are
+/// refused here first. Use this (or [`parse_geometry`]) for every geometry from outside.
+pub fn to_geo(value: &geojson::GeometryValue) -> Result<geo::Geometry<f64>, String> {
+    if !positions_complete(value) {
+        return Err("een positie zonder lengte en breedte".into());
+    }
+    geo::Geometry::<f64>::try_from(value).map_err(|e| e.to_string())
+}
+
+/// GeoJSON geometry text (a stored boundary, a service area's extent) as a `geo` geometry;
+/// `None` when it is not one we can read (see [`to_geo`]).
+pub fn parse_geometry(text: &str) -> Option<geo::Geometry<f64>> {
+    let geometry: geojson::Geometry = text.parse().ok()?;
+    to_geo(&geometry.value).ok()
+}
+
+fn positions_complete(value: &geojson::GeometryValue) -> bool {
+    use geojson::GeometryValue as G;
+    let whole = |p: &geojson::Position| p.len() >= 2;
+    match value {
+        G::Point { coordinates } => whole(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => {
+            coordinates.iter().all(whole)
+        }
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => {
+            coordinates.iter().flatten().all(whole)
+        }
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().all(whole),
+        G::GeometryCollection { geometries } => {
+            geometries.iter().all(|g| positions_complete(&g.value))
+        }
+    }
+}
+
 /// A stored neighbourhood (geometry as GeoJSON text) back as a [`Neighbourhood`]; `None` when
 /// the text is not a (multi)polygon.
 pub fn from_stored(
@@ -199,8 +235,7 @@ pub fn from_stored(
     parent: Option<String>,
     geometry_geojson: &str,
 ) -> Option<Neighbourhood> {
-    let geometry: geojson::Geometry = geometry_geojson.parse().ok()?;
-    let geometry = match geo::Geometry::<f64>::try_from(geometry).ok()? {
+    let geometry = match parse_geometry(geometry_geojson)? {
         geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
         geo::Geometry::MultiPolygon(m) => m,
         _ => return None,

@@ -848,3 +848,46 @@ fn imported_buurten_join_the_geography() {
     );
     assert_eq!(back.as_ref(), Some(*n));
 }
+
+#[test]
+fn a_position_without_longitude_and_latitude_is_refused_not_a_crash() {
+    // Found by tests/fuzz: the geojson crate reads `[]` and `[5.1]` as positions and panics
+    // when converting them, which took `geo import` down (and an HSDS extent, the indexer).
+    let g = geography();
+    for position in ["[]", "[5.1]"] {
+        let ring = format!("[[5.0,51.5],[5.1,51.5],{position},[5.0,51.5]]");
+        let map = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature",
+                "properties":{{"statcode":"BU08551090"}},
+                "geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}]}}"#
+        );
+        let file = import::read_buurtkaart(&map, g).expect("GeoJSON");
+        assert!(file.buurten.is_empty());
+        assert!(
+            file.skipped[0].reason.contains("onleesbare geometrie"),
+            "{:?}",
+            file.skipped
+        );
+        for geometry in [
+            format!(r#"{{"type":"Point","coordinates":{position}}}"#),
+            format!(r#"{{"type":"Polygon","coordinates":[{ring}]}}"#),
+            format!(
+                r#"{{"type":"GeometryCollection","geometries":[
+                    {{"type":"LineString","coordinates":[[5,52],{position}]}}]}}"#
+            ),
+        ] {
+            assert!(import::parse_geometry(&geometry).is_none(), "{geometry}");
+            assert!(
+                import::from_stored(
+                    "BU08551090".into(),
+                    "x".into(),
+                    Level::Buurt,
+                    None,
+                    &geometry
+                )
+                .is_none()
+            );
+        }
+    }
+    assert!(import::parse_geometry(r#"{"type":"Point","coordinates":[5.1,52.1,3]}"#).is_some());
+}

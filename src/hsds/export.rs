@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::render::{self, Sources, Terms};
 use crate::catalog::Catalog;
 use crate::domain::{Location, ServiceRecord};
+use crate::store::{TaxonomyRow, TermRow};
 
 /// Organisations per round trip to the database.
 const BATCH: usize = 200;
@@ -125,6 +126,22 @@ pub async fn organization_documents(
         .collect())
 }
 
+/// Every organisation id in export order: by name, then id, compared in Rust rather than by
+/// the database, whose collation differs between SQLite and PostgreSQL — so the same
+/// directory exports the same file from either.
+async fn organization_ids_in_order(catalog: &Catalog) -> anyhow::Result<Vec<Uuid>> {
+    let ids = catalog.store.organization_ids().await?;
+    let mut named: Vec<(String, Uuid)> = catalog
+        .store
+        .load_organizations(&ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.name, o.id))
+        .collect();
+    named.sort();
+    Ok(named.into_iter().map(|(_, id)| id).collect())
+}
+
 /// Writes every organisation to `out`; returns how many.
 pub async fn export_to(
     catalog: &Catalog,
@@ -132,7 +149,7 @@ pub async fn export_to(
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
     let terms = load_terms(catalog).await?;
-    let ids = catalog.store.organization_ids().await?;
+    let ids = organization_ids_in_order(catalog).await?;
     if format == Format::Json {
         out.write_all(b"[")?;
     }
@@ -163,17 +180,33 @@ pub async fn export_to(
 /// and every taxonomy and term. Returns how many organisations.
 pub async fn export_csv(catalog: &Catalog, dir: &Path) -> anyhow::Result<usize> {
     let terms = load_terms(catalog).await?;
-    let ids = catalog.store.organization_ids().await?;
+    let ids = organization_ids_in_order(catalog).await?;
     let mut tables = super::tabular::TableWriter::default();
     for chunk in ids.chunks(BATCH) {
         for doc in organization_documents(catalog, chunk, &terms).await? {
             tables.add_object("organizations.csv", &doc);
         }
     }
-    for t in &terms.taxonomies {
+    // Taxonomies by name and terms in their taxonomy's order (ours as the vocabulary lists
+    // them), sorted here for the same reason as the organisations.
+    let mut taxonomies: Vec<&TaxonomyRow> = terms.taxonomies.iter().collect();
+    taxonomies.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    let mut term_rows: Vec<&TermRow> = terms.terms.iter().collect();
+    term_rows.sort_by_cached_key(|t| {
+        let taxonomy = t
+            .taxonomy_id
+            .and_then(|id| taxonomies.iter().position(|x| x.id == id))
+            .unwrap_or(usize::MAX);
+        let order = catalog
+            .vocabulary
+            .term_by_id(t.id)
+            .map_or(usize::MAX, |ours| ours.order);
+        (taxonomy, order, t.name.clone(), t.id)
+    });
+    for t in taxonomies {
         tables.add_object("taxonomies.csv", &render::taxonomy_json(t, &terms));
     }
-    for t in &terms.terms {
+    for t in term_rows {
         tables.add_object("taxonomy_terms.csv", &render::term_json(t, &terms));
     }
     tables.write(dir)?;

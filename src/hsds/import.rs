@@ -541,7 +541,7 @@ fn stage_location(
         }
         None => organization_id,
     };
-    let location = Location {
+    let mut location = Location {
         id,
         organization_id,
         name: text(loc, "name"),
@@ -553,6 +553,7 @@ fn stage_location(
         transportation: text(loc, "transportation"),
         placement: Default::default(),
     };
+    super::attributes::read_location(&mut location, loc);
     if let Err(e) = location.validate() {
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
@@ -573,7 +574,7 @@ fn stage_organization(
     known: &mut Known,
 ) -> Option<Uuid> {
     let id = c.uuid(org.get("id"), &format!("{field}/id"))?;
-    let organization = Organization {
+    let mut organization = Organization {
         id,
         name: text(org, "name").unwrap_or_default(),
         alternate_name: text(org, "alternate_name"),
@@ -585,6 +586,7 @@ fn stage_organization(
             .first()
             .and_then(|p| text(p, "number")),
     };
+    super::attributes::read_organization(&mut organization, org);
     if let Err(e) = organization.validate() {
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
@@ -851,7 +853,7 @@ fn stage_service(
         .collect();
     languages.dedup();
 
-    let service = Service {
+    let mut service = Service {
         id,
         organization_id,
         name: text(svc, "name").unwrap_or_default(),
@@ -865,8 +867,8 @@ fn stage_service(
         status: text(svc, "status").unwrap_or_else(|| "active".into()),
         categories,
         target_groups,
-        // HSDS has no access route, formality or format; these are our defaults until a
-        // moderator says otherwise.
+        // HSDS has no access route, formality or format: our defaults, unless the feed says
+        // otherwise in attributes of our taxonomies (read just below).
         access_route: AccessRoute::Open,
         accepts_referrals: false,
         welzijn_op_recept: false,
@@ -891,6 +893,7 @@ fn stage_service(
         contacts,
         other_term_ids,
     };
+    super::attributes::read_service(&mut service, svc);
     if let Err(e) = service.validate(&catalog.vocabulary) {
         c.problem(format!("{field}/{}", e.field), e.message);
         return;
@@ -948,10 +951,7 @@ fn check_extent(c: &mut Checker<'_>, extent: &str, extent_type: Option<&str>, fi
     if extent_type.is_some_and(|t| !t.eq_ignore_ascii_case("geojson")) {
         return;
     }
-    let geometry = extent
-        .parse::<geojson::Geometry>()
-        .ok()
-        .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+    let geometry = crate::geo::import::parse_geometry(extent);
     let message = match geometry {
         None => "not a GeoJSON geometry we can read",
         Some(g) if Geography::covered_area_of(&g).is_none() => {

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::attributes;
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
-use crate::domain::{Location, Organization, ServiceRecord, Vocabulary};
+use crate::domain::{CostKind, Location, Organization, ServiceRecord, Vocabulary};
 use crate::geo::Geography;
 use crate::store::{TaxonomyRow, TermRow};
 
@@ -177,12 +178,21 @@ pub fn organization_full_json(
             json!([{ "id": Uuid::new_v5(&org.id, b"phone:0"), "number": phone }]),
         );
     }
+    // Before `services`: the import keeps this document without its services, and the
+    // export must come out the same after a round trip.
+    attributes::put_attributes(
+        &mut map,
+        org.id,
+        "organization",
+        &attributes::organization_values(org),
+        terms,
+    );
     map.insert(
         "locations".into(),
         Value::Array(
             locations
                 .iter()
-                .map(|l| Value::Object(location_json(l, sources)))
+                .map(|l| Value::Object(location_json(l, sources, terms)))
                 .collect(),
         ),
     );
@@ -204,7 +214,7 @@ pub fn organization_full_json(
     Value::Object(map)
 }
 
-pub fn location_json(loc: &Location, sources: &Sources) -> Map<String, Value> {
+pub fn location_json(loc: &Location, sources: &Sources, terms: &Terms) -> Map<String, Value> {
     let mut map = sources.locations.get(&loc.id).cloned().unwrap_or_default();
     map.insert("id".into(), json!(loc.id));
     map.entry("location_type").or_insert(json!("physical"));
@@ -243,19 +253,42 @@ pub fn location_json(loc: &Location, sources: &Sources) -> Map<String, Value> {
         }
         map.insert("addresses".into(), Value::Array(addresses));
     }
-    if let Some(wheelchair) = loc.wheelchair_accessible
-        && !map.contains_key("accessibility")
-    {
-        let description = if wheelchair {
-            "Toegankelijk voor rolstoelen"
-        } else {
-            "Niet toegankelijk voor rolstoelen"
-        };
-        map.insert(
-            "accessibility".into(),
-            json!([{ "id": Uuid::new_v5(&loc.id, b"accessibility:0"), "description": description }]),
-        );
+    // Wheelchair access: in words in `accessibility` (ours, made from the database each time,
+    // unless another feed described the location's accessibility itself), and as an attribute.
+    let our_accessibility_id = Uuid::new_v5(&loc.id, b"accessibility:0");
+    let foreign_accessibility = map
+        .get("accessibility")
+        .and_then(Value::as_array)
+        .is_some_and(|list| {
+            list.iter()
+                .any(|a| a.get("id") != Some(&json!(our_accessibility_id)))
+        });
+    if !foreign_accessibility {
+        match loc.wheelchair_accessible {
+            Some(wheelchair) => {
+                let description = if wheelchair {
+                    "Toegankelijk voor rolstoelen"
+                } else {
+                    "Niet toegankelijk voor rolstoelen"
+                };
+                map.insert(
+                    "accessibility".into(),
+                    json!([{ "id": our_accessibility_id, "description": description }]),
+                );
+            }
+            None if map.contains_key("accessibility") => {
+                map.insert("accessibility".into(), json!([]));
+            }
+            None => {}
+        }
     }
+    attributes::put_attributes(
+        &mut map,
+        loc.id,
+        "location",
+        &attributes::location_values(loc),
+        terms,
+    );
     map
 }
 
@@ -427,22 +460,42 @@ pub fn service_json(
         .collect();
     map.insert("contacts".into(), Value::Array(contacts));
 
-    if !map.contains_key("cost_options")
-        && let Some(amount) = svc.cost.amount
-    {
-        map.insert(
-            "cost_options".into(),
-            json!([{
-                "id": Uuid::new_v5(&svc.id, b"cost:0"),
-                "currency": "EUR",
-                "amount": amount,
-                "option": svc.cost.kind.label(),
-            }]),
-        );
+    // Cost options: another feed's stay as they came; ours (one, with our id) is made from the
+    // database each time. A free offer says so natively with an amount of 0.
+    let our_cost_id = Uuid::new_v5(&svc.id, b"cost:0");
+    let foreign_costs = map
+        .get("cost_options")
+        .and_then(Value::as_array)
+        .is_some_and(|list| {
+            list.iter()
+                .any(|o| o.get("id") != Some(&json!(our_cost_id)))
+        });
+    if !foreign_costs {
+        let amount = svc
+            .cost
+            .amount
+            .or((svc.cost.kind == CostKind::Free).then_some(0.0));
+        match amount {
+            Some(amount) => {
+                map.insert(
+                    "cost_options".into(),
+                    json!([{
+                        "id": our_cost_id,
+                        "currency": "EUR",
+                        "amount": amount,
+                        "option": svc.cost.kind.label(),
+                    }]),
+                );
+            }
+            None if map.contains_key("cost_options") => {
+                map.insert("cost_options".into(), json!([]));
+            }
+            None => {}
+        }
     }
 
-    // Attributes: kept ones whose term the service still carries, then our categories and
-    // target groups.
+    // Attributes: kept ones whose term the service still carries (another feed's), then our
+    // categories and target groups, then the fields HSDS has no place for (`attributes`).
     let mut attributes: Vec<Value> = source
         .get("attributes")
         .and_then(Value::as_array)
@@ -470,18 +523,16 @@ pub fn service_json(
                 .map(|t| ("target_group", t))
         }));
     for (link_type, term) in ours {
-        let mut attribute = json!({
-            "id": Uuid::new_v5(&svc.id, term.id.as_bytes()),
-            "link_id": svc.id,
-            "link_type": link_type,
-            "link_entity": "service",
-            "taxonomy_term_id": term.id,
-        });
-        if let Some(row) = terms.term(term.id) {
-            attribute["taxonomy_term"] = term_json(row, terms);
-        }
-        attributes.push(attribute);
+        attributes.push(attributes::attribute_json(
+            svc.id, "service", link_type, term.id, terms,
+        ));
     }
+    attributes.extend(attributes::attributes_json(
+        svc.id,
+        "service",
+        &attributes::service_values(svc),
+        terms,
+    ));
     map.insert("attributes".into(), Value::Array(attributes));
 
     let kept: Vec<Map<String, Value>> = source
@@ -492,7 +543,7 @@ pub fn service_json(
     let sals = record
         .locations
         .iter()
-        .map(|loc| Value::Object(service_at_location_json(record, loc, &kept, sources)))
+        .map(|loc| Value::Object(service_at_location_json(record, loc, &kept, sources, terms)))
         .collect();
     map.insert("service_at_locations".into(), Value::Array(sals));
     Value::Object(map)
@@ -508,6 +559,7 @@ fn service_at_location_json(
     loc: &Location,
     kept: &[Map<String, Value>],
     sources: &Sources,
+    terms: &Terms,
 ) -> Map<String, Value> {
     let lid = loc.id.to_string();
     let mut map = kept
@@ -528,9 +580,10 @@ fn service_at_location_json(
             );
             m
         });
+    map.insert("location_id".into(), json!(loc.id));
     map.insert(
         "location".into(),
-        Value::Object(location_json(loc, sources)),
+        Value::Object(location_json(loc, sources, terms)),
     );
     map
 }
@@ -551,7 +604,7 @@ pub fn service_at_location_item(
         .and_then(Value::as_array)
         .map(|l| l.iter().filter_map(|v| v.as_object().cloned()).collect())
         .unwrap_or_default();
-    let mut map = service_at_location_json(record, loc, &kept, sources);
+    let mut map = service_at_location_json(record, loc, &kept, sources, terms);
     map.insert("service_id".into(), json!(record.service.id));
     map.insert("location_id".into(), json!(loc.id));
     let shape = if full { Shape::Full } else { Shape::List };
