@@ -86,7 +86,7 @@ fn first_difference(a: &Directory, b: &Directory) -> Option<String> {
 /// the directory itself.
 async fn export_demo(dir: &Path, format: Format) -> (PathBuf, Directory) {
     let mut config = Config::for_tests(dir.join("demo"), None);
-    config.demo_data = true;
+    config.demo_data = Some(true);
     let catalog = wijkwijzer::app::prepare(&config)
         .await
         .expect("the demo app prepares");
