@@ -233,7 +233,10 @@ impl Tables {
         for &i in matching {
             self.used.insert((table, i));
         }
-        matching.iter().map(|&i| (i, rows[i].value.clone())).collect()
+        matching
+            .iter()
+            .map(|&i| (i, rows[i].value.clone()))
+            .collect()
     }
 
     /// Puts the rows of each child table whose `column` holds this object's id into the
