@@ -224,7 +224,7 @@ fn fuzz_hsds_csv_import() {
         },
         |(files, strict)| {
             count += 1;
-            if count % 500 == 0 {
+            if count.is_multiple_of(500) {
                 crate::runtime().block_on(catalog.store.close());
                 catalog = crate::catalog(&work.path().join(format!("db{count}")), false);
             }

@@ -157,7 +157,7 @@ fn fuzz_hsds_json_import() {
         |(file, strict)| {
             count += 1;
             // A fresh database now and then, so that long runs do not slow down as it fills.
-            if count % 500 == 0 {
+            if count.is_multiple_of(500) {
                 crate::runtime().block_on(catalog.store.close());
                 catalog = crate::catalog(&work.path().join(format!("db{count}")), false);
             }
