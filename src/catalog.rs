@@ -14,7 +14,7 @@ use crate::geo::Geography;
 use crate::indexer::Indexer;
 use crate::query::ParsedSearch;
 use crate::search::{
-    Facets, Interpretation, SearchError, SearchIndex, SearchRequest, SearchResults, SnippetPart,
+    Facets, Interpretation, PairPage, SearchError, SearchIndex, SearchRequest, SearchResults, SnippetPart,
 };
 use crate::store::Store;
 
@@ -215,6 +215,29 @@ impl Catalog {
     /// listings such as the HSDS ndjson stream).
     pub async fn matching_ids(&self, request: SearchRequest) -> anyhow::Result<Vec<Uuid>> {
         self.in_search_slot(move |index| index.matching_ids(&request))
+            .await
+    }
+
+    /// One page of matching service ids at any depth, with the total (deep HSDS pages).
+    pub async fn page_ids(
+        &self,
+        request: SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> anyhow::Result<(usize, Vec<Uuid>)> {
+        self.in_search_slot(move |index| index.page_ids(&request, offset, limit))
+            .await
+    }
+
+    /// One page of HSDS service-at-locations: which services make it up (see
+    /// [`SearchIndex::pair_page`]).
+    pub async fn pair_page(
+        &self,
+        request: SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> anyhow::Result<PairPage> {
+        self.in_search_slot(move |index| index.pair_page(&request, offset, limit))
             .await
     }
 

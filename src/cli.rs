@@ -293,7 +293,9 @@ impl ImportProgress {
             }
             return;
         }
-        if now.duration_since(state.last_line) < PROGRESS_LINE_EVERY {
+        // A line at the start of each pass too, so that a log shows when writing began.
+        let new_pass = p.records == 1 || now == state.pass_started;
+        if !new_pass && now.duration_since(state.last_line) < PROGRESS_LINE_EVERY {
             return;
         }
         state.last_line = now;

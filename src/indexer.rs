@@ -321,6 +321,7 @@ pub fn build_document(
                 longitude,
             })
             .collect(),
+        location_count: u32::try_from(record.locations.len()).unwrap_or(u32::MAX),
         area_anchor,
         access_route: s.access_route.as_str().to_string(),
         cost: s.cost.kind.as_str().to_string(),

@@ -678,9 +678,15 @@ mod tests {
         assert_eq!(p.text, "eenzaam");
         assert!(p.request.free_only);
         assert_eq!(p.area.as_ref().unwrap().code, "WK034403");
-        assert_eq!(p.query_for_page(1), "q=eenzaam&free=ja&area=WK034403&page=1");
+        assert_eq!(
+            p.query_for_page(1),
+            "q=eenzaam&free=ja&area=WK034403&page=1"
+        );
         let p = parse_ok("q=a&q=b&day=di&day=wo&page=3&page=2");
-        assert_eq!((p.text.as_str(), p.days.as_slice(), p.page), ("b", &[2, 3][..], 2));
+        assert_eq!(
+            (p.text.as_str(), p.days.as_slice(), p.page),
+            ("b", &[2, 3][..], 2)
+        );
         assert_eq!(p.pairs.iter().filter(|(k, _)| k == "q").count(), 1);
     }
 

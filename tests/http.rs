@@ -458,7 +458,9 @@ async fn what_users_type_is_escaped() {
 }
 
 async fn bad_input_gets_a_clear_4xx() {
-    let long = "a".repeat(10_000);
+    // Over the 200 characters a search may have, under the 8 KiB a request target may have
+    // (longer gets a 414: tests/resilience.rs).
+    let long = "a".repeat(2_000);
     let cases: Vec<(String, &str)> = vec![
         ("area=WK999999".into(), "area"),
         ("area=nonsense".into(), "area"),

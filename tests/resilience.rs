@@ -218,6 +218,7 @@ async fn api_errors_carry_cors_headers() {
         ("/api/v1/search?lat=abc&lon=5", 400),
         ("/hsds/services/00000000-0000-0000-0000-000000000000", 404),
         ("/api/v1/bestaat-niet", 404),
+        ("/hsds/bestaat-niet", 404),
         ("/hsds/services", 200),
         ("/openapi.json", 200),
     ] {
@@ -233,6 +234,13 @@ async fn api_errors_carry_cors_headers() {
             "*",
             "{path}"
         );
+        if status >= 400 {
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json",
+                "{path}"
+            );
+        }
     }
 }
 

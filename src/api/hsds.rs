@@ -1,13 +1,10 @@
 //! The Open Referral HSDS 3.0 read API under `/hsds/`: public, `Access-Control-Allow-Origin: *`,
 //! lists in the spec's `Page` shape. Text search goes through the tantivy index; every other
 //! filter is an index filter too, so all of them combine with AND and page correctly.
-
-use std::collections::HashMap;
+//! `format=ndjson` streams: see `dump.rs`.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use utoipa::IntoParams;
@@ -20,6 +17,8 @@ use crate::hsds::export::{load_sources, load_terms, organization_documents};
 use crate::hsds::render::{self, Shape, Terms};
 use crate::hsds::{HSDS_PROFILE, HSDS_VERSION};
 use crate::search::{GeoPoint, Near, OpenWindow, SearchRequest, SortOrder};
+
+use super::dump;
 
 const DEFAULT_PER_PAGE: usize = 20;
 const MAX_PER_PAGE: usize = 100;
@@ -373,7 +372,7 @@ fn page(total: usize, list: &List, contents: Vec<Value>) -> Value {
 /// An empty list, as a page or as ndjson.
 fn empty(list: &List) -> Response {
     if list.ndjson {
-        ndjson(Vec::new())
+        dump::values("empty list", Vec::new())
     } else {
         cors(Json(page(0, list, Vec::new())))
     }
@@ -383,18 +382,6 @@ fn empty(list: &List) -> Response {
 /// API (`limits::public_api_cors`), errors included. Rewritten handlers can drop this call.
 fn cors(response: impl IntoResponse) -> Response {
     response.into_response()
-}
-
-fn ndjson(lines: Vec<Value>) -> Response {
-    let mut body = String::new();
-    for line in lines {
-        body.push_str(&line.to_string());
-        body.push('\n');
-    }
-    cors((
-        [(header::CONTENT_TYPE, "application/x-ndjson")],
-        Body::from(body),
-    ))
 }
 
 async fn render_services(
@@ -445,13 +432,9 @@ pub async fn services(
     }
     let terms = load_terms(&catalog).await?;
     if list.ndjson {
+        // Only the ordered ids now; the records follow chunk by chunk in the body.
         let ids = catalog.matching_ids(list.request.clone()).await?;
-        let mut lines = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let records = catalog.store.load_services(chunk).await?;
-            lines.extend(render_services(&catalog, &records, shape(&list), &terms).await?);
-        }
-        return Ok(ndjson(lines));
+        return Ok(dump::services(catalog, ids, shape(&list), terms));
     }
     let offset = (list.page - 1) * list.per_page;
     let (total, records) = if offset <= crate::search::MAX_OFFSET {
@@ -460,15 +443,12 @@ pub async fn services(
         let (found, records) = catalog.search_records(list.request.clone()).await?;
         (found.total, records)
     } else {
-        // Deeper than the index serves pages: cut the page from the whole ordered id list.
-        let ids = catalog.matching_ids(list.request.clone()).await?;
-        let wanted: Vec<Uuid> = ids
-            .iter()
-            .skip(offset)
-            .take(list.per_page)
-            .copied()
-            .collect();
-        (ids.len(), catalog.services_in_order(&wanted).await?)
+        // Deeper than the index serves pages (with snippets and summaries): only the page's
+        // ids, so a deep page costs its depth, not all matches.
+        let (total, ids) = catalog
+            .page_ids(list.request.clone(), offset, list.per_page)
+            .await?;
+        (total, catalog.services_in_order(&ids).await?)
     };
     let contents = render_services(&catalog, &records, shape(&list), &terms).await?;
     Ok(cors(Json(page(total, &list, contents))))
@@ -492,82 +472,6 @@ pub async fn service(
     Ok(cors(Json(docs.remove(0))))
 }
 
-/// Every (service, location) pair of the matching services, in service order.
-async fn service_location_pairs(
-    catalog: &Catalog,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, Uuid)>, AppError> {
-    let by_service = catalog.store.location_ids_of_services(ids).await?;
-    Ok(ids
-        .iter()
-        .flat_map(|s| {
-            by_service
-                .get(s)
-                .into_iter()
-                .flatten()
-                .map(move |l| (*s, *l))
-        })
-        .collect())
-}
-
-/// The pairs whose location lies within `radius` metres of `point`.
-async fn pairs_within(
-    catalog: &Catalog,
-    pairs: Vec<(Uuid, Uuid)>,
-    point: GeoPoint,
-    radius: f64,
-) -> Result<Vec<(Uuid, Uuid)>, AppError> {
-    use geo::{Distance, Haversine};
-    let mut location_ids: Vec<Uuid> = pairs.iter().map(|(_, l)| *l).collect();
-    location_ids.sort();
-    location_ids.dedup();
-    let origin = geo::Point::new(point.longitude, point.latitude);
-    let near: std::collections::HashSet<Uuid> = catalog
-        .store
-        .load_locations(&location_ids)
-        .await?
-        .into_iter()
-        .filter(|l| {
-            l.point().is_some_and(|(lat, lon)| {
-                Haversine.distance(origin, geo::Point::new(lon, lat)) <= radius
-            })
-        })
-        .map(|l| l.id)
-        .collect();
-    Ok(pairs
-        .into_iter()
-        .filter(|(_, l)| near.contains(l))
-        .collect())
-}
-
-async fn render_pairs(
-    catalog: &Catalog,
-    pairs: &[(Uuid, Uuid)],
-    full: bool,
-    terms: &Terms,
-) -> Result<Vec<Value>, AppError> {
-    let mut service_ids: Vec<Uuid> = pairs.iter().map(|(s, _)| *s).collect();
-    service_ids.dedup();
-    let records = catalog.store.load_services(&service_ids).await?;
-    let sources = load_sources(catalog, &records, &[], &[]).await?;
-    let by_id: HashMap<Uuid, &ServiceRecord> = records.iter().map(|r| (r.service.id, r)).collect();
-    Ok(pairs
-        .iter()
-        .filter_map(|(s, l)| {
-            let record = by_id.get(s)?;
-            let loc = record.locations.iter().find(|x| x.id == *l)?;
-            Some(render::service_at_location_item(
-                record,
-                loc,
-                &sources,
-                terms,
-                &catalog.vocabulary,
-                full,
-            ))
-        })
-        .collect())
-}
-
 /// Services at their locations, paged and filtered like `/services`.
 #[utoipa::path(get, path = "/hsds/service_at_locations", tag = "hsds", params(ListParams),
     responses((status = 200, description = "An HSDS Page of service-at-locations"),
@@ -581,26 +485,32 @@ pub async fn service_at_locations(
         return Ok(empty(&list));
     }
     let terms = load_terms(&catalog).await?;
-    let ids = catalog.matching_ids(list.request.clone()).await?;
-    let mut pairs = service_location_pairs(&catalog, &ids).await?;
-    if let Some(near) = &list.request.near
-        && let Some(radius) = near.radius_m
-    {
-        // `postcode` + `proximity`: each pair's own location within the distance (a service
-        // found by one near location does not bring its far ones).
-        pairs = pairs_within(&catalog, pairs, near.point, radius).await?;
-    }
+    // `postcode` + `proximity`: each pair's own location within the distance (a service
+    // found by one near location does not bring its far ones).
+    let near = list
+        .request
+        .near
+        .as_ref()
+        .and_then(|near| Some((near.point, near.radius_m?)));
     if list.ndjson {
-        let mut lines = Vec::new();
-        for chunk in pairs.chunks(500) {
-            lines.extend(render_pairs(&catalog, chunk, list.full, &terms).await?);
-        }
-        return Ok(ndjson(lines));
+        let ids = catalog.matching_ids(list.request.clone()).await?;
+        return Ok(dump::service_at_locations(
+            catalog, ids, near, list.full, terms,
+        ));
     }
-    let start = ((list.page - 1) * list.per_page).min(pairs.len());
+    // The index counts every match's pairs and names the services of this page only.
+    let offset = (list.page - 1) * list.per_page;
+    let found = catalog
+        .pair_page(list.request.clone(), offset, list.per_page)
+        .await?;
+    let mut pairs = dump::service_location_pairs(&catalog, &found.services).await?;
+    if let Some((point, radius)) = near {
+        pairs = dump::pairs_within(&catalog, pairs, point, radius).await?;
+    }
+    let start = found.skip.min(pairs.len());
     let end = (start + list.per_page).min(pairs.len());
-    let contents = render_pairs(&catalog, &pairs[start..end], list.full, &terms).await?;
-    Ok(cors(Json(page(pairs.len(), &list, contents))))
+    let contents = dump::render_pairs(&catalog, &pairs[start..end], list.full, &terms).await?;
+    Ok(cors(Json(page(found.total, &list, contents))))
 }
 
 /// One service at one location.
@@ -618,7 +528,7 @@ pub async fn service_at_location(
         .await?
         .ok_or_else(|| AppError::not_found(format!("service_at_location {id}")))?;
     let terms = load_terms(&catalog).await?;
-    let mut docs = render_pairs(&catalog, &[pair], true, &terms).await?;
+    let mut docs = dump::render_pairs(&catalog, &[pair], true, &terms).await?;
     if docs.is_empty() {
         return Err(AppError::not_found(format!("service_at_location {id}")).into());
     }
@@ -634,28 +544,22 @@ pub async fn organizations(
 ) -> ApiResult<Response> {
     let list = parse_list(&catalog, &raw).await?;
     let ids = catalog.store.organization_ids().await?;
-    let slice: Vec<Uuid> = if list.ndjson {
-        ids.clone()
-    } else {
-        ids.iter()
-            .skip((list.page - 1) * list.per_page)
-            .take(list.per_page)
-            .copied()
-            .collect()
-    };
+    if list.ndjson {
+        let terms = load_terms(&catalog).await?;
+        return Ok(dump::organizations(catalog, ids, list.full, terms));
+    }
+    let slice: Vec<Uuid> = ids
+        .iter()
+        .skip((list.page - 1) * list.per_page)
+        .take(list.per_page)
+        .copied()
+        .collect();
     let contents = if list.full {
         let terms = load_terms(&catalog).await?;
         organization_documents(&catalog, &slice, &terms).await?
     } else {
-        let orgs = catalog.store.load_organizations(&slice).await?;
-        let sources = load_sources(&catalog, &[], &slice, &[]).await?;
-        orgs.iter()
-            .map(|o| Value::Object(render::organization_json(o, &sources)))
-            .collect()
+        dump::organization_list_documents(&catalog, &slice).await?
     };
-    if list.ndjson {
-        return Ok(ndjson(contents));
-    }
     Ok(cors(Json(page(ids.len(), &list, contents))))
 }
 
@@ -718,7 +622,7 @@ fn matches_search(list: &List, name: &str) -> bool {
 
 fn paged(all: Vec<Value>, list: &List) -> Response {
     if list.ndjson {
-        return ndjson(all);
+        return dump::values("taxonomy list", all);
     }
     let total = all.len();
     let contents = all

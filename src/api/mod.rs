@@ -1,6 +1,7 @@
 //! The JSON API. Every handler carries `#[utoipa::path]` and is registered with `routes!`, so
 //! `/openapi.json` is generated from the routes themselves and cannot drift from them.
 
+pub mod dump;
 mod hsds;
 mod search;
 

@@ -878,8 +878,14 @@ fn a_position_without_longitude_and_latitude_is_refused_not_a_crash() {
         ] {
             assert!(import::parse_geometry(&geometry).is_none(), "{geometry}");
             assert!(
-                import::from_stored("BU08551090".into(), "x".into(), Level::Buurt, None, &geometry)
-                    .is_none()
+                import::from_stored(
+                    "BU08551090".into(),
+                    "x".into(),
+                    Level::Buurt,
+                    None,
+                    &geometry
+                )
+                .is_none()
             );
         }
     }

@@ -9,7 +9,7 @@
 //! records are in memory however large the file is.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read as _};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +24,100 @@ pub enum Read {
     Item(Item),
     /// A line or element that could not be read (the rest of the file still can).
     Problem(Problem),
+}
+
+/// The most one record may take in memory: one ndjson line, or a file that is one document.
+/// (Arrays and ndjson as a whole have no limit: they are read record by record.)
+pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Opens `path` if it is a regular file. A pipe, a device such as `/dev/zero` or a directory
+/// is refused before it is opened: reading one can block for ever or never end.
+pub fn open_regular(path: &Path) -> Result<File, String> {
+    let cannot = |e: std::io::Error| format!("kan het bestand niet lezen: {e}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let file = File::open(path).map_err(cannot)?;
+    // Asked again of what was opened: the name may point elsewhere by now.
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    Ok(file)
+}
+
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let kind = meta.file_type();
+    let what = if kind.is_dir() {
+        "een map"
+    } else {
+        special_file(&kind)
+    };
+    format!(
+        "dit is {what}, geen gewoon bestand; een import leest alleen een gewoon bestand (JSON \
+         of ndjson) of een map met HSDS-CSV-bestanden"
+    )
+}
+
+#[cfg(unix)]
+fn special_file(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "een pipe (FIFO)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "een apparaat (zoals /dev/zero)"
+    } else if kind.is_socket() {
+        "een socket"
+    } else {
+        "geen bestand"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file(_: &std::fs::FileType) -> &'static str {
+    "geen bestand"
+}
+
+/// Reads at most `limit` bytes and then fails, so that a file that grows while it is read
+/// (or a size that was misreported) cannot take more memory than the limit allows.
+pub struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R> Limited<R> {
+    pub fn new(inner: R, limit: u64) -> Self {
+        Self {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One byte more than allowed means too big; exactly the limit is fine.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(format!(
+                    "het bestand is groter dan {} MB (of groeit terwijl het gelezen wordt); \
+                     dat leest een import niet in één keer",
+                    self.limit / 1_048_576
+                ))),
+            };
+        }
+        let max = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// Counts the bytes read from the file, for progress.
@@ -58,8 +152,7 @@ pub fn stream_json_file(
     };
     let open = || -> Result<BufReader<Counting>, Problem> {
         bytes_read.store(0, Ordering::Relaxed);
-        let handle =
-            File::open(path).map_err(|e| fail("file".into(), format!("cannot read: {e}")))?;
+        let handle = open_regular(path).map_err(|message| fail("file".into(), message))?;
         Ok(BufReader::with_capacity(
             BUFFER,
             Counting {
@@ -97,8 +190,11 @@ pub fn stream_json_file(
         Ok(value) => value,
         Err(_) => {
             // One document over several lines (or not JSON at all): read it whole.
-            let reader = open()?;
+            let reader = Limited::new(open()?, MAX_RECORD_BYTES);
             let value: Value = serde_json::from_reader(reader).map_err(|e| {
+                if e.is_io() {
+                    return fail("file".into(), e.to_string());
+                }
                 fail(
                     format!("line {}, column {}", e.line(), e.column()),
                     format!("not valid JSON: {e}"),
@@ -121,6 +217,9 @@ pub fn stream_json_file(
         line.clear();
         let n = match read_line(&mut reader, &mut line) {
             Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(fail(format!("line {}", line_no + 1), e.to_string()));
+            }
             Err(e) => {
                 emit(Read::Problem(fail(
                     format!("line {}", line_no + 1),
@@ -156,10 +255,23 @@ pub fn stream_json_file(
     }
 }
 
-/// Reads one line as UTF-8; a line that is not is consumed and reported as an error.
+/// Reads one line as UTF-8; a line that is not is consumed and reported as an error. A line
+/// longer than [`MAX_RECORD_BYTES`] ends the read (an error of kind `FileTooLarge`).
 fn read_line(reader: &mut impl BufRead, line: &mut String) -> std::io::Result<usize> {
     let mut bytes = Vec::new();
-    let n = reader.read_until(b'\n', &mut bytes)?;
+    let n = reader
+        .by_ref()
+        .take(MAX_RECORD_BYTES + 1)
+        .read_until(b'\n', &mut bytes)?;
+    if n as u64 > MAX_RECORD_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "een regel is langer dan {} MB; dat leest een import niet in één keer",
+                MAX_RECORD_BYTES / 1_048_576
+            ),
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => {
             line.push_str(&text);
@@ -338,6 +450,43 @@ mod tests {
         let (items, _, _) = read("{\"total_items\": 2, \"contents\": [{\"a\": 1}, {\"b\": 2}]}");
         let places: Vec<&str> = items.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(places, ["line 1.contents[0]", "line 1.contents[1]"]);
+    }
+
+    #[test]
+    fn more_than_the_limit_is_refused_even_when_the_size_said_less() {
+        use std::io::Read as _;
+        let mut text = String::new();
+        Limited::new(&b"0123456789"[..], 10)
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "0123456789", "exactly the limit is fine");
+        let error = Limited::new(&b"0123456789a"[..], 10)
+            .read_to_string(&mut String::new())
+            .unwrap_err();
+        assert!(error.to_string().contains("groeit terwijl"), "{error}");
+    }
+
+    #[test]
+    fn only_regular_files_are_opened() {
+        let error = open_regular(Path::new("/dev/zero")).unwrap_err();
+        assert!(error.contains("apparaat"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let error = open_regular(dir.path()).unwrap_err();
+        assert!(error.contains("een map"), "{error}");
+        let (_, _, error) = read_path(Path::new("/dev/zero"));
+        assert!(error.unwrap().message.contains("geen gewoon bestand"));
+    }
+
+    fn read_path(path: &Path) -> (usize, usize, Option<Problem>) {
+        let (mut items, mut problems) = (0, 0);
+        let result = stream_json_file(path, Arc::new(AtomicU64::new(0)), &mut |r| {
+            match r {
+                Read::Item(_) => items += 1,
+                Read::Problem(_) => problems += 1,
+            }
+            true
+        });
+        (items, problems, result.err())
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::domain::{
     Placement, Schedule, Service, ServiceArea, Setting,
 };
 use crate::geo::Geography;
-use crate::store::{TaxonomyRow, TermRow};
+use crate::store::{ChildOwner, TaxonomyRow, TermRow, WriteTx};
 
 /// The largest CSV table the tabular form reads (JSON feeds have no limit: they stream).
 pub const MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
@@ -197,20 +197,34 @@ pub struct Item {
     pub kind: Option<Kind>,
 }
 
+/// One object a record describes: what we store, its HSDS document, and where in the record
+/// it is (a JSON pointer, for problems).
+#[derive(Debug)]
+struct Obj<T> {
+    row: T,
+    source: Value,
+    field: String,
+}
+
 /// What one service (with what it needs) becomes.
 #[derive(Debug)]
 struct ServiceBundle {
     service: Service,
     source: Value,
+    field: String,
+    /// Our own fields (those HSDS has no field for: access route, formality, …) that the feed
+    /// set, by name as in [`keep_omitted_service`]; the attributes hook adds to it. An update
+    /// keeps the stored value of the others.
+    carried: HashSet<&'static str>,
 }
 
 /// What one record stages, before it joins the batch.
 #[derive(Debug, Default)]
 struct Staged {
-    organizations: Vec<(Organization, Value)>,
-    locations: Vec<(Location, Value)>,
-    taxonomies: Vec<(TaxonomyRow, Value)>,
-    terms: Vec<(TermRow, Value)>,
+    organizations: Vec<Obj<Organization>>,
+    locations: Vec<Obj<Location>>,
+    taxonomies: Vec<Obj<TaxonomyRow>>,
+    terms: Vec<Obj<TermRow>>,
     services: Vec<ServiceBundle>,
 }
 
@@ -241,6 +255,51 @@ impl Checker<'_> {
             field: field.into(),
             message: message.into(),
         });
+    }
+
+    /// Where `field` of this record is, for a later problem that names both places.
+    fn at(&self, field: &str) -> String {
+        if field.is_empty() {
+            self.item.place.clone()
+        } else {
+            format!("{} {field}", self.item.place)
+        }
+    }
+
+    /// Checks that an object with this id was not described differently earlier in the feed.
+    /// `Ok(true)`: first time, stage it; `Ok(false)`: described the same before, already
+    /// staged; `Err(())`: a different description, reported.
+    fn first_time(
+        &mut self,
+        known: &mut Known,
+        entity: Entity,
+        id: Uuid,
+        digest: u64,
+        field: &str,
+    ) -> Result<bool, ()> {
+        match known.see(entity, id, digest, self.at(field)) {
+            Seen::First => Ok(true),
+            Seen::Again(_) => Ok(false),
+            Seen::Differs(first) => {
+                let message = match entity {
+                    Entity::Schedule | Entity::Contact | Entity::ServiceArea => format!(
+                        "{} {id} hoort al bij een andere dienst in dit bestand ({first}); \
+                         geef elk(e) {} een eigen id",
+                        entity.dutch(),
+                        entity.dutch()
+                    ),
+                    _ => format!(
+                        "{} {id} staat twee keer in dit bestand, met verschillende gegevens: \
+                         eerst in {first}, en hier; geef elk(e) {} een eigen id of maak de twee \
+                         beschrijvingen gelijk",
+                        entity.dutch(),
+                        entity.dutch()
+                    ),
+                };
+                self.problem(format!("{field}/id"), message);
+                Err(())
+            }
+        }
     }
 
     fn uuid(&mut self, value: Option<&Value>, field: &str) -> Option<Uuid> {
@@ -313,7 +372,53 @@ struct Known {
     taxonomies: HashMap<Uuid, Vec<String>>,
     /// Locations described in this import (a service may only link to those).
     locations: HashSet<Uuid>,
+    /// Every object this import described so far: where first, and a digest of how.
+    seen: HashMap<(Entity, Uuid), SeenAt>,
+    /// (taxonomy, code) → the term of this import that has that code, and where.
+    codes: HashMap<(Uuid, String), (Uuid, Box<str>)>,
     journal: Vec<Undo>,
+}
+
+/// What kind of object an id in the feed names (ids are unique per kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Entity {
+    Organization,
+    Location,
+    Service,
+    Taxonomy,
+    Term,
+    Schedule,
+    Contact,
+    ServiceArea,
+}
+
+impl Entity {
+    /// As the import report names it.
+    fn dutch(self) -> &'static str {
+        match self {
+            Entity::Organization => "organisatie",
+            Entity::Location => "locatie",
+            Entity::Service => "dienst",
+            Entity::Taxonomy => "taxonomie",
+            Entity::Term => "term",
+            Entity::Schedule => "openingstijd",
+            Entity::Contact => "contactpersoon",
+            Entity::ServiceArea => "werkgebied",
+        }
+    }
+}
+
+struct SeenAt {
+    at: Box<str>,
+    digest: u64,
+}
+
+enum Seen {
+    First,
+    /// Described before, the same way: where first.
+    Again(Box<str>),
+    /// Described before, differently: where first.
+    Differs(Box<str>),
 }
 
 enum Undo {
@@ -321,6 +426,45 @@ enum Undo {
     Term(Uuid),
     Taxonomy(Uuid, Option<Vec<String>>),
     Location(Uuid),
+    Seen(Entity, Uuid),
+    Code(Uuid, String),
+}
+
+/// A digest of an HSDS document that ignores the order of keys (the same object written by
+/// another tool is the same object).
+fn digest(value: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn feed(value: &Value, h: &mut std::collections::hash_map::DefaultHasher) {
+        match value {
+            Value::Null => 0u8.hash(h),
+            Value::Bool(b) => (1u8, b).hash(h),
+            Value::Number(n) => (2u8, n.to_string()).hash(h),
+            Value::String(s) => (3u8, s).hash(h),
+            Value::Array(list) => {
+                (4u8, list.len()).hash(h);
+                for v in list {
+                    feed(v, h);
+                }
+            }
+            Value::Object(map) => {
+                (5u8, map.len()).hash(h);
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                for k in keys {
+                    k.hash(h);
+                    feed(&map[k], h);
+                }
+            }
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    feed(value, &mut h);
+    h.finish()
+}
+
+/// The digest of a child row's owner: the same id under another service differs.
+fn owner_digest(owner: Uuid) -> u64 {
+    u64::from_le_bytes(owner.as_bytes()[..8].try_into().unwrap_or_default())
 }
 
 impl Known {
@@ -346,8 +490,49 @@ impl Known {
             terms,
             taxonomies,
             locations: HashSet::new(),
+            seen: HashMap::new(),
+            codes: HashMap::new(),
             journal: Vec::new(),
         })
+    }
+
+    fn see(&mut self, entity: Entity, id: Uuid, digest: u64, at: String) -> Seen {
+        match self.seen.get(&(entity, id)) {
+            Some(first) if first.digest == digest => Seen::Again(first.at.clone()),
+            Some(first) => Seen::Differs(first.at.clone()),
+            None => {
+                self.seen.insert(
+                    (entity, id),
+                    SeenAt {
+                        at: at.into(),
+                        digest,
+                    },
+                );
+                self.journal.push(Undo::Seen(entity, id));
+                Seen::First
+            }
+        }
+    }
+
+    /// Claims `code` in `taxonomy` for `term`; the other term of this import and where, if
+    /// one has it already.
+    fn claim_code(
+        &mut self,
+        taxonomy: Uuid,
+        code: &str,
+        term: Uuid,
+        at: String,
+    ) -> Option<(Uuid, Box<str>)> {
+        let key = (taxonomy, code.to_string());
+        match self.codes.get(&key) {
+            Some((other, first)) if *other != term => Some((*other, first.clone())),
+            Some(_) => None,
+            None => {
+                self.codes.insert(key.clone(), (term, at.into()));
+                self.journal.push(Undo::Code(key.0, key.1));
+                None
+            }
+        }
     }
 
     fn add_organization(&mut self, id: Uuid) {
@@ -400,6 +585,12 @@ impl Known {
                 }
                 Undo::Location(id) => {
                     self.locations.remove(&id);
+                }
+                Undo::Seen(entity, id) => {
+                    self.seen.remove(&(entity, id));
+                }
+                Undo::Code(taxonomy, code) => {
+                    self.codes.remove(&(taxonomy, code));
                 }
             }
         }
@@ -462,9 +653,32 @@ fn stage_term(
         language: text(term, "language"),
         term_uri: text(term, "term_uri"),
     };
+    let source = Value::Object(term.clone());
+    if !c
+        .first_time(known, Entity::Term, id, digest(&source), field)
+        .ok()?
+    {
+        return Some(id);
+    }
+    if let (Some(taxonomy), Some(code)) = (row.taxonomy_id, &row.code)
+        && let Some((other, first)) = known.claim_code(taxonomy, code, id, c.at(field))
+    {
+        c.problem(
+            format!("{field}/code"),
+            format!(
+                "code {code:?} van taxonomie {taxonomy} hoort in dit bestand al bij term \
+                 {other} ({first}); een code komt één keer voor per taxonomie"
+            ),
+        );
+        return None;
+    }
     let info = foreign_term(&row, &known.taxonomies);
     if known.add_term(id, info) {
-        staged.terms.push((row, Value::Object(term.clone())));
+        staged.terms.push(Obj {
+            row,
+            source,
+            field: field.to_string(),
+        });
     }
     Some(id)
 }
@@ -484,14 +698,22 @@ fn stage_taxonomy(
         uri: text(detail, "uri"),
         version: text(detail, "version"),
     };
+    let source = Value::Object(detail.clone());
+    if !c
+        .first_time(known, Entity::Taxonomy, id, digest(&source), field)
+        .ok()?
+    {
+        return Some(id);
+    }
     known.set_taxonomy(
         id,
         taxonomy_labels(id, Some(row.name.clone()), row.uri.clone()),
     );
-    // Staged every time it appears (the last description wins); unchanged ones are skipped
-    // when written.
-    staged.taxonomies.retain(|(t, _)| t.id != id);
-    staged.taxonomies.push((row, Value::Object(detail.clone())));
+    staged.taxonomies.push(Obj {
+        row,
+        source,
+        field: field.to_string(),
+    });
     Some(id)
 }
 
@@ -558,11 +780,19 @@ fn stage_location(
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
     }
+    let source = Value::Object(loc.clone());
+    if !c
+        .first_time(known, Entity::Location, id, digest(&source), field)
+        .ok()?
+    {
+        return Some(id);
+    }
     known.add_location(id);
-    staged.locations.retain(|(l, _)| l.id != id);
-    staged
-        .locations
-        .push((location, Value::Object(loc.clone())));
+    staged.locations.push(Obj {
+        row: location,
+        source,
+        field: field.to_string(),
+    });
     Some(id)
 }
 
@@ -591,6 +821,21 @@ fn stage_organization(
         c.problem(format!("{field}/{}", e.field), e.message);
         return None;
     }
+    let mut source = org.clone();
+    source.remove("services");
+    // Its locations are compared one by one (a service's nested organisation often leaves
+    // them out).
+    let mut compared = source.clone();
+    compared.remove("locations");
+    let first = c
+        .first_time(
+            known,
+            Entity::Organization,
+            id,
+            digest(&Value::Object(compared)),
+            field,
+        )
+        .ok()?;
     known.add_organization(id);
     for (i, loc) in objects(org, "locations").iter().enumerate() {
         stage_location(
@@ -602,12 +847,13 @@ fn stage_organization(
             known,
         );
     }
-    let mut source = org.clone();
-    source.remove("services");
-    staged.organizations.retain(|(o, _)| o.id != id);
-    staged
-        .organizations
-        .push((organization, Value::Object(source)));
+    if first {
+        staged.organizations.push(Obj {
+            row: organization,
+            source: Value::Object(source),
+            field: field.to_string(),
+        });
+    }
     Some(id)
 }
 
@@ -893,15 +1139,75 @@ fn stage_service(
         contacts,
         other_term_ids,
     };
-    super::attributes::read_service(&mut service, svc);
+    // The fields our own attributes gave: only those overwrite what an update finds stored.
+    let carried: HashSet<&'static str> = super::attributes::read_service(&mut service, svc)
+        .into_iter()
+        .collect();
     if let Err(e) = service.validate(&catalog.vocabulary) {
         c.problem(format!("{field}/{}", e.field), e.message);
         return;
     }
-    staged.services.retain(|b| b.service.id != id);
+    // A schedule, contact or area id is one row of ours: two services cannot share it.
+    let children = [
+        (
+            Entity::Schedule,
+            "schedules",
+            service.schedules.iter().map(|s| s.id).collect::<Vec<_>>(),
+        ),
+        (
+            Entity::Contact,
+            "contacts",
+            service.contacts.iter().map(|s| s.id).collect(),
+        ),
+        (
+            Entity::ServiceArea,
+            "service_areas",
+            service.service_areas.iter().map(|s| s.id).collect(),
+        ),
+    ];
+    for (entity, key, ids) in children {
+        for (i, child) in ids.into_iter().enumerate() {
+            if let Some(child) = child {
+                let _ = c.first_time(
+                    known,
+                    entity,
+                    child,
+                    owner_digest(id),
+                    &format!("{field}/{key}/{i}"),
+                );
+            }
+        }
+    }
+    let source = Value::Object(source);
+    match known.see(Entity::Service, id, digest(&source), c.at(field)) {
+        Seen::First => {}
+        Seen::Again(first) => {
+            c.warning(
+                format!("{field}/id"),
+                format!(
+                    "dienst {id} staat twee keer in dit bestand, hetzelfde beschreven: eerst in \
+                     {first}, en hier; de tweede keer is overgeslagen"
+                ),
+            );
+            return;
+        }
+        Seen::Differs(first) => {
+            c.problem(
+                format!("{field}/id"),
+                format!(
+                    "dienst {id} staat twee keer in dit bestand, met verschillende gegevens: \
+                     eerst in {first}, en hier; geef elke dienst een eigen id of maak de twee \
+                     beschrijvingen gelijk"
+                ),
+            );
+            return;
+        }
+    }
     staged.services.push(ServiceBundle {
         service,
-        source: Value::Object(source),
+        source,
+        field: field.to_string(),
+        carried,
     });
 }
 
@@ -1057,70 +1363,18 @@ fn stage_item(
     }
 }
 
-/// Objects of one kind waiting to be written, each once (the last description wins), in the
-/// order they first appeared.
-struct Keyed<T> {
-    rows: Vec<(T, Value)>,
-    index: HashMap<Uuid, usize>,
-}
-
-impl<T> Default for Keyed<T> {
-    fn default() -> Self {
-        Self {
-            rows: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl<T> Keyed<T> {
-    fn put(&mut self, id: Uuid, row: T, source: Value) {
-        match self.index.get(&id) {
-            Some(&i) => self.rows[i] = (row, source),
-            None => {
-                self.index.insert(id, self.rows.len());
-                self.rows.push((row, source));
-            }
-        }
-    }
-
-    fn ids(&self) -> Vec<Uuid> {
-        let mut ids: Vec<(Uuid, usize)> = self.index.iter().map(|(id, i)| (*id, *i)).collect();
-        ids.sort_by_key(|(_, i)| *i);
-        ids.into_iter().map(|(id, _)| id).collect()
-    }
+/// A checked record waiting to be written.
+struct Record {
+    file: String,
+    place: String,
+    kind: Option<Kind>,
+    staged: Staged,
 }
 
 /// Checked records waiting to be written together.
 #[derive(Default)]
 struct Batch {
-    records: usize,
-    taxonomies: Keyed<TaxonomyRow>,
-    terms: Keyed<TermRow>,
-    organizations: Keyed<Organization>,
-    locations: Keyed<Location>,
-    services: Keyed<Service>,
-}
-
-impl Batch {
-    fn add(&mut self, staged: Staged) {
-        self.records += 1;
-        for (t, source) in staged.taxonomies {
-            self.taxonomies.put(t.id, t, source);
-        }
-        for (t, source) in staged.terms {
-            self.terms.put(t.id, t, source);
-        }
-        for (o, source) in staged.organizations {
-            self.organizations.put(o.id, o, source);
-        }
-        for (l, source) in staged.locations {
-            self.locations.put(l.id, l, source);
-        }
-        for b in staged.services {
-            self.services.put(b.service.id, b.service, b.source);
-        }
-    }
+    records: Vec<Record>,
 }
 
 fn same_source(stored: Option<&String>, new: &Value) -> bool {
@@ -1137,115 +1391,688 @@ fn bump(counts: &mut Counts, existed: bool) {
     }
 }
 
-/// Writes a batch: what it needs first (taxonomies, terms, organisations, locations), then
-/// its services. Objects whose kept document is unchanged are skipped.
-async fn write_batch(catalog: &Catalog, batch: Batch, report: &mut Report) -> anyhow::Result<()> {
-    let store = &catalog.store;
+fn add(total: &mut Counts, more: Counts) {
+    total.created += more.created;
+    total.updated += more.updated;
+    total.unchanged += more.unchanged;
+}
 
-    let ids = batch.taxonomies.ids();
-    let stored = store.hsds_sources("taxonomy", &ids).await?;
-    for (taxonomy, source) in &batch.taxonomies.rows {
-        if !same_source(stored.get(&taxonomy.id), source) {
-            store
-                .upsert_taxonomy(taxonomy, Some(&source.to_string()))
-                .await?;
-        }
-    }
+/// What one record's write adds to the report, counted once the record is written whole.
+#[derive(Default)]
+struct RecordCounts {
+    services: Counts,
+    organizations: Counts,
+    locations: Counts,
+    taxonomy_terms: Counts,
+}
 
-    let ids = batch.terms.ids();
-    let stored = store.hsds_sources("taxonomy_term", &ids).await?;
-    let existing = store.existing_ids("taxonomy_term", &ids).await?;
-    for (term, source) in &batch.terms.rows {
-        let counts = &mut report.taxonomy_terms;
-        if same_source(stored.get(&term.id), source) {
-            counts.unchanged += 1;
-        } else {
-            store.upsert_term(term, Some(&source.to_string())).await?;
-            bump(counts, existing.contains(&term.id));
-        }
+impl RecordCounts {
+    fn add_to(self, report: &mut Report) {
+        add(&mut report.services, self.services);
+        add(&mut report.organizations, self.organizations);
+        add(&mut report.locations, self.locations);
+        add(&mut report.taxonomy_terms, self.taxonomy_terms);
     }
+}
 
-    let ids = batch.organizations.ids();
-    let stored = store.hsds_sources("organization", &ids).await?;
-    let existing = store.existing_ids("organization", &ids).await?;
-    let mut writes = Vec::new();
-    for (org, source) in &batch.organizations.rows {
-        let counts = &mut report.organizations;
-        if same_source(stored.get(&org.id), source) {
-            counts.unchanged += 1;
-        } else {
-            writes.push((org, source.to_string()));
-            bump(counts, existing.contains(&org.id));
-        }
+fn reject(report: &mut Report, kind: Option<Kind>) {
+    match kind {
+        Some(Kind::Organization) => report.organizations.rejected += 1,
+        Some(Kind::TaxonomyTerm | Kind::Taxonomy) => report.taxonomy_terms.rejected += 1,
+        _ => report.services.rejected += 1,
     }
-    let rows: Vec<(&Organization, Option<&str>)> =
-        writes.iter().map(|(o, s)| (*o, Some(s.as_str()))).collect();
-    store.upsert_organizations(&rows).await?;
+}
 
-    let ids = batch.locations.ids();
-    let stored = store.hsds_sources("location", &ids).await?;
-    let existing = store.existing_ids("location", &ids).await?;
-    let mut writes = Vec::new();
-    for (loc, source) in &batch.locations.rows {
-        let counts = &mut report.locations;
-        if same_source(stored.get(&loc.id), source) {
-            counts.unchanged += 1;
-        } else {
-            let placed = Location {
-                placement: placement(&catalog.geo, loc),
-                ..loc.clone()
-            };
-            writes.push((placed, source.to_string()));
-            bump(counts, existing.contains(&loc.id));
-        }
-    }
-    let rows: Vec<(&Location, Option<&str>)> =
-        writes.iter().map(|(l, s)| (l, Some(s.as_str()))).collect();
-    store.upsert_locations(&rows).await?;
-
-    let ids = batch.services.ids();
-    let stored = store.hsds_sources("service", &ids).await?;
-    let existing = store.existing_ids("service", &ids).await?;
-    let classified = store.own_term_ids_of_services(&ids).await?;
-    let mut writes = Vec::new();
-    for (service, source) in &batch.services.rows {
-        let counts = &mut report.services;
-        // Unchanged only if the document is the same *and* it maps to the same categories
-        // (a changed mapping file applies on the next import).
-        let mut own_terms: Vec<Uuid> = service
-            .categories
-            .iter()
-            .filter_map(|c| catalog.vocabulary.category(c))
-            .chain(
-                service
-                    .target_groups
-                    .iter()
-                    .filter_map(|g| catalog.vocabulary.target_group(g)),
-            )
-            .map(|t| t.id)
-            .collect();
-        own_terms.sort();
-        let same_terms = classified
-            .get(&service.id)
-            .map_or(own_terms.is_empty(), |stored| {
-                let mut stored = stored.clone();
-                stored.sort();
-                stored == own_terms
-            });
-        if same_source(stored.get(&service.id), source) && same_terms {
-            counts.unchanged += 1;
-        } else {
-            writes.push((service, source.to_string()));
-            bump(counts, existing.contains(&service.id));
-        }
-    }
-    let rows: Vec<(&Service, Option<&str>)> = writes
+/// Our own category and target-group terms a service carries, sorted.
+fn own_terms(catalog: &Catalog, service: &Service) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = service
+        .categories
         .iter()
-        .map(|(s, src)| (*s, Some(src.as_str())))
+        .filter_map(|c| catalog.vocabulary.category(c))
+        .chain(
+            service
+                .target_groups
+                .iter()
+                .filter_map(|g| catalog.vocabulary.target_group(g)),
+        )
+        .map(|t| t.id)
         .collect();
-    store.upsert_services(&rows, &catalog.vocabulary).await?;
-    catalog.indexer.nudge();
+    ids.sort();
+    ids
+}
+
+/// What the database holds of the objects a batch describes, looked up once per batch
+/// (through the import's transaction, so it includes what the import wrote before).
+#[derive(Default)]
+struct Stored {
+    sources: HashMap<(Entity, Uuid), String>,
+    existing: HashSet<(Entity, Uuid)>,
+    /// Our own terms of each stored service.
+    classified: HashMap<Uuid, Vec<Uuid>>,
+    /// Schedules, contacts and service areas with ids the batch uses, and their owners.
+    children: HashMap<Uuid, ChildOwner>,
+    /// Stored versions of what the batch changes, to keep what the feed leaves out.
+    organizations: HashMap<Uuid, Organization>,
+    locations: HashMap<Uuid, Location>,
+    services: HashMap<Uuid, Service>,
+}
+
+impl Stored {
+    fn source(&self, entity: Entity, id: Uuid) -> Option<&String> {
+        self.sources.get(&(entity, id))
+    }
+
+    fn exists(&self, entity: Entity, id: Uuid) -> bool {
+        self.existing.contains(&(entity, id))
+    }
+
+    /// Whether a staged service is what is stored: the same document *and* the same
+    /// categories (a changed mapping file applies on the next import). A document without
+    /// attributes keeps the stored categories, so they are the same.
+    fn same_service(&self, catalog: &Catalog, bundle: &ServiceBundle) -> bool {
+        let id = bundle.service.id;
+        if !same_source(self.source(Entity::Service, id), &bundle.source) {
+            return false;
+        }
+        if bundle.source.get("attributes").is_none() {
+            return true;
+        }
+        let ours = own_terms(catalog, &bundle.service);
+        self.classified.get(&id).map_or(ours.is_empty(), |stored| {
+            let mut stored = stored.clone();
+            stored.sort();
+            stored == ours
+        })
+    }
+
+    async fn load(catalog: &Catalog, tx: &mut WriteTx, batch: &Batch) -> anyhow::Result<Self> {
+        let mut ids: HashMap<Entity, Vec<Uuid>> = HashMap::new();
+        let mut children = Vec::new();
+        for r in &batch.records {
+            let s = &r.staged;
+            let mut put = |e: Entity, id: Uuid| ids.entry(e).or_default().push(id);
+            s.taxonomies
+                .iter()
+                .for_each(|o| put(Entity::Taxonomy, o.row.id));
+            s.terms.iter().for_each(|o| put(Entity::Term, o.row.id));
+            s.organizations
+                .iter()
+                .for_each(|o| put(Entity::Organization, o.row.id));
+            s.locations
+                .iter()
+                .for_each(|o| put(Entity::Location, o.row.id));
+            for b in &s.services {
+                put(Entity::Service, b.service.id);
+                let svc = &b.service;
+                children.extend(svc.schedules.iter().filter_map(|c| c.id));
+                children.extend(svc.contacts.iter().filter_map(|c| c.id));
+                children.extend(svc.service_areas.iter().filter_map(|c| c.id));
+            }
+        }
+        let mut stored = Stored::default();
+        for (entity, name) in [
+            (Entity::Taxonomy, "taxonomy"),
+            (Entity::Term, "taxonomy_term"),
+            (Entity::Organization, "organization"),
+            (Entity::Location, "location"),
+            (Entity::Service, "service"),
+        ] {
+            let ids = ids.remove(&entity).unwrap_or_default();
+            if ids.is_empty() {
+                continue;
+            }
+            for (id, body) in tx.hsds_sources(name, &ids).await? {
+                stored.sources.insert((entity, id), body);
+            }
+            if entity != Entity::Taxonomy {
+                for id in tx.existing_ids(name, &ids).await? {
+                    stored.existing.insert((entity, id));
+                }
+            }
+            if entity == Entity::Service {
+                stored.classified = tx.own_term_ids_of_services(&ids).await?;
+            }
+        }
+        if !children.is_empty() {
+            stored.children = tx.child_owners(&children).await?;
+        }
+
+        // The stored versions of what will be updated.
+        let (mut orgs, mut locs, mut svcs) = (Vec::new(), Vec::new(), Vec::new());
+        for r in &batch.records {
+            let s = &r.staged;
+            for o in &s.organizations {
+                let id = o.row.id;
+                if stored.exists(Entity::Organization, id)
+                    && !same_source(stored.source(Entity::Organization, id), &o.source)
+                {
+                    orgs.push(id);
+                }
+            }
+            for o in &s.locations {
+                let id = o.row.id;
+                if stored.exists(Entity::Location, id)
+                    && !same_source(stored.source(Entity::Location, id), &o.source)
+                {
+                    locs.push(id);
+                }
+            }
+            for b in &s.services {
+                let id = b.service.id;
+                if stored.exists(Entity::Service, id) && !stored.same_service(catalog, b) {
+                    svcs.push(id);
+                }
+            }
+        }
+        if !orgs.is_empty() {
+            stored.organizations = tx.load_organizations(&orgs).await?;
+        }
+        if !locs.is_empty() {
+            stored.locations = tx.load_locations(&locs).await?;
+        }
+        if !svcs.is_empty() {
+            stored.services = tx
+                .load_services(&svcs)
+                .await?
+                .into_iter()
+                .map(|r| (r.service.id, r.service))
+                .collect();
+        }
+        Ok(stored)
+    }
+}
+
+/// What the feed left out keeps its stored value: an HSDS document that omits a field we hold
+/// (a key that is absent, not one that is `null` or empty) does not clear it. HSDS has no
+/// wheelchair field on a location, so that one is only set from the feed when something
+/// reads it into the location.
+fn keep_omitted_location(new: &mut Location, stored: &Location, source: &Value) {
+    let has = |key: &str| source.get(key).is_some();
+    if new.wheelchair_accessible.is_none() {
+        new.wheelchair_accessible = stored.wheelchair_accessible;
+    }
+    if !has("name") {
+        new.name.clone_from(&stored.name);
+    }
+    if !has("description") {
+        new.description.clone_from(&stored.description);
+    }
+    if !has("transportation") {
+        new.transportation.clone_from(&stored.transportation);
+    }
+    if !has("latitude") && !has("longitude") {
+        new.latitude = stored.latitude;
+        new.longitude = stored.longitude;
+    }
+    if !has("addresses") {
+        new.address.clone_from(&stored.address);
+    }
+    if !has("organization_id") && new.organization_id.is_none() {
+        new.organization_id = stored.organization_id;
+    }
+}
+
+/// As [`keep_omitted_location`], for an organisation (HSDS has no provider type).
+fn keep_omitted_organization(new: &mut Organization, stored: &Organization, source: &Value) {
+    let has = |key: &str| source.get(key).is_some();
+    if new.provider_type.is_none() {
+        new.provider_type = stored.provider_type;
+    }
+    if !has("alternate_name") {
+        new.alternate_name.clone_from(&stored.alternate_name);
+    }
+    if !has("description") {
+        new.description.clone_from(&stored.description);
+    }
+    if !has("email") {
+        new.email.clone_from(&stored.email);
+    }
+    if !has("website") {
+        new.website.clone_from(&stored.website);
+    }
+    if !has("phones") {
+        new.phone.clone_from(&stored.phone);
+    }
+}
+
+/// As [`keep_omitted_location`], for a service. Our own fields that HSDS has no field for
+/// keep their stored value unless the feed set them (`carried`, by the attributes hook).
+fn keep_omitted_service(
+    new: &mut Service,
+    stored: &Service,
+    source: &Value,
+    carried: &HashSet<&'static str>,
+) {
+    let has = |key: &str| source.get(key).is_some();
+    let set = |field: &str| carried.contains(field);
+    if !set("access_route") {
+        new.access_route = stored.access_route;
+    }
+    if !set("accepts_referrals") {
+        new.accepts_referrals = stored.accepts_referrals;
+    }
+    if !set("welzijn_op_recept") {
+        new.welzijn_op_recept = stored.welzijn_op_recept;
+    }
+    if !set("formality") {
+        new.formality = stored.formality;
+    }
+    if !set("initiative") {
+        new.initiative = stored.initiative;
+    }
+    if !set("setting") {
+        new.setting = stored.setting;
+    }
+    if !set("group_format") {
+        new.group_format = stored.group_format;
+    }
+    if !set("cost") && !has("cost_options") && !has("fees_description") && !has("fees") {
+        new.cost = stored.cost.clone();
+    }
+    if !has("alternate_name") {
+        new.alternate_name.clone_from(&stored.alternate_name);
+    }
+    if !has("description") {
+        new.description.clone_from(&stored.description);
+    }
+    if !has("url") {
+        new.url.clone_from(&stored.url);
+    }
+    if !has("email") {
+        new.email.clone_from(&stored.email);
+    }
+    if !has("phones") {
+        new.phone.clone_from(&stored.phone);
+    }
+    if !has("wait_time") {
+        new.waiting_time.clone_from(&stored.waiting_time);
+    }
+    if !has("eligibility_description") {
+        new.eligibility.clone_from(&stored.eligibility);
+    }
+    if !has("minimum_age") {
+        new.minimum_age = stored.minimum_age;
+    }
+    if !has("maximum_age") {
+        new.maximum_age = stored.maximum_age;
+    }
+    if !has("assured_date") {
+        new.assured_date = stored.assured_date;
+    }
+    if !has("languages") && !set("languages") {
+        new.languages.clone_from(&stored.languages);
+    }
+    if !has("schedules") {
+        new.schedules.clone_from(&stored.schedules);
+    }
+    if !has("contacts") {
+        new.contacts.clone_from(&stored.contacts);
+    }
+    if !has("service_areas") {
+        new.service_areas.clone_from(&stored.service_areas);
+    }
+    if !has("service_at_locations") {
+        new.location_ids.clone_from(&stored.location_ids);
+    }
+    if !has("attributes") {
+        new.categories.clone_from(&stored.categories);
+        new.target_groups.clone_from(&stored.target_groups);
+        new.other_term_ids.clone_from(&stored.other_term_ids);
+    }
+}
+
+/// A write of one object that the database refused.
+struct Failure {
+    field: String,
+    entity: Entity,
+    id: Uuid,
+    error: crate::store::StoreError,
+}
+
+impl Failure {
+    fn at(field: &str, entity: Entity, id: Uuid) -> impl FnOnce(crate::store::StoreError) -> Self {
+        let field = field.to_string();
+        move |error| Failure {
+            field,
+            entity,
+            id,
+            error,
+        }
+    }
+
+    /// The problem, in words (the database's own text goes to the log, not to the report).
+    fn problem(self, record: &Record) -> Problem {
+        use crate::store::StoreError;
+        use sqlx::error::ErrorKind;
+        let what = format!("{} {}", self.entity.dutch(), self.id);
+        let message = match &self.error {
+            StoreError::MissingReference { entity, id } => format!(
+                "{what} verwijst naar {} {id}, die niet in de database staat",
+                dutch_table(entity)
+            ),
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                let table = db.table().map(dutch_table);
+                let table = table.map(|t| format!(" ({t})")).unwrap_or_default();
+                match db.kind() {
+                    ErrorKind::UniqueViolation => format!(
+                        "{what} kan niet worden opgeslagen: een id of code erin bestaat al in \
+                         de database{table}"
+                    ),
+                    ErrorKind::ForeignKeyViolation => format!(
+                        "{what} kan niet worden opgeslagen: het verwijst naar iets dat niet in de \
+                         database staat{table}"
+                    ),
+                    ErrorKind::NotNullViolation | ErrorKind::CheckViolation => format!(
+                        "{what} kan niet worden opgeslagen: een veld mag niet leeg zijn of heeft \
+                         een waarde die de database weigert{table}"
+                    ),
+                    _ => format!(
+                        "{what} kon niet worden opgeslagen door een fout van de database \
+                         (details staan in het logboek)"
+                    ),
+                }
+            }
+            _ => format!(
+                "{what} kon niet worden opgeslagen door een fout van de database (details \
+                 staan in het logboek)"
+            ),
+        };
+        tracing::warn!(
+            file = %record.file,
+            place = %record.place,
+            field = %self.field,
+            error = %self.error,
+            "import: a record could not be written"
+        );
+        Problem {
+            file: record.file.clone(),
+            place: record.place.clone(),
+            field: if self.field.is_empty() {
+                "/".into()
+            } else {
+                self.field
+            },
+            message,
+        }
+    }
+}
+
+/// A table as the import report names what it holds.
+fn dutch_table(table: &str) -> &'static str {
+    match table {
+        "organization" => "organisatie",
+        "location" => "locatie",
+        "service" => "dienst",
+        "taxonomy" => "taxonomie",
+        "taxonomy_term" => "term",
+        "schedule" => "openingstijd",
+        "contact" => "contactpersoon",
+        "service_area" => "werkgebied",
+        "service_at_location" => "dienst op locatie",
+        "attribute" => "kenmerk",
+        "address" => "adres",
+        "language" => "taal",
+        _ => "gegevens",
+    }
+}
+
+/// Ids of a record that already belong to something else in the database: reported before
+/// anything is written, with file, place and field.
+async fn collisions(
+    tx: &mut WriteTx,
+    record: &Record,
+    stored: &Stored,
+) -> anyhow::Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut problem = |field: String, message: String| {
+        problems.push(Problem {
+            file: record.file.clone(),
+            place: record.place.clone(),
+            field,
+            message,
+        })
+    };
+    for b in &record.staged.services {
+        let svc = &b.service;
+        let lists = [
+            (
+                "schedules",
+                svc.schedules.iter().map(|c| c.id).collect::<Vec<_>>(),
+            ),
+            ("contacts", svc.contacts.iter().map(|c| c.id).collect()),
+            (
+                "service_areas",
+                svc.service_areas.iter().map(|c| c.id).collect(),
+            ),
+        ];
+        for (key, ids) in lists {
+            for (i, child) in ids.into_iter().enumerate() {
+                let Some(owner) = child.and_then(|c| stored.children.get(&c)) else {
+                    continue;
+                };
+                if owner.service_id == Some(svc.id) {
+                    continue;
+                }
+                let what = dutch_table(owner.table);
+                let whose = owner
+                    .service_id
+                    .map(|s| format!("dienst {s}"))
+                    .unwrap_or_else(|| "iets anders dan een dienst".into());
+                problem(
+                    format!("{}/{key}/{i}/id", b.field),
+                    format!(
+                        "{what} {} hoort in de database al bij {whose}; geef deze {what} een \
+                         eigen id",
+                        child.unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
+    for t in &record.staged.terms {
+        let (Some(taxonomy), Some(code)) = (t.row.taxonomy_id, &t.row.code) else {
+            continue;
+        };
+        if let Some(other) = tx.term_with_code(taxonomy, code).await?
+            && other != t.row.id
+        {
+            problem(
+                format!("{}/code", t.field),
+                format!(
+                    "code {code:?} van taxonomie {taxonomy} hoort in de database al bij term \
+                     {other}; een code komt één keer voor per taxonomie"
+                ),
+            );
+        }
+    }
+    Ok(problems)
+}
+
+/// Writes one record's objects: what it needs first (taxonomies, terms, organisations,
+/// locations), then its services. Objects whose kept document is unchanged are skipped; what
+/// the feed leaves out keeps its stored value.
+async fn write_record(
+    catalog: &Catalog,
+    tx: &mut WriteTx,
+    record: &Record,
+    stored: &Stored,
+    counts: &mut RecordCounts,
+) -> Result<(), Failure> {
+    let staged = &record.staged;
+    for t in &staged.taxonomies {
+        let id = t.row.id;
+        if !same_source(stored.source(Entity::Taxonomy, id), &t.source) {
+            tx.upsert_taxonomy(&t.row, Some(&t.source.to_string()))
+                .await
+                .map_err(Failure::at(&t.field, Entity::Taxonomy, id))?;
+        }
+    }
+    for t in &staged.terms {
+        let id = t.row.id;
+        if same_source(stored.source(Entity::Term, id), &t.source) {
+            counts.taxonomy_terms.unchanged += 1;
+        } else {
+            tx.upsert_term(&t.row, Some(&t.source.to_string()))
+                .await
+                .map_err(Failure::at(&t.field, Entity::Term, id))?;
+            bump(&mut counts.taxonomy_terms, stored.exists(Entity::Term, id));
+        }
+    }
+    for o in &staged.organizations {
+        let id = o.row.id;
+        if same_source(stored.source(Entity::Organization, id), &o.source) {
+            counts.organizations.unchanged += 1;
+            continue;
+        }
+        let mut org = o.row.clone();
+        if let Some(old) = stored.organizations.get(&id) {
+            keep_omitted_organization(&mut org, old, &o.source);
+        }
+        tx.upsert_organization(&org, Some(&o.source.to_string()))
+            .await
+            .map_err(Failure::at(&o.field, Entity::Organization, id))?;
+        bump(
+            &mut counts.organizations,
+            stored.exists(Entity::Organization, id),
+        );
+    }
+    for l in &staged.locations {
+        let id = l.row.id;
+        if same_source(stored.source(Entity::Location, id), &l.source) {
+            counts.locations.unchanged += 1;
+            continue;
+        }
+        let mut loc = l.row.clone();
+        if let Some(old) = stored.locations.get(&id) {
+            keep_omitted_location(&mut loc, old, &l.source);
+        }
+        loc.placement = placement(&catalog.geo, &loc);
+        tx.upsert_location(&loc, Some(&l.source.to_string()))
+            .await
+            .map_err(Failure::at(&l.field, Entity::Location, id))?;
+        bump(&mut counts.locations, stored.exists(Entity::Location, id));
+    }
+    for b in &staged.services {
+        let id = b.service.id;
+        if stored.same_service(catalog, b) {
+            counts.services.unchanged += 1;
+            continue;
+        }
+        let mut service = b.service.clone();
+        if let Some(old) = stored.services.get(&id) {
+            keep_omitted_service(&mut service, old, &b.source, &b.carried);
+        }
+        tx.upsert_service(&service, &catalog.vocabulary, Some(&b.source.to_string()))
+            .await
+            .map_err(Failure::at(&b.field, Entity::Service, id))?;
+        bump(&mut counts.services, stored.exists(Entity::Service, id));
+    }
     Ok(())
+}
+
+/// Writes a batch through `tx`, each record whole or not at all (a savepoint per record): a
+/// record the database refuses, or whose ids already belong to something else, becomes a
+/// problem and the others go on.
+async fn write_batch(
+    catalog: &Catalog,
+    tx: &mut WriteTx,
+    batch: Batch,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let stored = Stored::load(catalog, tx, &batch).await?;
+    for record in batch.records {
+        let problems = collisions(tx, &record, &stored).await?;
+        if !problems.is_empty() {
+            report.problems.extend(problems);
+            reject(report, record.kind);
+            continue;
+        }
+        let mark = tx.savepoint().await?;
+        let mut counts = RecordCounts::default();
+        match write_record(catalog, tx, &record, &stored, &mut counts).await {
+            Ok(()) => {
+                tx.release_savepoint().await?;
+                counts.add_to(report);
+            }
+            Err(failure) => {
+                tx.rollback_to_savepoint(mark).await?;
+                report.problems.push(failure.problem(&record));
+                reject(report, record.kind);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where an import's writes go. Strict: one transaction for the whole file, committed only
+/// when nothing went wrong (a failure or a kill leaves nothing). Otherwise one transaction per
+/// batch, committed as it is written (each record in it whole or absent).
+struct Writer<'a> {
+    catalog: &'a Catalog,
+    strict: bool,
+    whole_file: Option<WriteTx>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(catalog: &'a Catalog, strict: bool) -> Self {
+        Self {
+            catalog,
+            strict,
+            whole_file: None,
+        }
+    }
+
+    async fn write(&mut self, batch: Batch, report: &mut Report) -> anyhow::Result<()> {
+        let store = &self.catalog.store;
+        if self.strict {
+            if self.whole_file.is_none() {
+                self.whole_file = Some(store.begin().await?);
+            }
+            if let Some(tx) = &mut self.whole_file {
+                return write_batch(self.catalog, tx, batch, report).await;
+            }
+        }
+        let mut tx = store.begin().await?;
+        write_batch(self.catalog, &mut tx, batch, report).await?;
+        tx.commit().await?;
+        self.catalog.indexer.nudge();
+        Ok(())
+    }
+
+    /// Commits a strict import if nothing went wrong; else rolls it back and says so.
+    async fn finish(self, report: &mut Report) -> anyhow::Result<()> {
+        let Some(tx) = self.whole_file else {
+            if self.strict && !report.problems.is_empty() {
+                abort(report);
+            }
+            return Ok(());
+        };
+        if report.problems.is_empty() {
+            tx.commit().await?;
+            self.catalog.indexer.nudge();
+        } else {
+            tx.rollback().await?;
+            abort(report);
+        }
+        Ok(())
+    }
+}
+
+/// A strict import that wrote nothing: no counts of what would have been written.
+fn abort(report: &mut Report) {
+    report.aborted = true;
+    report.stopped_early = false;
+    for c in [
+        &mut report.services,
+        &mut report.organizations,
+        &mut report.locations,
+        &mut report.taxonomy_terms,
+    ] {
+        *c = Counts {
+            rejected: c.rejected,
+            ..Counts::default()
+        };
+    }
 }
 
 /// The neighbourhoods of a location's point (as `Catalog::save_location` assigns them).
@@ -1330,6 +2157,7 @@ async fn pass(
     let mut known = Known::load(catalog).await?;
     let mut report = Report::default();
     let mut batch = Batch::default();
+    let mut writer = write.then(|| Writer::new(catalog, options.strict));
     let mut unmapped: HashMap<Uuid, usize> = HashMap::new();
     let mut reader = input.open();
     let mut records = 0usize;
@@ -1355,16 +2183,15 @@ async fn pass(
                         *unmapped.entry(term).or_default() += 1;
                     }
                     if write {
-                        batch.add(staged);
+                        batch.records.push(Record {
+                            file: item.file,
+                            place: item.place,
+                            kind: checked.kind,
+                            staged,
+                        });
                     }
                 } else {
-                    match checked.kind {
-                        Some(Kind::Organization) => report.organizations.rejected += 1,
-                        Some(Kind::TaxonomyTerm | Kind::Taxonomy) => {
-                            report.taxonomy_terms.rejected += 1
-                        }
-                        _ => report.services.rejected += 1,
-                    }
+                    reject(&mut report, checked.kind);
                 }
                 report.problems.extend(checked.problems);
                 report.warnings.extend(checked.warnings);
@@ -1378,8 +2205,12 @@ async fn pass(
                 checking: !write,
             });
         }
-        if batch.records >= BATCH_RECORDS {
-            write_batch(catalog, std::mem::take(&mut batch), &mut report).await?;
+        if batch.records.len() >= BATCH_RECORDS
+            && let Some(writer) = &mut writer
+        {
+            writer
+                .write(std::mem::take(&mut batch), &mut report)
+                .await?;
         }
     }
     if let Err(problem) = reader.done.await? {
@@ -1390,8 +2221,11 @@ async fn pass(
             report.stopped_early = true;
         }
     }
-    if batch.records > 0 {
-        write_batch(catalog, batch, &mut report).await?;
+    if let Some(mut writer) = writer {
+        if !batch.records.is_empty() {
+            writer.write(batch, &mut report).await?;
+        }
+        writer.finish(&mut report).await?;
     }
     let mut list: Vec<UnmappedTerm> = unmapped
         .into_iter()

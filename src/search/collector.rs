@@ -100,6 +100,9 @@ pub(crate) struct SearchCollector {
     pub near: Option<NearSpec>,
     /// offset + limit: how many entries each segment must keep.
     pub keep: usize,
+    /// Count each hit's HSDS service-at-locations (see [`SearchSegmentCollector::pairs_of`]);
+    /// hits without any are then counted in `total` but not kept.
+    pub count_pairs: bool,
 }
 
 /// One ranked entry, comparable across segments.
@@ -115,6 +118,8 @@ pub(crate) struct RankedHit {
     pub distance_m: Option<f64>,
     pub serves_area: bool,
     pub serves_local: bool,
+    /// Its service-at-locations, when the collector counts them (else 0).
+    pub pairs: u32,
 }
 
 impl RankedHit {
@@ -146,6 +151,7 @@ impl RankedHit {
 
 pub(crate) struct SegmentFruit {
     total: u64,
+    pairs_total: u64,
     facets: [Vec<(String, u64)>; 6],
     hits: Vec<RankedHit>,
 }
@@ -153,6 +159,8 @@ pub(crate) struct SegmentFruit {
 /// Merged result.
 pub(crate) struct CollectedResults {
     pub total: u64,
+    /// The service-at-locations of all hits, when the collector counts them (else 0).
+    pub pairs_total: u64,
     pub facets: Facets,
     /// All kept hits in final order (`keep` of them at most); the caller applies the offset.
     pub hits: Vec<RankedHit>,
@@ -220,6 +228,13 @@ impl Collector for SearchCollector {
             served_local,
             points: fast.column_opt::<u64>(names::POINTS)?,
             sole_point: fast.column_opt::<u64>(names::SOLE_POINT)?,
+            location_count: if self.count_pairs {
+                fast.column_opt::<u64>(names::LOCATION_COUNT)?
+            } else {
+                None
+            },
+            count_pairs: self.count_pairs,
+            pairs_total: 0,
             name_sort: fast.str(names::NAME_SORT)?,
             name_key_hi: fast.column_opt::<u64>(names::NAME_KEY_HI)?,
             name_key_lo: fast.column_opt::<u64>(names::NAME_KEY_LO)?,
@@ -235,10 +250,12 @@ impl Collector for SearchCollector {
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<CollectedResults> {
         let mut total = 0;
+        let mut pairs_total = 0;
         let mut merged: [HashMap<String, u64>; 6] = Default::default();
         let mut hits = Vec::new();
         for fruit in fruits {
             total += fruit.total;
+            pairs_total += fruit.pairs_total;
             for (into, from) in merged.iter_mut().zip(fruit.facets) {
                 for (code, count) in from {
                     *into.entry(code).or_default() += count;
@@ -259,6 +276,7 @@ impl Collector for SearchCollector {
         ] = merged.map(sorted_counts);
         Ok(CollectedResults {
             total,
+            pairs_total,
             facets: Facets {
                 categories,
                 target_groups,
@@ -339,6 +357,17 @@ impl Origin {
     }
 }
 
+/// Whether `point` lies within `metres` of `origin`, by the collector's own test and at the
+/// precision the index holds points (f32), so that callers filtering locations from the
+/// database agree with what the collector counted.
+pub fn within_radius(origin: GeoPoint, point: GeoPoint, metres: f64) -> bool {
+    let origin = Origin::new(&origin);
+    let radius = Radius::around(origin.lat_rad, metres);
+    let lat = f64::from(point.latitude as f32);
+    let lon = f64::from(point.longitude as f32);
+    !radius.clearly_outside(&origin, lat, lon) && origin.haversine_a(lat, lon) <= radius.max_a
+}
+
 /// Great-circle distance in metres between two points.
 #[cfg(test)]
 pub(crate) fn haversine_m(a: &GeoPoint, b: &GeoPoint) -> f64 {
@@ -356,6 +385,7 @@ struct SegmentEntry {
     distance_m: Option<f64>,
     serves_area: bool,
     serves_local: bool,
+    pairs: u32,
 }
 
 impl PartialEq for SegmentEntry {
@@ -389,6 +419,9 @@ pub(crate) struct SearchSegmentCollector {
     served_local: Option<BitSet>,
     points: Option<Column<u64>>,
     sole_point: Option<Column<u64>>,
+    location_count: Option<Column<u64>>,
+    count_pairs: bool,
+    pairs_total: u64,
     name_sort: Option<StrColumn>,
     name_key_hi: Option<Column<u64>>,
     name_key_lo: Option<Column<u64>>,
@@ -398,6 +431,37 @@ pub(crate) struct SearchSegmentCollector {
 }
 
 impl SearchSegmentCollector {
+    /// A hit's HSDS service-at-locations: with a radius, its locations within it (HSDS
+    /// `proximity`: each pair's own location counts, `dump::pairs_within` applies the same
+    /// test); otherwise all its locations.
+    fn pairs_of(&self, doc: DocId) -> u32 {
+        match (self.radius, self.origin.as_ref()) {
+            (Some(radius), Some(origin)) => {
+                let inside = |packed: u64| {
+                    let (lat, lon) = unpack_point(packed);
+                    !radius.clearly_outside(origin, lat, lon)
+                        && origin.haversine_a(lat, lon) <= radius.max_a
+                };
+                match self
+                    .sole_point
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                {
+                    Some(NO_POINT) => 0,
+                    Some(packed) if packed != SEVERAL_POINTS => u32::from(inside(packed)),
+                    _ => self.points.as_ref().map_or(0, |column| {
+                        column.values_for_doc(doc).filter(|p| inside(*p)).count() as u32
+                    }),
+                }
+            }
+            _ => self
+                .location_count
+                .as_ref()
+                .and_then(|column| column.first(doc))
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        }
+    }
+
     /// Nearest-point distance in metres, `None` without origin or points.
     fn nearest_m(&self, doc: DocId) -> Option<f64> {
         self.nearest_a(doc, None).map(Origin::metres_from_a)
@@ -507,6 +571,13 @@ impl SegmentCollector for SearchSegmentCollector {
         let distance_m = nearest_a.map(Origin::metres_from_a);
 
         self.total += 1;
+        let pairs = if self.count_pairs {
+            let pairs = self.pairs_of(doc);
+            self.pairs_total += u64::from(pairs);
+            pairs
+        } else {
+            0
+        };
         for (column, counts) in self.facets.iter_mut().flatten() {
             for ord in column.term_ords(doc) {
                 if let Some(count) = counts.get_mut(ord as usize) {
@@ -515,7 +586,7 @@ impl SegmentCollector for SearchSegmentCollector {
             }
         }
 
-        if self.keep == 0 {
+        if self.keep == 0 || (self.count_pairs && pairs == 0) {
             return;
         }
         let primary = match self.sort {
@@ -542,6 +613,7 @@ impl SegmentCollector for SearchSegmentCollector {
             distance_m,
             serves_area,
             serves_local,
+            pairs,
         };
         if self.heap.len() < self.keep {
             self.heap.push(entry);
@@ -597,10 +669,12 @@ impl SegmentCollector for SearchSegmentCollector {
                 distance_m,
                 serves_area: entry.serves_area,
                 serves_local: entry.serves_local,
+                pairs: entry.pairs,
             });
         }
         SegmentFruit {
             total: self.total,
+            pairs_total: self.pairs_total,
             facets,
             hits,
         }

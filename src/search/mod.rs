@@ -46,6 +46,7 @@ use uuid::Uuid;
 
 use analysis::{Analysis, FOLD_TOKENIZER, NL_TOKENIZER};
 use collector::{NearSpec, SearchCollector};
+pub use collector::within_radius;
 use schema::{Fields, SCHEMA_VERSION};
 use vocabulary::Vocabulary;
 
@@ -99,6 +100,9 @@ pub struct SearchDocument {
     pub served_area_codes: Vec<String>,
     /// Coordinates of its locations (0..n). Invalid coordinates are skipped with a warning.
     pub points: Vec<GeoPoint>,
+    /// How many locations it is offered at (with or without coordinates): its HSDS
+    /// service-at-locations.
+    pub location_count: u32,
     /// For a service without locations: a point of the area it serves (e.g. its centre). Only
     /// orders the index, so that it sits beside the services of that area.
     pub area_anchor: Option<GeoPoint>,
@@ -242,6 +246,17 @@ impl Default for SearchRequest {
             limit: 20,
         }
     }
+}
+
+/// A page of HSDS service-at-locations ([`SearchIndex::pair_page`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairPage {
+    /// Pairs of all matching services.
+    pub total: usize,
+    /// The services whose pairs make up the page, in order.
+    pub services: Vec<Uuid>,
+    /// Pairs of the first of them that belong to the previous page.
+    pub skip: usize,
 }
 
 /// A piece of a snippet. Plain text: the HTML layer escapes it and marks `highlighted` parts.
@@ -664,7 +679,7 @@ impl SearchIndex {
             text_query: snippet_query,
             interpretation,
             results: collected,
-        } = self.collect(request, keep)?;
+        } = self.collect(request, keep, false)?;
         let fields = &self.inner.fields;
 
         let snippets = match &snippet_query {
@@ -721,27 +736,112 @@ impl SearchIndex {
 
     /// Every service id matching `request`, in the request's order, with no page size and no
     /// depth limit (`offset` and `limit` are ignored): for complete listings such as the HSDS
-    /// ndjson stream. Costs one stored-document read per match.
+    /// ndjson stream. Costs one stored-document read per match, in index order (see
+    /// [`Self::service_ids`]); 16 bytes a match are what stays.
     pub fn matching_ids(&self, request: &SearchRequest) -> Result<Vec<Uuid>, SearchError> {
         // `keep` only bounds the collector's heaps (nothing is allocated up front), so "all" is
         // simply the largest number; counting documents first could race with a reload.
         let Collected {
             searcher, results, ..
-        } = self.collect(request, usize::MAX)?;
+        } = self.collect(request, usize::MAX, false)?;
+        let addresses: Vec<tantivy::DocAddress> =
+            results.hits.into_iter().map(|hit| hit.address).collect();
+        self.service_ids(&searcher, &addresses)
+    }
+
+    /// One page of the matching service ids at any depth (`offset` beyond [`MAX_OFFSET`]
+    /// too), with the total: the collector keeps `offset + limit` entries, and only the page's
+    /// ids are read. For the deep pages of HSDS lists, which used to resolve every match.
+    pub fn page_ids(
+        &self,
+        request: &SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Uuid>), SearchError> {
+        let limit = limit.min(MAX_LIMIT);
+        let Collected {
+            searcher, results, ..
+        } = self.collect(request, offset.saturating_add(limit), false)?;
+        let addresses: Vec<tantivy::DocAddress> = results
+            .hits
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|hit| hit.address)
+            .collect();
+        let total = usize::try_from(results.total).unwrap_or(usize::MAX);
+        Ok((total, self.service_ids(&searcher, &addresses)?))
+    }
+
+    /// One page of HSDS service-at-locations: a service stands for as many (service,
+    /// location) pairs as it has locations (with `near` and a radius: locations within it),
+    /// in the request's order of services. Work is proportional to the page's depth, not to
+    /// all matches: the collector counts every match's pairs from a fast field for the
+    /// total, keeps the first services up to the page (each has at least one pair, so
+    /// `offset + limit` of them suffice), and only the page's services are resolved.
+    pub fn pair_page(
+        &self,
+        request: &SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> Result<PairPage, SearchError> {
+        let Collected {
+            searcher, results, ..
+        } = self.collect(request, offset.saturating_add(limit), true)?;
+        let mut before = 0usize;
+        let mut skip = 0;
+        let mut addresses = Vec::new();
+        for hit in &results.hits {
+            let pairs = hit.pairs as usize;
+            if addresses.is_empty() {
+                if before + pairs <= offset {
+                    before += pairs;
+                    continue;
+                }
+                skip = offset - before;
+            }
+            addresses.push(hit.address);
+            before += pairs;
+            if before >= offset.saturating_add(limit) {
+                break;
+            }
+        }
+        Ok(PairPage {
+            total: usize::try_from(results.pairs_total).unwrap_or(usize::MAX),
+            services: self.service_ids(&searcher, &addresses)?,
+            skip,
+        })
+    }
+
+    /// The stored service ids of `addresses`, in their order. Read in index order: the doc
+    /// store decompresses a block per read unless the block is cached, and hits in name or
+    /// relevance order lie all over the index, so reading them as they come decompressed a
+    /// block per hit.
+    fn service_ids(
+        &self,
+        searcher: &tantivy::Searcher,
+        addresses: &[tantivy::DocAddress],
+    ) -> Result<Vec<Uuid>, SearchError> {
         let field = self.inner.fields.service_id;
-        let mut ids = Vec::with_capacity(results.hits.len());
-        for hit in results.hits {
-            let doc: TantivyDocument = searcher.doc(hit.address)?;
+        let mut by_address: Vec<(tantivy::DocAddress, usize)> = addresses
+            .iter()
+            .enumerate()
+            .map(|(i, address)| (*address, i))
+            .collect();
+        by_address.sort_unstable();
+        let mut ids: Vec<Option<Uuid>> = vec![None; addresses.len()];
+        for (address, i) in by_address {
+            let doc: TantivyDocument = searcher.doc(address)?;
             let stored = doc
                 .get_first(field)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
             match Uuid::parse_str(stored) {
-                Ok(id) => ids.push(id),
+                Ok(id) => ids[i] = Some(id),
                 Err(_) => tracing::warn!(service_id = stored, "ongeldige service_id in zoekindex"),
             }
         }
-        Ok(ids)
+        Ok(ids.into_iter().flatten().collect())
     }
 
     /// What `SnippetGenerator::create` builds, but with the memoised snippet analyzer: the
@@ -778,7 +878,13 @@ impl SearchIndex {
     }
 
     /// Interprets the request and runs the collector, keeping the first `keep` hits in order.
-    fn collect(&self, request: &SearchRequest, keep: usize) -> Result<Collected, SearchError> {
+    /// `count_pairs`: also count each hit's service-at-locations (see [`Self::pair_page`]).
+    fn collect(
+        &self,
+        request: &SearchRequest,
+        keep: usize,
+        count_pairs: bool,
+    ) -> Result<Collected, SearchError> {
         validate(request)?;
         let inner = &*self.inner;
         let fields = &inner.fields;
@@ -824,6 +930,7 @@ impl SearchIndex {
             blend: scoring && near.is_some(),
             near: near.clone(),
             keep,
+            count_pairs,
         };
         let run = |text: Option<Box<dyn tantivy::query::Query>>, keep: usize| {
             let query = query::full_query(text, request, fields);

@@ -19,6 +19,9 @@
 //!   `sole_point` repeats it, single-valued and present for every document, for the common
 //!   case of one location (see [`sole_point`]): reading a multi-valued column costs an index
 //!   lookup per document, and the radius test reads it for every text match.
+//! - `location_count` (fast): the service's (service, location) pairs, so that a page of
+//!   HSDS `/service_at_locations` and its total come from one pass of the collector, without
+//!   resolving every matching service in the database.
 //! - `spatial_key` orders the index (see `spatial.rs`); `several_points` marks the documents
 //!   whose other points that key does not describe.
 
@@ -34,7 +37,7 @@ use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 7;
+pub(crate) const SCHEMA_VERSION: u32 = 8;
 
 /// Bytes per doc-store block. Every hit shown reads its stored fields, which reads the whole
 /// block it lies in: tantivy's default of 16 KiB holds ~10 of our documents, so with LZ4 nine
@@ -87,6 +90,7 @@ pub(crate) mod names {
     pub const MAX_AGE: &str = "max_age";
     pub const POINTS: &str = "points";
     pub const SOLE_POINT: &str = "sole_point";
+    pub const LOCATION_COUNT: &str = "location_count";
     pub const SEVERAL_POINTS: &str = "several_points";
     pub const SPATIAL_KEY: &str = "spatial_key";
     pub const NAME_SORT: &str = "name_sort";
@@ -123,6 +127,7 @@ pub(crate) struct Fields {
     pub max_age: Field,
     pub points: Field,
     pub sole_point: Field,
+    pub location_count: Field,
     pub several_points: Field,
     pub spatial_key: Field,
     pub name_sort: Field,
@@ -187,6 +192,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         max_age: builder.add_u64_field(MAX_AGE, NumericOptions::default().set_fast()),
         points: builder.add_u64_field(POINTS, FAST),
         sole_point: builder.add_u64_field(SOLE_POINT, FAST),
+        location_count: builder.add_u64_field(LOCATION_COUNT, FAST),
         several_points: builder.add_bool_field(SEVERAL_POINTS, INDEXED),
         spatial_key: builder.add_u64_field(SPATIAL_KEY, FAST),
         name_sort: builder.add_text_field(NAME_SORT, STRING | FAST),
@@ -363,6 +369,7 @@ pub(crate) fn to_tantivy(
     }
     let sole = sole_point(&packed_points);
     out.add_u64(fields.sole_point, sole);
+    out.add_u64(fields.location_count, u64::from(doc.location_count));
     if sole == SEVERAL_POINTS {
         // The spatial key holds one point only; the coarse radius filter lets these through.
         out.add_bool(fields.several_points, true);

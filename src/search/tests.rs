@@ -31,6 +31,7 @@ fn svc(name: &str) -> SearchDocument {
         served_area_codes: Vec::new(),
         area_anchor: None,
         points: Vec::new(),
+        location_count: 0,
         access_route: "open".to_string(),
         cost: "free".to_string(),
         welzijn_op_recept: false,
@@ -1119,6 +1120,106 @@ fn matching_ids_lists_every_match_in_order_beyond_the_page_depth() {
         })
         .unwrap();
     assert!(none.is_empty());
+}
+
+/// Deep HSDS pages read only their own ids: any page equals the slice of the full listing,
+/// in several segments, beyond the depth `search` serves, and past the end.
+#[test]
+fn page_ids_is_the_slice_of_the_full_listing_at_any_depth() {
+    let count = MAX_OFFSET + 30;
+    let docs: Vec<SearchDocument> = (0..count).map(|i| svc(&format!("dienst {i:05}"))).collect();
+    let (first, rest) = docs.split_at(count / 2);
+    let f = Fixture::with_batches(vec![rest.to_vec(), first.to_vec()]);
+    let request = SearchRequest {
+        sort: SortOrder::Name,
+        ..SearchRequest::default()
+    };
+    let all = f.index.matching_ids(&request).unwrap();
+    assert_eq!(all.len(), count);
+    for (offset, limit) in [(0, 20), (MAX_OFFSET - 5, 20), (MAX_OFFSET + 10, 100), (count, 10)] {
+        let (total, page) = f.index.page_ids(&request, offset, limit).unwrap();
+        assert_eq!(total, count);
+        let end = (offset + limit).min(count);
+        assert_eq!(page, all[offset.min(count)..end], "offset {offset}");
+    }
+}
+
+/// HSDS `/service_at_locations`: a service stands for one pair per location; pages of pairs
+/// cut through services, skip services without locations, and add up to the total, with and
+/// without a radius (then only locations within it count).
+#[test]
+fn pair_pages_add_up_to_every_pair_in_order() {
+    let here = point(52.0, 5.0);
+    let docs = vec![
+        with(svc("A drie"), |d| {
+            d.location_count = 3;
+            d.points = vec![point(52.001, 5.0), point(52.2, 5.0), point(52.002, 5.0)];
+        }),
+        with(svc("B geen"), |_| {}),
+        with(svc("C een"), |d| {
+            d.location_count = 1;
+            d.points = vec![point(52.0005, 5.0)];
+        }),
+        // Two locations, one of them without coordinates.
+        with(svc("D twee"), |d| {
+            d.location_count = 2;
+            d.points = vec![point(52.3, 5.0)];
+        }),
+        with(svc("E vijf"), |d| {
+            d.location_count = 5;
+            d.points = (0..5).map(|i| point(52.0 + 0.001 * f64::from(i), 5.0)).collect();
+        }),
+    ];
+    let ids: HashMap<String, Uuid> = docs.iter().map(|d| (d.name.clone(), d.service_id)).collect();
+    let f = Fixture::with_batches(vec![docs[..2].to_vec(), docs[2..].to_vec()]);
+    let expand = |counts: &[(&str, usize)]| -> Vec<(Uuid, usize)> {
+        counts
+            .iter()
+            .flat_map(|(name, n)| (0..*n).map(|i| (ids[*name], i)))
+            .collect()
+    };
+    let by_name = SearchRequest {
+        sort: SortOrder::Name,
+        ..SearchRequest::default()
+    };
+    let within_1km = SearchRequest {
+        near: Some(Near {
+            point: here,
+            radius_m: Some(1_000.0),
+            covering_codes: Vec::new(),
+        }),
+        ..by_name.clone()
+    };
+    let cases = [
+        (&by_name, expand(&[("A drie", 3), ("C een", 1), ("D twee", 2), ("E vijf", 5)])),
+        (&within_1km, expand(&[("A drie", 2), ("C een", 1), ("E vijf", 5)])),
+    ];
+    for (request, expected) in cases {
+        for per_page in [1, 2, 3, 4, 100] {
+            let mut pairs = Vec::new();
+            for page in 0..=expected.len().div_ceil(per_page) {
+                let found = f.index.pair_page(request, page * per_page, per_page).unwrap();
+                assert_eq!(found.total, expected.len());
+                // What the caller does: expand the named services, skip, take a page.
+                let expanded: Vec<(Uuid, usize)> = found
+                    .services
+                    .iter()
+                    .flat_map(|s| expected.iter().filter(move |(id, _)| id == s).copied())
+                    .collect();
+                pairs.extend(expanded.into_iter().skip(found.skip).take(per_page));
+            }
+            assert_eq!(pairs, expected, "per_page {per_page}");
+        }
+    }
+}
+
+#[test]
+fn within_radius_agrees_with_the_collector_at_the_edge() {
+    let here = point(52.0, 5.0);
+    // One hundredth of a degree of latitude is ~1112 m.
+    assert!(within_radius(here, point(52.01, 5.0), 1_113.0));
+    assert!(!within_radius(here, point(52.01, 5.0), 1_111.0));
+    assert!(!within_radius(here, point(52.0, 6.0), 1_000.0));
 }
 
 #[test]

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use crate::domain::{Address, Location, Organization, Placement};
 
 use super::directory::{LOCATION_SQL, fetch_in, location_from_row, organization_from_row};
-use super::{Store, StoreError, StoreResult, col, on_pool, parse_enum, parse_uuid, text};
+use super::{
+    Store, StoreError, StoreResult, WriteTx, col, on_pool, on_tx, parse_enum, parse_uuid, text,
+};
 
 const CHUNK: usize = 500;
 
@@ -43,74 +45,6 @@ fn opt_uuid(s: Option<String>) -> StoreResult<Option<Uuid>> {
 }
 
 impl Store {
-    pub async fn upsert_taxonomy(&self, t: &TaxonomyRow, source: Option<&str>) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "insert into taxonomy (id, name, description, uri, version) \
-                 values ($1, $2, $3, $4, $5) \
-                 on conflict (id) do update set name = excluded.name, \
-                 description = excluded.description, uri = excluded.uri, \
-                 version = excluded.version",
-            )
-            .bind(t.id.to_string())
-            .bind(&t.name)
-            .bind(&t.description)
-            .bind(&t.uri)
-            .bind(&t.version)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(body) = source {
-                super::directory::put_source!(&mut *tx, "taxonomy", t.id.to_string(), body);
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// Writes a term. A parent or taxonomy that is not in the database is stored as absent
-    /// (the kept HSDS document still holds the reference).
-    pub async fn upsert_term(&self, t: &TermRow, source: Option<&str>) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "insert into taxonomy_term (id, code, name, description, parent_id, taxonomy, \
-                 taxonomy_id, language, term_uri) values ($1, $2, $3, $4, \
-                 (select id from taxonomy_term where id = $5), $6, \
-                 (select id from taxonomy where id = $7), $8, $9) \
-                 on conflict (id) do update set code = excluded.code, name = excluded.name, \
-                 description = excluded.description, parent_id = excluded.parent_id, \
-                 taxonomy = excluded.taxonomy, taxonomy_id = excluded.taxonomy_id, \
-                 language = excluded.language, term_uri = excluded.term_uri",
-            )
-            .bind(t.id.to_string())
-            .bind(&t.code)
-            .bind(&t.name)
-            .bind(&t.description)
-            .bind(t.parent_id.map(|p| p.to_string()))
-            .bind(&t.taxonomy)
-            .bind(t.taxonomy_id.map(|p| p.to_string()))
-            .bind(&t.language)
-            .bind(&t.term_uri)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    StoreError::Conflict(format!(
-                        "taxonomy term code {:?} already exists in that taxonomy",
-                        t.code
-                    ))
-                }
-                _ => StoreError::Database(e),
-            })?;
-            if let Some(body) = source {
-                super::directory::put_source!(&mut *tx, "taxonomy_term", t.id.to_string(), body);
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     pub async fn taxonomies(&self) -> StoreResult<Vec<TaxonomyRow>> {
         on_pool!(self, |pool| {
             let rows = sqlx::query("select * from taxonomy order by name, id")
@@ -312,10 +246,113 @@ impl Store {
         })
     }
 
+    async fn children(
+        &self,
+        sql: &'static str,
+        parents: &[Uuid],
+    ) -> StoreResult<HashMap<Uuid, Vec<Uuid>>> {
+        let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for chunk in parents.chunks(CHUNK) {
+            on_pool!(self, |pool| {
+                for row in fetch_in!(pool, sql, chunk) {
+                    let parent: Option<String> = col!(&row, "parent");
+                    if let Some(parent) = parent {
+                        out.entry(parse_uuid(&parent)?)
+                            .or_default()
+                            .push(parse_uuid(&text!(&row, "id"))?);
+                    }
+                }
+            });
+        }
+        for list in out.values_mut() {
+            list.sort();
+        }
+        Ok(out)
+    }
+}
+
+/// A child row (schedule, contact, service area) that already exists, and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildOwner {
+    /// `schedule`, `contact` or `service_area`.
+    pub table: &'static str,
+    pub service_id: Option<Uuid>,
+}
+
+/// Reads through a write transaction, so that an import sees what it wrote itself.
+impl WriteTx {
+    pub async fn upsert_taxonomy(
+        &mut self,
+        t: &TaxonomyRow,
+        source: Option<&str>,
+    ) -> StoreResult<()> {
+        on_tx!(self, |tx| {
+            sqlx::query(
+                "insert into taxonomy (id, name, description, uri, version) \
+                 values ($1, $2, $3, $4, $5) \
+                 on conflict (id) do update set name = excluded.name, \
+                 description = excluded.description, uri = excluded.uri, \
+                 version = excluded.version",
+            )
+            .bind(t.id.to_string())
+            .bind(&t.name)
+            .bind(&t.description)
+            .bind(&t.uri)
+            .bind(&t.version)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(body) = source {
+                super::directory::put_source!(&mut *tx, "taxonomy", t.id.to_string(), body);
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes a term. A parent or taxonomy that is not in the database is stored as absent
+    /// (the kept HSDS document still holds the reference).
+    pub async fn upsert_term(&mut self, t: &TermRow, source: Option<&str>) -> StoreResult<()> {
+        on_tx!(self, |tx| {
+            sqlx::query(
+                "insert into taxonomy_term (id, code, name, description, parent_id, taxonomy, \
+                 taxonomy_id, language, term_uri) values ($1, $2, $3, $4, \
+                 (select id from taxonomy_term where id = $5), $6, \
+                 (select id from taxonomy where id = $7), $8, $9) \
+                 on conflict (id) do update set code = excluded.code, name = excluded.name, \
+                 description = excluded.description, parent_id = excluded.parent_id, \
+                 taxonomy = excluded.taxonomy, taxonomy_id = excluded.taxonomy_id, \
+                 language = excluded.language, term_uri = excluded.term_uri",
+            )
+            .bind(t.id.to_string())
+            .bind(&t.code)
+            .bind(&t.name)
+            .bind(&t.description)
+            .bind(t.parent_id.map(|p| p.to_string()))
+            .bind(&t.taxonomy)
+            .bind(t.taxonomy_id.map(|p| p.to_string()))
+            .bind(&t.language)
+            .bind(&t.term_uri)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    StoreError::Conflict(format!(
+                        "taxonomy term code {:?} already exists in that taxonomy",
+                        t.code
+                    ))
+                }
+                _ => StoreError::Database(e),
+            })?;
+            if let Some(body) = source {
+                super::directory::put_source!(&mut *tx, "taxonomy_term", t.id.to_string(), body);
+            }
+            Ok(())
+        })
+    }
+
     /// Which of `ids` exist as `entity` (`organization`, `location`, `service`,
     /// `taxonomy_term`).
     pub async fn existing_ids(
-        &self,
+        &mut self,
         entity: &str,
         ids: &[Uuid],
     ) -> StoreResult<std::collections::HashSet<Uuid>> {
@@ -328,8 +365,8 @@ impl Store {
         };
         let mut out = std::collections::HashSet::new();
         for chunk in ids.chunks(CHUNK) {
-            on_pool!(self, |pool| {
-                for row in fetch_in!(pool, sql, chunk) {
+            on_tx!(self, |tx| {
+                for row in fetch_in!(&mut *tx, sql, chunk) {
                     out.insert(parse_uuid(&text!(&row, "id"))?);
                 }
             });
@@ -339,7 +376,7 @@ impl Store {
 
     /// The ids of our own category and target-group terms each of these services carries.
     pub async fn own_term_ids_of_services(
-        &self,
+        &mut self,
         service_ids: &[Uuid],
     ) -> StoreResult<HashMap<Uuid, Vec<Uuid>>> {
         self.children(
@@ -351,15 +388,123 @@ impl Store {
         .await
     }
 
+    /// The kept HSDS documents of `entity` objects among `ids`.
+    pub async fn hsds_sources(
+        &mut self,
+        entity: &str,
+        ids: &[Uuid],
+    ) -> StoreResult<HashMap<Uuid, String>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            on_tx!(self, |tx| {
+                let mut qb = QueryBuilder::new("select id, body from hsds_source where entity = ");
+                qb.push_bind(entity.to_string());
+                qb.push(" and id in (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.to_string());
+                }
+                qb.push(")");
+                for row in &qb.build().fetch_all(&mut *tx).await? {
+                    out.insert(parse_uuid(&text!(row, "id"))?, col!(row, "body"));
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Which of `ids` are already schedules, contacts or service areas, and of which service
+    /// (their ids are one namespace per table, so a feed can collide with another service's).
+    pub async fn child_owners(&mut self, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, ChildOwner>> {
+        let mut out = HashMap::new();
+        for (table, sql) in [
+            (
+                "schedule",
+                "select id, service_id from schedule where id in ",
+            ),
+            ("contact", "select id, service_id from contact where id in "),
+            (
+                "service_area",
+                "select id, service_id from service_area where id in ",
+            ),
+        ] {
+            for chunk in ids.chunks(CHUNK) {
+                on_tx!(self, |tx| {
+                    for row in fetch_in!(&mut *tx, sql, chunk) {
+                        let service: Option<String> = col!(&row, "service_id");
+                        out.insert(
+                            parse_uuid(&text!(&row, "id"))?,
+                            ChildOwner {
+                                table,
+                                service_id: opt_uuid(service)?,
+                            },
+                        );
+                    }
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The term that already has `code` in taxonomy `taxonomy_id` (codes are unique per
+    /// taxonomy), if any.
+    pub async fn term_with_code(
+        &mut self,
+        taxonomy_id: Uuid,
+        code: &str,
+    ) -> StoreResult<Option<Uuid>> {
+        on_tx!(self, |tx| {
+            let id: Option<String> = sqlx::query_scalar(
+                "select id from taxonomy_term where taxonomy_id = $1 and code = $2",
+            )
+            .bind(taxonomy_id.to_string())
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            opt_uuid(id)
+        })
+    }
+
+    /// Organisations among `ids` as stored.
+    pub async fn load_organizations(
+        &mut self,
+        ids: &[Uuid],
+    ) -> StoreResult<HashMap<Uuid, Organization>> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            on_tx!(self, |tx| {
+                for row in fetch_in!(&mut *tx, "select * from organization where id in ", chunk) {
+                    let org = organization_from_row!(&row);
+                    found.insert(org.id, org);
+                }
+            });
+        }
+        Ok(found)
+    }
+
+    /// Locations among `ids` as stored.
+    pub async fn load_locations(&mut self, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Location>> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            on_tx!(self, |tx| {
+                for row in fetch_in!(&mut *tx, LOCATION_SQL, chunk) {
+                    let loc = location_from_row!(&row);
+                    found.insert(loc.id, loc);
+                }
+            });
+        }
+        Ok(found)
+    }
+
     async fn children(
-        &self,
+        &mut self,
         sql: &'static str,
         parents: &[Uuid],
     ) -> StoreResult<HashMap<Uuid, Vec<Uuid>>> {
         let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for chunk in parents.chunks(CHUNK) {
-            on_pool!(self, |pool| {
-                for row in fetch_in!(pool, sql, chunk) {
+            on_tx!(self, |tx| {
+                for row in fetch_in!(&mut *tx, sql, chunk) {
                     let parent: Option<String> = col!(&row, "parent");
                     if let Some(parent) = parent {
                         out.entry(parse_uuid(&parent)?)

@@ -16,7 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
 pub use changes::Change;
-pub use hsds::{TaxonomyRow, TermRow};
+pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
 
 /// Errors of the storage layer. Callers map them to HTTP or CLI errors.
@@ -58,6 +58,61 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// An open write transaction. Writes through it append their change-log rows at
+/// [`WriteTx::commit`], in the same transaction, so the index never sees uncommitted data and
+/// a rolled-back or killed import leaves nothing behind. Dropped without `commit`, it rolls
+/// back.
+pub struct WriteTx {
+    tx: Tx,
+    /// Services whose search documents the writes so far change, logged at commit.
+    changed: Changed,
+}
+
+enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// What the change log must hear about at commit. Logged then rather than per write: a long
+/// transaction (a strict import) would otherwise hold low sequence numbers uncommitted for
+/// its whole run, which an index reading the log has to wait for; at commit the window is
+/// one statement. Vectors, not sets, so that [`WriteTx::rollback_to_savepoint`] can cut them
+/// back to a mark.
+#[derive(Default)]
+struct Changed {
+    services: Vec<uuid::Uuid>,
+    /// Every service of these organisations (their name is in each service's document).
+    organizations: Vec<uuid::Uuid>,
+    /// Every service at these locations.
+    locations: Vec<uuid::Uuid>,
+}
+
+/// Where a [`WriteTx::savepoint`] was set.
+#[derive(Debug, Clone, Copy)]
+pub struct Savepoint {
+    services: usize,
+    organizations: usize,
+    locations: usize,
+}
+
+/// Runs the same body against whichever transaction a [`WriteTx`] holds; `$conn` is the
+/// connection (`&mut *$conn` as executor).
+macro_rules! on_tx {
+    ($wtx:expr, |$conn:ident| $body:expr) => {
+        match &mut $wtx.tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
 
 /// Reads a column, turning decoding problems into [`StoreError`].
 macro_rules! col {
@@ -145,6 +200,20 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a write transaction (see [`WriteTx`]).
+    pub async fn begin(&self) -> StoreResult<WriteTx> {
+        let tx = match &self.pool {
+            // Takes the write lock at once: a deferred transaction that reads first and then
+            // writes fails (SQLITE_BUSY, no retry) when another connection wrote in between.
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        };
+        Ok(WriteTx {
+            tx,
+            changed: Changed::default(),
+        })
+    }
+
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }
@@ -157,4 +226,110 @@ pub(crate) fn parse_uuid(s: &str) -> StoreResult<uuid::Uuid> {
 pub(crate) fn parse_enum<T: FromStr>(s: &str) -> StoreResult<T> {
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("unknown code {s:?}")))
+}
+
+/// How many ids go into one statement's `in (...)` list or one multi-row insert.
+const LOG_CHUNK: usize = 400;
+
+impl WriteTx {
+    /// Logs what changed, then commits: the change-log rows become visible together with
+    /// the data they describe.
+    pub async fn commit(mut self) -> StoreResult<()> {
+        self.log_changes().await?;
+        match self.tx {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Undoes everything written through this transaction.
+    pub async fn rollback(self) -> StoreResult<()> {
+        match self.tx {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Sets a savepoint (one at a time): writes after it can be undone alone, e.g. one import
+    /// record whose write failed, keeping the rest of the batch.
+    pub async fn savepoint(&mut self) -> StoreResult<Savepoint> {
+        on_tx!(self, |conn| {
+            sqlx::query("savepoint record").execute(&mut *conn).await?;
+        });
+        Ok(Savepoint {
+            services: self.changed.services.len(),
+            organizations: self.changed.organizations.len(),
+            locations: self.changed.locations.len(),
+        })
+    }
+
+    /// Keeps what was written since the savepoint.
+    pub async fn release_savepoint(&mut self) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query("release savepoint record")
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Undoes what was written since the savepoint (also after a failed statement, which on
+    /// PostgreSQL leaves the transaction unusable until this).
+    pub async fn rollback_to_savepoint(&mut self, mark: Savepoint) -> StoreResult<()> {
+        on_tx!(self, |conn| {
+            sqlx::query("rollback to savepoint record")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("release savepoint record")
+                .execute(&mut *conn)
+                .await?;
+        });
+        self.changed.services.truncate(mark.services);
+        self.changed.organizations.truncate(mark.organizations);
+        self.changed.locations.truncate(mark.locations);
+        Ok(())
+    }
+
+    async fn log_changes(&mut self) -> StoreResult<()> {
+        let changed = std::mem::take(&mut self.changed);
+        let mut services: std::collections::BTreeSet<uuid::Uuid> =
+            changed.services.into_iter().collect();
+        for (sql, parents) in [
+            (
+                "select id from service where organization_id in ",
+                changed.organizations,
+            ),
+            (
+                "select service_id as id from service_at_location where location_id in ",
+                changed.locations,
+            ),
+        ] {
+            let mut parents = parents;
+            parents.sort();
+            parents.dedup();
+            for chunk in parents.chunks(LOG_CHUNK) {
+                on_tx!(self, |conn| {
+                    let rows = directory::fetch_in!(&mut *conn, sql, chunk);
+                    for row in &rows {
+                        services.insert(parse_uuid(&text!(row, "id"))?);
+                    }
+                });
+            }
+        }
+        let now = time::OffsetDateTime::now_utc();
+        let services: Vec<uuid::Uuid> = services.into_iter().collect();
+        for chunk in services.chunks(LOG_CHUNK) {
+            on_tx!(self, |conn| {
+                let mut qb =
+                    sqlx::QueryBuilder::new("insert into change_log (service_id, changed_at) ");
+                qb.push_values(chunk, |mut row, id| {
+                    row.push_bind(id.to_string()).push_bind(now);
+                });
+                qb.build().execute(&mut *conn).await?;
+            });
+        }
+        Ok(())
+    }
 }

@@ -18,7 +18,7 @@ use axum::{Json, Router};
 
 use crate::app::AppState;
 use crate::catalog::Catalog;
-use crate::error::{AppError, Face};
+use crate::error::AppError;
 
 pub use views::*;
 
@@ -36,12 +36,8 @@ pub fn router() -> Router<AppState> {
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
     let err = AppError::not_found("Deze pagina");
-    let face = if uri.path().starts_with("/api/") {
-        Face::Json
-    } else {
-        Face::Html
-    };
-    err.render(face)
+    // A problem document for every path of the public API (`/api/`, `/hsds/`), a page else.
+    err.render(crate::limits::face_for(uri.path()))
 }
 
 #[derive(Template, WebTemplate)]

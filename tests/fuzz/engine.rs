@@ -609,7 +609,9 @@ pub fn random_char(rng: &mut Rng) -> char {
     match rng.below(4) {
         0 => (b' ' + rng.below(95) as u8) as char,
         1 => char::from_u32(rng.below(0x300) as u32).unwrap_or('x'),
-        2 => *rng.pick(&['é', 'ë', 'ß', 'İ', '\u{0}', '\u{202e}', '\u{feff}', '𝄞', '🙂', '\n']),
+        2 => *rng.pick(&[
+            'é', 'ë', 'ß', 'İ', '\u{0}', '\u{202e}', '\u{feff}', '𝄞', '🙂', '\n',
+        ]),
         _ => char::from_u32(rng.below(0x11_0000) as u32).unwrap_or('\u{fffd}'),
     }
 }
@@ -661,7 +663,11 @@ pub fn mutate_json(rng: &mut Rng, value: &mut Value, dict: &JsonDictionary, othe
             0 | 1 => *node = fresh,
             2 => match node {
                 Value::Object(m) if !m.is_empty() => {
-                    let key = m.keys().nth(rng.below(m.len())).cloned().unwrap_or_default();
+                    let key = m
+                        .keys()
+                        .nth(rng.below(m.len()))
+                        .cloned()
+                        .unwrap_or_default();
                     m.remove(&key);
                 }
                 Value::Array(l) if !l.is_empty() => {
@@ -673,13 +679,21 @@ pub fn mutate_json(rng: &mut Rng, value: &mut Value, dict: &JsonDictionary, othe
                 // The same record twice (duplicate ids), or a list grown long.
                 Value::Array(l) if !l.is_empty() => {
                     let item = l[rng.below(l.len())].clone();
-                    let times = if rng.chance(1, 8) { 1 + rng.below(300) } else { 1 };
+                    let times = if rng.chance(1, 8) {
+                        1 + rng.below(300)
+                    } else {
+                        1
+                    };
                     for _ in 0..times {
                         l.insert(rng.below(l.len() + 1), item.clone());
                     }
                 }
                 Value::Object(m) if !m.is_empty() => {
-                    let key = m.keys().nth(rng.below(m.len())).cloned().unwrap_or_default();
+                    let key = m
+                        .keys()
+                        .nth(rng.below(m.len()))
+                        .cloned()
+                        .unwrap_or_default();
                     let copy = m[&key].clone();
                     let other_key = if dict.keys.is_empty() {
                         key

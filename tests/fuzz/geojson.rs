@@ -61,8 +61,21 @@ fn generate(rng: &mut Rng, corpus: &Corpus) -> File {
     if rng.chance(1, 4) {
         let other = serde_json::to_vec(other).unwrap();
         let dictionary: Vec<&[u8]> = vec![
-            b"{", b"}", b"[", b"]", b"\"", b",", b"[[[", b"]]]", b"1e999", b"-0", b"null",
-            b"\"Polygon\"", b"\"MultiPolygon\"", b"\"GeometryCollection\"", b"\"coordinates\":",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"",
+            b",",
+            b"[[[",
+            b"]]]",
+            b"1e999",
+            b"-0",
+            b"null",
+            b"\"Polygon\"",
+            b"\"MultiPolygon\"",
+            b"\"GeometryCollection\"",
+            b"\"coordinates\":",
         ];
         mutate_bytes(rng, &mut bytes, &dictionary, &other, MAX_BYTES);
     }
@@ -85,7 +98,10 @@ pub fn check(geo: &Geography, catalog: &Catalog, file: &File, import: bool) -> R
     for buurt in &read.buurten {
         let (lat, lon) = buurt.centroid;
         if !(lat.is_finite() && lon.is_finite()) {
-            return Err(format!("buurt {} was accepted with centroid {lat}, {lon}", buurt.code));
+            return Err(format!(
+                "buurt {} was accepted with centroid {lat}, {lon}",
+                buurt.code
+            ));
         }
     }
     if import && !read.buurten.is_empty() {

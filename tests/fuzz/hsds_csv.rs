@@ -11,9 +11,7 @@ use std::path::Path;
 use wijkwijzer::catalog::Catalog;
 use wijkwijzer::hsds::import::{Options, import_path};
 
-use crate::engine::{
-    Files, Fuzz, INTERESTING_STRINGS, Rng, mutate_bytes, random_char, repo_file,
-};
+use crate::engine::{Files, Fuzz, INTERESTING_STRINGS, Rng, mutate_bytes, random_char, repo_file};
 
 const MAX_TABLE_BYTES: usize = 64 * 1024;
 
@@ -75,7 +73,11 @@ fn mutate_table(rng: &mut Rng, rows: &mut Vec<Vec<String>>, cells: &[String]) {
                 // The same row again (duplicate ids), now and then many times.
                 let r = 1 + rng.below(n - 1);
                 let row = rows[r].clone();
-                let times = if rng.chance(1, 6) { 1 + rng.below(40) } else { 1 };
+                let times = if rng.chance(1, 6) {
+                    1 + rng.below(40)
+                } else {
+                    1
+                };
                 for _ in 0..times {
                     rows.insert(1 + rng.below(rows.len()), row.clone());
                 }
@@ -137,8 +139,18 @@ fn generate(rng: &mut Rng, base: &[(String, Vec<u8>)], cells: &[String]) -> File
             6..=8 => {
                 let other = rng.pick(base).1.clone();
                 let dictionary: Vec<&[u8]> = vec![
-                    b",", b"\"", b"\"\"", b"\n", b"\r\n", b"\r", b",,,,", b"\xEF\xBB\xBF", b"\xFF",
-                    b"id", b"true", b"-1",
+                    b",",
+                    b"\"",
+                    b"\"\"",
+                    b"\n",
+                    b"\r\n",
+                    b"\r",
+                    b",,,,",
+                    b"\xEF\xBB\xBF",
+                    b"\xFF",
+                    b"id",
+                    b"true",
+                    b"-1",
                 ];
                 mutate_bytes(rng, &mut files[i].1, &dictionary, &other, MAX_TABLE_BYTES);
             }

@@ -11,9 +11,7 @@ use serde_json::Value;
 use wijkwijzer::catalog::Catalog;
 use wijkwijzer::hsds::import::{Options, import_path};
 
-use crate::engine::{
-    File, Fuzz, JsonDictionary, Rng, mutate_bytes, mutate_json, repo_file,
-};
+use crate::engine::{File, Fuzz, JsonDictionary, Rng, mutate_bytes, mutate_json, repo_file};
 
 /// Largest generated feed: big enough for several records, small enough to stay fast.
 const MAX_BYTES: usize = 256 * 1024;
@@ -62,7 +60,10 @@ fn generate(rng: &mut Rng, corpus: &Corpus) -> File {
     };
     let (name, mut bytes) = match rng.below(5) {
         0 => ("feed.json", serde_json::to_vec_pretty(&value).unwrap()),
-        1 => ("feed.json", serde_json::to_vec(&Value::Array(records)).unwrap()),
+        1 => (
+            "feed.json",
+            serde_json::to_vec(&Value::Array(records)).unwrap(),
+        ),
         2 => {
             let page = serde_json::json!({
                 "total_items": records.len(),

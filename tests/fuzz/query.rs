@@ -67,16 +67,46 @@ fn value_for(rng: &mut Rng, key: &str) -> String {
             "a",
             "ö",
         ],
-        "area" => &["WK034403", "wk034403", "GM0344", "BU03440321", "WK9999", "XX", "BU", "GM"],
-        "postcode" => &["3562", "3562 AB", "3562AB", "1011", "0000", "35620", "3562 ab"],
-        "lat" => &["52.1", "90", "90.1", "-90", "NaN", "inf", "1e309", "-0", "52,1"],
+        "area" => &[
+            "WK034403",
+            "wk034403",
+            "GM0344",
+            "BU03440321",
+            "WK9999",
+            "XX",
+            "BU",
+            "GM",
+        ],
+        "postcode" => &[
+            "3562", "3562 AB", "3562AB", "1011", "0000", "35620", "3562 ab",
+        ],
+        "lat" => &[
+            "52.1", "90", "90.1", "-90", "NaN", "inf", "1e309", "-0", "52,1",
+        ],
         "lon" => &["5.1", "180", "-180.5", "nan", "-inf", "5e-324", ".5"],
-        "radius_km" => &["2", "0", "0.1", "100", "100.0000001", "1e-300", "NaN", "inf"],
-        "category" => &["eenzaamheid", "geld", "eenzaamheid/maatjes", "onbekend", "/"],
+        "radius_km" => &[
+            "2",
+            "0",
+            "0.1",
+            "100",
+            "100.0000001",
+            "1e-300",
+            "NaN",
+            "inf",
+        ],
+        "category" => &[
+            "eenzaamheid",
+            "geld",
+            "eenzaamheid/maatjes",
+            "onbekend",
+            "/",
+        ],
         "target_group" => &["ouderen", "jongeren", "iedereen", "?"],
         "free" | "wor" => &["ja", "nee", "1", "0", "true", "on", "misschien", ""],
         "access" => &["open", "referral", "verwijzing", "soms"],
-        "day" => &["di", "TU", "tuesday", "2", "0", "8", "255", "256", "zo.", "maandag"],
+        "day" => &[
+            "di", "TU", "tuesday", "2", "0", "8", "255", "256", "zo.", "maandag",
+        ],
         "dagdeel" => &["ochtend", "morgen", "AVOND", "evening", "nacht"],
         "language" => &["ar", "Arabisch", "nl", "zz", "tigrinya", "Turks"],
         "age" => &["0", "120", "121", "255", "256", "-1", "67.5"],
@@ -89,7 +119,9 @@ fn value_for(rng: &mut Rng, key: &str) -> String {
         0..=2 if !specific.is_empty() => rng.pick(specific).to_string(),
         3 => rng.pick(INTERESTING_STRINGS).to_string(),
         4 => {
-            let unit = rng.pick(&["a", "é", "🙂", " ", "woord ", "\u{0}"]).to_string();
+            let unit = rng
+                .pick(&["a", "é", "🙂", " ", "woord ", "\u{0}"])
+                .to_string();
             unit.repeat(1 + rng.below(300))
         }
         _ => (0..rng.below(16)).map(|_| random_char(rng)).collect(),
@@ -135,7 +167,15 @@ fn generate(rng: &mut Rng) -> String {
             let dictionary: Vec<&[u8]> = KEYS
                 .iter()
                 .map(|k| k.as_bytes())
-                .chain([b"=".as_slice(), b"&", b"%FF", b"%00", b"+", b"%20", b"%C3%A9"])
+                .chain([
+                    b"=".as_slice(),
+                    b"&",
+                    b"%FF",
+                    b"%00",
+                    b"+",
+                    b"%20",
+                    b"%C3%A9",
+                ])
                 .collect();
             mutate_bytes(rng, &mut bytes, &dictionary, other, 4096);
             // Axum hands the query string over as text: a lossy view of the bytes.
@@ -152,9 +192,12 @@ fn essence(p: &ParsedSearch) -> String {
         p.request,
         p.text,
         p.area.as_ref().map(|a| (&a.code, &a.name, a.level)),
-        p.origin
-            .as_ref()
-            .map(|o| (&o.label, o.point.latitude, o.point.longitude, &o.covering_codes)),
+        p.origin.as_ref().map(|o| (
+            &o.label,
+            o.point.latitude,
+            o.point.longitude,
+            &o.covering_codes
+        )),
         p.radius_km,
         p.days,
         p.dagdelen,
@@ -173,7 +216,11 @@ pub fn check(
 ) -> Result<(), String> {
     match parse(raw, geo, vocabulary) {
         Ok(_) | Err(AppError::BadRequest { param: Some(_), .. }) => {}
-        Err(other) => return Err(format!("parse gave {other:?}, not a 400 naming a parameter")),
+        Err(other) => {
+            return Err(format!(
+                "parse gave {other:?}, not a 400 naming a parameter"
+            ));
+        }
     }
     let (parsed, _errors) = parse_forgiving(raw, geo, vocabulary)
         .map_err(|e| format!("the forgiving parse (the pages) failed: {e:?}"))?;
@@ -188,7 +235,10 @@ pub fn check(
             essence(&reparsed)
         ));
     }
-    for dropped in [parsed.query_without_origin(), parsed.query_without(&[("q", None)])] {
+    for dropped in [
+        parsed.query_without_origin(),
+        parsed.query_without(&[("q", None)]),
+    ] {
         parse(&dropped, geo, vocabulary)
             .map_err(|e| format!("the link without a filter, {dropped:?}, fails: {e:?}"))?;
     }
@@ -215,10 +265,45 @@ fn check_words(text: &str, catalog: &Catalog) -> Result<(), String> {
 
 fn words(rng: &mut Rng) -> String {
     const WORDS: &[&str] = &[
-        "ik", "voel", "me", "alleen", "eenzaam", "rood", "staan", "schulden", "taal", "cafe",
-        "taalcafé", "koffie", "ochtend", "de", "het", "een", "schuldhulpverlening", "zorgen",
-        "morgen", "AND", "OR", "NOT", "-", "*", "\"", ":", "^2", "~", "(", ")", "[", "]", "\\",
-        "'s-Hertogenbosch", "co-ouder", "e-mail", "ü", "İstanbul", "ﬁets",
+        "ik",
+        "voel",
+        "me",
+        "alleen",
+        "eenzaam",
+        "rood",
+        "staan",
+        "schulden",
+        "taal",
+        "cafe",
+        "taalcafé",
+        "koffie",
+        "ochtend",
+        "de",
+        "het",
+        "een",
+        "schuldhulpverlening",
+        "zorgen",
+        "morgen",
+        "AND",
+        "OR",
+        "NOT",
+        "-",
+        "*",
+        "\"",
+        ":",
+        "^2",
+        "~",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\\",
+        "'s-Hertogenbosch",
+        "co-ouder",
+        "e-mail",
+        "ü",
+        "İstanbul",
+        "ﬁets",
     ];
     let most = if rng.chance(1, 5) { 120 } else { 8 };
     let n = rng.below(most);
@@ -259,8 +344,7 @@ fn fuzz_search_parameters() {
 fn fuzz_search_words() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = crate::catalog(dir.path(), true);
-    let cases = Fuzz::new("fuzz_search_words", 300).run(words, |text: &String| {
-        check_words(text, &catalog)
-    });
+    let cases =
+        Fuzz::new("fuzz_search_words", 300).run(words, |text: &String| check_words(text, &catalog));
     assert!(cases > 0, "no case ran");
 }

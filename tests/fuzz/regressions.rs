@@ -57,3 +57,53 @@ fn a_service_area_extent_with_an_empty_position_imports_and_indexes_without_a_pa
     let stored = crate::runtime().block_on(catalog.service(id)).unwrap();
     assert!(stored.is_some(), "the service was imported");
 }
+
+/// A package whose four tables of `k` rows all share one id per table, so every row links to
+/// every row of the next table.
+fn repeated_ids_package(dir: &std::path::Path, k: usize) {
+    let (s, c, p) = (
+        "00000000-0000-0000-0000-00000000000a",
+        "00000000-0000-0000-0000-00000000000c",
+        "00000000-0000-0000-0000-00000000000d",
+    );
+    let mut services = String::from("id,name,status\n");
+    let mut contacts = String::from("id,service_id,name\n");
+    let mut phones = String::from("id,contact_id,number\n");
+    let mut languages = String::from("id,phone_id,name\n");
+    for i in 0..k {
+        services.push_str(&format!("{s},x,active\n"));
+        contacts.push_str(&format!("{c},{s},n\n"));
+        phones.push_str(&format!("{p},{c},1\n"));
+        languages.push_str(&format!("00000000-0000-0000-0000-{i:012},{p},nl\n"));
+    }
+    for (name, text) in [
+        ("services.csv", services),
+        ("contacts.csv", contacts),
+        ("phones.csv", phones),
+        ("languages.csv", languages),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn csv_tables_that_link_every_row_to_every_row_are_refused_not_built() {
+    // Found while fuzzing the CSV importer: repeated ids multiply nested copies (k^4 objects;
+    // an 8 KB package built 91 MB, a 30 KB one would exhaust memory).
+    use wijkwijzer::hsds::tabular::read_datapackage;
+    let dir = tempfile::tempdir().unwrap();
+    repeated_ids_package(dir.path(), 30);
+    let problems = read_datapackage(dir.path()).expect_err("refused");
+    assert!(
+        problems[0].message.contains("nested objects"),
+        "{problems:?}"
+    );
+    // A few repeats stay within bounds and are read (the importer judges them).
+    let small = tempfile::tempdir().unwrap();
+    repeated_ids_package(small.path(), 4);
+    let (items, _) = read_datapackage(small.path()).expect("read");
+    assert_eq!(items.len(), 4);
+    // The specification's example package reads as before.
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/hsds/examples/csv");
+    assert!(read_datapackage(&example).is_ok());
+}
