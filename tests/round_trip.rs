@@ -173,9 +173,9 @@ async fn round_trip(format: Format) {
             .expect("import runs");
         // One warning is known and tolerated here: a service can sit at a location of an
         // organisation that comes later in the file, and the importer warns about that
-        // organisation before it has read it (it does read it; the comparison below proves
-        // the location ends up with it). NOTES-round-trip.md asks import-atomic to resolve
-        // such forward references; then this filter goes.
+        // organisation before it has read it (it does read it, and the organisation's own
+        // description of the location sets it: the comparison below proves that). Warning
+        // only once the whole file is read would let this filter go.
         let warnings: Vec<_> = report
             .warnings
             .iter()

@@ -46,7 +46,10 @@ fn schemathesis_finds_nothing() {
     let report = tempfile::tempdir().unwrap();
     let output = Command::new(&st)
         .arg("--config-file")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/schemathesis.toml"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/.ci/schemathesis.toml"
+        ))
         .args([
             "run",
             &format!("{}/openapi.json", server.base),

@@ -749,6 +749,10 @@ fn stage_location(
         loc.get("organization_id"),
         &format!("{field}/organization_id"),
     );
+    // A location may be nested (under a service of another organisation) before its own
+    // organisation appears in the file: it is staged without one now and not counted as seen,
+    // so that the organisation's own description of it, later, is staged again and sets it.
+    let forward_reference = own_org.is_some_and(|org| !known.organizations.contains(&org));
     let organization_id = match own_org {
         Some(org) if known.organizations.contains(&org) => Some(org),
         Some(org) => {
@@ -781,9 +785,10 @@ fn stage_location(
         return None;
     }
     let source = Value::Object(loc.clone());
-    if !c
-        .first_time(known, Entity::Location, id, digest(&source), field)
-        .ok()?
+    if !forward_reference
+        && !c
+            .first_time(known, Entity::Location, id, digest(&source), field)
+            .ok()?
     {
         return Some(id);
     }
@@ -1551,8 +1556,11 @@ impl Stored {
             }
             for o in &s.locations {
                 let id = o.row.id;
+                // One with an organisation is compared whole: an earlier forward reference
+                // may have stored the same document without the organisation.
                 if stored.exists(Entity::Location, id)
-                    && !same_source(stored.source(Entity::Location, id), &o.source)
+                    && (o.row.organization_id.is_some()
+                        || !same_source(stored.source(Entity::Location, id), &o.source))
                 {
                     locs.push(id);
                 }
@@ -1938,7 +1946,10 @@ async fn write_record(
     }
     for l in &staged.locations {
         let id = l.row.id;
-        if same_source(stored.source(Entity::Location, id), &l.source) {
+        let same_organization = stored.locations.get(&id).is_none_or(|old| {
+            l.row.organization_id.is_none() || old.organization_id == l.row.organization_id
+        });
+        if same_organization && same_source(stored.source(Entity::Location, id), &l.source) {
             counts.locations.unchanged += 1;
             continue;
         }

@@ -1,7 +1,8 @@
 //! The search parameters (`query::parse`, `parse_forgiving`) and the words of a search.
 //!
 //! Properties: no panic; a strict parse fails only with a 400 that names a parameter; the
-//! forgiving parse (the pages) always gives a search; what it keeps (`query_for_page`) parses
+//! forgiving parse (the pages) gives a search, unless a parameter is not text (bytes that are
+//! not UTF-8, control characters: a 400 naming it, like the API); what it keeps (`query_for_page`) parses
 //! strictly to the same search; and that search runs on the demo directory without error,
 //! whatever the words.
 
@@ -222,8 +223,15 @@ pub fn check(
             ));
         }
     }
-    let (parsed, _errors) = parse_forgiving(raw, geo, vocabulary)
-        .map_err(|e| format!("the forgiving parse (the pages) failed: {e:?}"))?;
+    let (parsed, _errors) = match parse_forgiving(raw, geo, vocabulary) {
+        Ok(forgiven) => forgiven,
+        // Text that is not text is refused as a whole, on the pages too (issue 12).
+        Err(AppError::BadRequest {
+            param: Some(_),
+            detail,
+        }) if detail.contains("stuurteken") || detail.contains("UTF-8") => return Ok(()),
+        Err(e) => return Err(format!("the forgiving parse (the pages) failed: {e:?}")),
+    };
     // What the page links to (the next page, a removed filter) must parse to the same search.
     let again = parsed.query_for_page(parsed.page);
     let reparsed = parse(&again, geo, vocabulary)
