@@ -600,7 +600,7 @@ fn raise_open_files_limit() -> Option<u64> {
             limit.rlim_cur = wanted;
         }
     }
-    Some(limit.rlim_cur as u64)
+    Some(limit.rlim_cur)
 }
 
 #[cfg(not(unix))]

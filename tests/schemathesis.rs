@@ -11,7 +11,8 @@ mod common;
 
 use std::process::Command;
 
-use common::{demo_server, skip_or_fail};
+use common::skip_or_fail;
+use wijkwijzer::config::Config;
 
 /// The version `.ci/run` installs; another one may generate other cases for the same seed.
 const PINNED: &str = "4.32.5";
@@ -42,7 +43,18 @@ fn schemathesis_finds_nothing() {
         version.contains(PINNED),
         "schemathesis {PINNED} is pinned, found: {version}"
     );
-    let server = demo_server();
+    // Its own server with the demo data and no rate limits: schemathesis sends thousands of
+    // requests from one address, and 429s would hide what it is testing.
+    let server = common::spawn_configured(
+        |dir| {
+            let mut config = Config::for_tests(dir.to_path_buf(), None);
+            config.demo_data = Some(true);
+            config.limits.rate_limit_search = 0;
+            config.limits.rate_limit_dumps = 0;
+            config
+        },
+        |_| Box::pin(async {}),
+    );
     let report = tempfile::tempdir().unwrap();
     let output = Command::new(&st)
         .arg("--config-file")

@@ -1156,7 +1156,7 @@ fn page_ids_is_the_slice_of_the_full_listing_at_any_depth() {
 #[test]
 fn pair_pages_add_up_to_every_pair_in_order() {
     let here = point(52.0, 5.0);
-    let docs = vec![
+    let docs = [
         with(svc("A drie"), |d| {
             d.location_count = 3;
             d.points = vec![point(52.001, 5.0), point(52.2, 5.0), point(52.002, 5.0)];
