@@ -150,7 +150,7 @@ async fn database_names(store: &Store) -> HashMap<Uuid, (String, String)> {
 
 /// One writer: its own organisation and services, created, renamed, renamed through the
 /// organisation, deleted, and every few rounds a batch that fails halfway (a rolled-back
-/// transaction that drew a change-log number). Returns how many writes failed.
+/// transaction). Returns how many writes failed.
 async fn writer(store: Store, vocabulary: Arc<Vocabulary>, n: usize, rounds: usize) -> usize {
     let mut org = organization(&format!("Schrijver {n}"));
     store.upsert_organization(&org, None).await.expect("org");
@@ -185,8 +185,8 @@ async fn writer(store: Store, vocabulary: Arc<Vocabulary>, n: usize, rounds: usi
                 }
             }
             _ => {
-                // The first service is written and logged, then the second fails on its
-                // unknown organisation: all of it is rolled back, leaving a hole in the log.
+                // The first service is written, then the second fails on its unknown
+                // organisation: all of it is rolled back, its change-log rows with it.
                 let good = service(Uuid::new_v4(), org.id, "Teruggedraaid");
                 let bad = service(Uuid::new_v4(), Uuid::new_v4(), "Zonder organisatie");
                 let result = store
@@ -289,11 +289,14 @@ async fn two_instances_and_concurrent_writers_on_postgres_miss_nothing() {
         assert_eq!(reconciled.compared, versions.len() as u64);
         assert_eq!(catalog.indexer.stats().repaired, 0, "instance {instance}");
     }
-    // Instance b read the whole log: one hole per rolled-back batch, stepped over at once.
-    assert_eq!(
-        b.indexer.stats().holes_stepped_over,
-        failed as u64,
-        "holes are exactly the rolled-back writes"
+    // Instance b read the whole log. Change-log rows are written at commit (`WriteTx`), so a
+    // batch that fails halfway usually draws no number at all; a hole can only be a rolled-back
+    // batch (stepped over at once), never more than there were.
+    assert!(failed > 0, "the writers made failing batches");
+    assert!(
+        b.indexer.stats().holes_stepped_over <= failed as u64,
+        "holes ({}) are rolled-back writes ({failed})",
+        b.indexer.stats().holes_stepped_over
     );
 
     let _ = stop.send(true);
