@@ -226,6 +226,9 @@ struct Staged {
     taxonomies: Vec<Obj<TaxonomyRow>>,
     terms: Vec<Obj<TermRow>>,
     services: Vec<ServiceBundle>,
+    /// Locations staged earlier in this import without their organisation (nested before it),
+    /// whose organisation this record now gives: written even when their document is unchanged.
+    organisation_found: HashSet<Uuid>,
 }
 
 /// Collects problems for one record.
@@ -372,6 +375,8 @@ struct Known {
     taxonomies: HashMap<Uuid, Vec<String>>,
     /// Locations described in this import (a service may only link to those).
     locations: HashSet<Uuid>,
+    /// Locations staged without their organisation because it came later in the file.
+    without_organisation: HashSet<Uuid>,
     /// Every object this import described so far: where first, and a digest of how.
     seen: HashMap<(Entity, Uuid), SeenAt>,
     /// (taxonomy, code) → the term of this import that has that code, and where.
@@ -490,6 +495,7 @@ impl Known {
             terms,
             taxonomies,
             locations: HashSet::new(),
+            without_organisation: HashSet::new(),
             seen: HashMap::new(),
             codes: HashMap::new(),
             journal: Vec::new(),
@@ -791,6 +797,11 @@ fn stage_location(
             .ok()?
     {
         return Some(id);
+    }
+    if forward_reference {
+        known.without_organisation.insert(id);
+    } else if location.organization_id.is_some() && known.without_organisation.remove(&id) {
+        staged.organisation_found.insert(id);
     }
     known.add_location(id);
     staged.locations.push(Obj {
@@ -1556,10 +1567,8 @@ impl Stored {
             }
             for o in &s.locations {
                 let id = o.row.id;
-                // One with an organisation is compared whole: an earlier forward reference
-                // may have stored the same document without the organisation.
                 if stored.exists(Entity::Location, id)
-                    && (o.row.organization_id.is_some()
+                    && (s.organisation_found.contains(&id)
                         || !same_source(stored.source(Entity::Location, id), &o.source))
                 {
                     locs.push(id);
@@ -1946,10 +1955,11 @@ async fn write_record(
     }
     for l in &staged.locations {
         let id = l.row.id;
-        let same_organization = stored.locations.get(&id).is_none_or(|old| {
-            l.row.organization_id.is_none() || old.organization_id == l.row.organization_id
-        });
-        if same_organization && same_source(stored.source(Entity::Location, id), &l.source) {
+        // A location first stored without its organisation (nested before it) has the same
+        // document as now, but not yet the organisation.
+        if !staged.organisation_found.contains(&id)
+            && same_source(stored.source(Entity::Location, id), &l.source)
+        {
             counts.locations.unchanged += 1;
             continue;
         }
