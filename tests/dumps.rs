@@ -360,25 +360,7 @@ async fn a_dump_outlasts_the_request_timeout() {
     assert!(total as usize > SERVICES_PER_CHUNK);
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::APP.scope(super::sqlite_server().base.clone(), super::$name()).await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(server) = super::postgres_server() else { return };
-                super::APP.scope(server.base.clone(), super::$name()).await;
-            })+
-        }
-    };
-}
-
-on_both_backends!(
+common::tests_on_both_servers!(
     every_item_once_across_chunks,
     filtered_dumps_hold_what_their_pages_hold,
     service_at_location_pages_add_up,

@@ -569,25 +569,7 @@ async fn postcode_alone_and_with_proximity_follow_the_hsds_semantics() {
     assert_eq!(far["total_items"], 0);
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::APP.scope(super::sqlite_server().base.clone(), super::$name()).await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(server) = super::postgres_server() else { return };
-                super::APP.scope(server.base.clone(), super::$name()).await;
-            })+
-        }
-    };
-}
-
-on_both_backends!(
+common::tests_on_both_servers!(
     every_response_validates_against_the_hsds_schemas,
     filters_behave_like_the_uk_validator_level_2,
     ndjson_streams_everything_unpaginated,

@@ -266,3 +266,27 @@ where
     catalog.store.close().await;
     db.drop_db().await;
 }
+
+/// Runs each named `async fn()` of the calling test file as two tests, against the file's
+/// `sqlite_server()` and `postgres_server()` (skipped or failing as `postgres_server` decides),
+/// with the server's base URL in the file's task-local `APP`.
+#[allow(unused_macros)]
+macro_rules! tests_on_both_servers {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::APP.scope(super::sqlite_server().base.clone(), super::$name()).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(server) = super::postgres_server() else { return };
+                super::APP.scope(server.base.clone(), super::$name()).await;
+            })+
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use tests_on_both_servers;
