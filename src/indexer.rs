@@ -67,6 +67,8 @@ struct Counters {
     reconciliations: AtomicU64,
     repaired: AtomicU64,
     hole_seen: AtomicBool,
+    last_compared: AtomicU64,
+    last_elapsed_ms: AtomicU64,
 }
 
 /// What this process's indexer has done since it started (for tests and logs).
@@ -79,6 +81,10 @@ pub struct IndexerStats {
     /// Services that reconciliation found missing, outdated or deleted in the index and
     /// re-indexed: 0 unless something bypassed the change log.
     pub repaired: u64,
+    /// Services compared by the last reconciliation, and how long it took: its cost grows
+    /// with the directory, so an operator can see it (`/healthz`).
+    pub last_reconciliation_compared: u64,
+    pub last_reconciliation_ms: u64,
 }
 
 /// What one [`Indexer::reconcile`] found (and re-indexed).
@@ -131,6 +137,8 @@ impl Indexer {
             holes_stepped_over: self.counters.holes_stepped_over.load(Ordering::Relaxed),
             reconciliations: self.counters.reconciliations.load(Ordering::Relaxed),
             repaired: self.counters.repaired.load(Ordering::Relaxed),
+            last_reconciliation_compared: self.counters.last_compared.load(Ordering::Relaxed),
+            last_reconciliation_ms: self.counters.last_elapsed_ms.load(Ordering::Relaxed),
         }
     }
 
@@ -330,6 +338,12 @@ impl Indexer {
             .repaired
             .fetch_add(outcome.repaired(), Ordering::Relaxed);
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        self.counters
+            .last_compared
+            .store(outcome.compared, Ordering::Relaxed);
+        self.counters
+            .last_elapsed_ms
+            .store(elapsed_ms, Ordering::Relaxed);
         if outcome.repaired() > 0 {
             tracing::warn!(
                 compared = outcome.compared,

@@ -791,3 +791,78 @@ async fn a_geojson_extent_serves_the_neighbourhoods_it_covers_and_no_more() {
     })
     .await;
 }
+
+/// A location nested under a service may name an organisation that the file describes only
+/// later (our own export does that): no warning then. An organisation the file never
+/// describes is warned about once, at the place that named it, after the whole file is read.
+#[tokio::test]
+async fn a_location_whose_organisation_comes_later_is_no_warning_one_that_never_comes_is() {
+    on_both_backends(false, |catalog, _| async move {
+        let later_org = "a1a1a1a1-0000-4000-8000-000000000001";
+        let location_id = "a1a1a1a1-0000-4000-8000-0000000000aa";
+        let location = serde_json::json!({
+            "id": location_id,
+            "organization_id": later_org,
+            "location_type": "physical",
+            "name": "Buurthuis De Later",
+            "latitude": 52.09,
+            "longitude": 5.12,
+        });
+        let service = service_with(|v| {
+            v["service_at_locations"][0]["location"] = location.clone();
+        });
+        let org = serde_json::json!({
+            "id": later_org,
+            "name": "Stichting Later",
+            "description": "Komt na de dienst in het bestand.",
+            "locations": [location],
+        });
+
+        let r = import_text(
+            &catalog,
+            "later.ndjson",
+            &format!("{service}\n{org}\n"),
+            false,
+        )
+        .await;
+        // (The spec's example brings two warnings of its own, about other fields.)
+        assert!(
+            r.problems.is_empty() && !r.warnings.iter().any(|w| w.message.contains(later_org)),
+            "an organisation described later is no warning: {r}"
+        );
+        let stored = catalog
+            .store
+            .load_locations(&[location_id.parse().unwrap()])
+            .await
+            .unwrap();
+        assert_eq!(
+            stored[0].organization_id,
+            Some(later_org.parse().unwrap()),
+            "the organisation's own description set it"
+        );
+
+        let never = "a1a1a1a1-0000-4000-8000-000000000002";
+        let service = service_with(|v| {
+            v["service_at_locations"][0]["location"] = serde_json::json!({
+                "id": "a1a1a1a1-0000-4000-8000-0000000000dd",
+                "organization_id": never,
+                "location_type": "physical",
+                "name": "Nergens",
+            });
+        });
+        let r = import_text(&catalog, "never.ndjson", &format!("{service}\n"), false).await;
+        let about_it: Vec<_> = r
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains(never))
+            .collect();
+        assert_eq!(
+            about_it.len(),
+            1,
+            "one warning for the missing organisation: {r}"
+        );
+        assert_eq!(about_it[0].place, "line 1");
+        assert!(about_it[0].field.ends_with("/organization_id"), "{r}");
+    })
+    .await;
+}

@@ -788,6 +788,12 @@ async fn openapi_and_health() {
     assert_eq!(health["status"], "ok");
     assert_eq!(health["database"], APP.with(|(_, backend)| *backend));
     assert!(health["indexed_services"].as_u64().unwrap() >= 300);
+    // Reconciliation finds nothing to repair unless a write bypassed the change log.
+    assert_eq!(health["indexer"]["repaired"], 0, "{health}");
+    assert!(
+        health["indexer"]["last_reconciliation"]["elapsed_ms"].is_u64(),
+        "{health}"
+    );
 }
 
 /// Every test above runs against the app on SQLite and, when configured, on PostgreSQL.

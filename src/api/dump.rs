@@ -75,26 +75,46 @@ pub struct Lines {
 }
 
 impl Lines {
-    /// Writes one document as one line.
+    /// Writes one document as one line, sending full writes as they fill (for documents
+    /// rendered one by one, e.g. from memory).
     pub async fn push(&mut self, value: &Value) -> Result<(), Stop> {
-        serde_json::to_writer(&mut self.buffer, value)?;
-        self.buffer.push(b'\n');
+        self.write(value)?;
         if self.buffer.len() >= WRITE_BYTES {
-            self.flush().await?;
+            self.send().await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self) -> Result<(), Stop> {
+    /// Appends one document as one line without sending it: a chunk is rendered whole while
+    /// its dump slot is held, then sent after the slot is released, so that a slow client
+    /// never holds a slot.
+    pub fn write(&mut self, value: &Value) -> Result<(), Stop> {
+        serde_json::to_writer(&mut self.buffer, value)?;
+        self.buffer.push(b'\n');
+        Ok(())
+    }
+
+    /// Sends everything written so far, in writes of about [`WRITE_BYTES`] (slices of one
+    /// buffer, not copies).
+    pub async fn send(&mut self) -> Result<(), Stop> {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let bytes = Bytes::from(std::mem::replace(
+        let written = Bytes::from(std::mem::replace(
             &mut self.buffer,
             Vec::with_capacity(WRITE_BYTES + WRITE_BYTES / 4),
         ));
-        // Fails once the body is dropped: the client disconnected or was cut off.
-        self.tx.send(Ok(bytes)).await.map_err(|_| Stop::Gone)
+        let mut start = 0;
+        while start < written.len() {
+            let end = (start + WRITE_BYTES).min(written.len());
+            // Fails once the body is dropped: the client disconnected or was cut off.
+            self.tx
+                .send(Ok(written.slice(start..end)))
+                .await
+                .map_err(|_| Stop::Gone)?;
+            start = end;
+        }
+        Ok(())
     }
 }
 
@@ -113,7 +133,7 @@ where
     let work = produce(lines);
     tokio::spawn(async move {
         let outcome = match work.await {
-            Ok(mut lines) => lines.flush().await,
+            Ok(mut lines) => lines.send().await,
             Err(stop) => Err(stop),
         };
         match outcome {
@@ -151,13 +171,17 @@ pub fn values(what: &'static str, values: Vec<Value>) -> Response {
 pub fn services(catalog: Catalog, ids: Vec<Uuid>, shape: Shape, terms: Terms) -> Response {
     stream("services", move |mut lines| async move {
         for chunk in ids.chunks(SERVICES_PER_CHUNK) {
-            let records = catalog.services_in_order(chunk).await?;
-            let sources = load_sources(&catalog, &records, &[], &[]).await?;
-            for record in &records {
-                let doc =
-                    render::service_json(record, shape, &sources, &terms, &catalog.vocabulary);
-                lines.push(&doc).await?;
+            {
+                let _slot = catalog.dump_slot().await;
+                let records = catalog.services_in_order(chunk).await?;
+                let sources = load_sources(&catalog, &records, &[], &[]).await?;
+                for record in &records {
+                    let doc =
+                        render::service_json(record, shape, &sources, &terms, &catalog.vocabulary);
+                    lines.write(&doc)?;
+                }
             }
+            lines.send().await?;
         }
         Ok(lines)
     })
@@ -174,13 +198,17 @@ pub fn service_at_locations(
 ) -> Response {
     stream("service_at_locations", move |mut lines| async move {
         for chunk in ids.chunks(SERVICES_PER_CHUNK) {
-            let mut pairs = service_location_pairs(&catalog, chunk).await?;
-            if let Some((point, radius)) = near {
-                pairs = pairs_within(&catalog, pairs, point, radius).await?;
+            {
+                let _slot = catalog.dump_slot().await;
+                let mut pairs = service_location_pairs(&catalog, chunk).await?;
+                if let Some((point, radius)) = near {
+                    pairs = pairs_within(&catalog, pairs, point, radius).await?;
+                }
+                for doc in render_pairs(&catalog, &pairs, full, &terms).await? {
+                    lines.write(&doc)?;
+                }
             }
-            for doc in render_pairs(&catalog, &pairs, full, &terms).await? {
-                lines.push(&doc).await?;
-            }
+            lines.send().await?;
         }
         Ok(lines)
     })
@@ -190,14 +218,18 @@ pub fn service_at_locations(
 pub fn organizations(catalog: Catalog, ids: Vec<Uuid>, full: bool, terms: Terms) -> Response {
     stream("organizations", move |mut lines| async move {
         for chunk in ids.chunks(ORGANIZATIONS_PER_CHUNK) {
-            let docs = if full {
-                organization_documents(&catalog, chunk, &terms).await?
-            } else {
-                organization_list_documents(&catalog, chunk).await?
-            };
-            for doc in &docs {
-                lines.push(doc).await?;
+            {
+                let _slot = catalog.dump_slot().await;
+                let docs = if full {
+                    organization_documents(&catalog, chunk, &terms).await?
+                } else {
+                    organization_list_documents(&catalog, chunk).await?
+                };
+                for doc in &docs {
+                    lines.write(doc)?;
+                }
             }
+            lines.send().await?;
         }
         Ok(lines)
     })

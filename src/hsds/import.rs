@@ -252,12 +252,18 @@ impl Checker<'_> {
     }
 
     fn warning(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.warnings.push(Problem {
+        let warning = self.problem_at(field, message);
+        self.warnings.push(warning);
+    }
+
+    /// A problem at `field` of this record, to report now or later.
+    fn problem_at(&self, field: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
             file: self.item.file.clone(),
             place: self.item.place.clone(),
             field: field.into(),
             message: message.into(),
-        });
+        }
     }
 
     /// Where `field` of this record is, for a later problem that names both places.
@@ -375,8 +381,13 @@ struct Known {
     taxonomies: HashMap<Uuid, Vec<String>>,
     /// Locations described in this import (a service may only link to those).
     locations: HashSet<Uuid>,
-    /// Locations staged without their organisation because it came later in the file.
-    without_organisation: HashSet<Uuid>,
+    /// Locations staged without their organisation because it was not (yet) in the file, with
+    /// the warning that is due if it never comes: reported at the end of the file, so that an
+    /// organisation described after a service nested its location (our own export does that)
+    /// is no warning.
+    without_organisation: HashMap<Uuid, (usize, Problem)>,
+    /// Counts the entries ever made in `without_organisation`, to report them in file order.
+    forward_references: usize,
     /// Every object this import described so far: where first, and a digest of how.
     seen: HashMap<(Entity, Uuid), SeenAt>,
     /// (taxonomy, code) → the term of this import that has that code, and where.
@@ -433,6 +444,10 @@ enum Undo {
     Location(Uuid),
     Seen(Entity, Uuid),
     Code(Uuid, String),
+    /// A location entered in `without_organisation`.
+    ForwardReference(Uuid),
+    /// A location taken out of `without_organisation` (its organisation came), with its entry.
+    OrganisationFound(Uuid, (usize, Problem)),
 }
 
 /// A digest of an HSDS document that ignores the order of keys (the same object written by
@@ -495,7 +510,8 @@ impl Known {
             terms,
             taxonomies,
             locations: HashSet::new(),
-            without_organisation: HashSet::new(),
+            without_organisation: HashMap::new(),
+            forward_references: 0,
             seen: HashMap::new(),
             codes: HashMap::new(),
             journal: Vec::new(),
@@ -597,6 +613,12 @@ impl Known {
                 }
                 Undo::Code(taxonomy, code) => {
                     self.codes.remove(&(taxonomy, code));
+                }
+                Undo::ForwardReference(id) => {
+                    self.without_organisation.remove(&id);
+                }
+                Undo::OrganisationFound(id, pending) => {
+                    self.without_organisation.insert(id, pending);
                 }
             }
         }
@@ -761,16 +783,7 @@ fn stage_location(
     let forward_reference = own_org.is_some_and(|org| !known.organizations.contains(&org));
     let organization_id = match own_org {
         Some(org) if known.organizations.contains(&org) => Some(org),
-        Some(org) => {
-            c.warning(
-                format!("{field}/organization_id"),
-                format!(
-                    "unknown organization {org}; the location is kept without an organization \
-                     (the reference stays in its HSDS document)"
-                ),
-            );
-            None
-        }
+        Some(_) => None,
         None => organization_id,
     };
     let mut location = Location {
@@ -798,9 +811,26 @@ fn stage_location(
     {
         return Some(id);
     }
-    if forward_reference {
-        known.without_organisation.insert(id);
-    } else if location.organization_id.is_some() && known.without_organisation.remove(&id) {
+    if let (true, Some(org)) = (forward_reference, own_org) {
+        let field = format!("{field}/organization_id");
+        let warning = c.problem_at(
+            &field,
+            format!(
+                "unknown organization {org}; the location is kept without an organization \
+                 (the reference stays in its HSDS document)"
+            ),
+        );
+        if let std::collections::hash_map::Entry::Vacant(entry) =
+            known.without_organisation.entry(id)
+        {
+            entry.insert((known.forward_references, warning));
+            known.forward_references += 1;
+            known.journal.push(Undo::ForwardReference(id));
+        }
+    } else if location.organization_id.is_some()
+        && let Some(pending) = known.without_organisation.remove(&id)
+    {
+        known.journal.push(Undo::OrganisationFound(id, pending));
         staged.organisation_found.insert(id);
     }
     known.add_location(id);
@@ -2242,6 +2272,12 @@ async fn pass(
             report.stopped_early = true;
         }
     }
+    // Organisations that a location named but the file never described.
+    let mut never_described: Vec<_> = known.without_organisation.into_values().collect();
+    never_described.sort_by_key(|(order, _)| *order);
+    report
+        .warnings
+        .extend(never_described.into_iter().map(|(_, warning)| warning));
     if let Some(mut writer) = writer {
         if !batch.records.is_empty() {
             writer.write(batch, &mut report).await?;

@@ -96,11 +96,21 @@ async fn stylesheet() -> impl IntoResponse {
 /// Liveness and readiness: the database answers and the index is open.
 async fn healthz(State(catalog): State<Catalog>) -> impl IntoResponse {
     let db = catalog.store.ping().await;
+    let stats = catalog.indexer.stats();
     let body = serde_json::json!({
         "status": if db.is_ok() { "ok" } else { "unavailable" },
         "database": catalog.store.backend(),
         "indexed_services": catalog.search.doc_count(),
         "index_cursor": catalog.search.cursor(),
+        "indexer": {
+            "reconciliations": stats.reconciliations,
+            "repaired": stats.repaired,
+            "holes_stepped_over": stats.holes_stepped_over,
+            "last_reconciliation": {
+                "compared": stats.last_reconciliation_compared,
+                "elapsed_ms": stats.last_reconciliation_ms,
+            },
+        },
     });
     let status = if db.is_ok() {
         StatusCode::OK
