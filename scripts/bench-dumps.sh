@@ -12,7 +12,8 @@
 #   scripts/bench-dumps.sh 10000 100000
 #
 # Data goes to a temporary directory that is removed afterwards; the generated feeds are kept in
-# $FEED_DIR (default /tmp) for reruns. PORT (default 18080) is where the server listens; BIN
+# $FEED_DIR (default /tmp) for reruns; DATA=DIR uses and keeps that data directory instead (the
+# import is skipped when it already holds a database: one size at a time then). PORT (default 18080) is where the server listens; BIN
 # another binary (default: the release build).
 set -euo pipefail
 
@@ -25,6 +26,8 @@ BASE="http://127.0.0.1:$PORT"
 [ -x "$BIN" ] || { echo "no release build at $BIN: run cargo build --release" >&2; exit 1; }
 
 rss_mb() { echo $(( $(awk '/^VmRSS/ {print $2}' "/proc/$1/status") / 1024 )); }
+# Heap (anonymous) and file-backed (memory-mapped index and database) parts of the RSS, in MB.
+rss_parts() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "%d %d", a/1024, f/1024}' "/proc/$1/status"; }
 
 # `curl` timing of one GET: "seconds bytes status".
 timed() { curl -s -o /dev/null -w '%{time_total} %{size_download} %{http_code}\n' "$BASE$1"; }
@@ -32,13 +35,16 @@ timed() { curl -s -o /dev/null -w '%{time_total} %{size_download} %{http_code}\n
 for n in "${@:-10000}"; do
     feed="$FEED_DIR/wijkwijzer-import-$n.ndjson"
     [ -s "$feed" ] || python3 scripts/make-import-feed.py "$n" "$feed"
-    data="$(mktemp -d)"
-    "$BIN" --data-dir "$data" --demo-data false import "$feed" >/dev/null 2>&1 \
-        || { echo "import of $feed failed" >&2; exit 1; }
+    if [ -n "${DATA:-}" ]; then data="$DATA"; mkdir -p "$data"; else data="$(mktemp -d)"; fi
+    if [ ! -s "$data/wijkwijzer.db" ]; then
+        "$BIN" --data-dir "$data" --demo-data false import "$feed" >/dev/null 2>&1 \
+            || { echo "import of $feed failed" >&2; exit 1; }
+    fi
     "$BIN" --data-dir "$data" --demo-data false --listen "127.0.0.1:$PORT" \
         --log-format json serve >"$data/server.log" 2>&1 &
     server=$!
-    trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
+    cleanup() { kill $server 2>/dev/null || true; [ -n "${DATA:-}" ] || rm -rf "$data"; }
+    trap cleanup EXIT
     for _ in $(seq 1 300); do
         curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
         sleep 0.2
@@ -58,9 +64,14 @@ for n in "${@:-10000}"; do
         timed "/hsds/services?format=ndjson&full=true" >"$out/$i" &
     done
     peak=$before
+    peak_anon=0
+    peak_file=0
     while [ "$(jobs -rp | grep -vc "^$server$")" -gt 0 ]; do
         now=$(rss_mb $server)
         [ "$now" -gt "$peak" ] && peak=$now
+        read -r anon file < <(rss_parts $server)
+        [ "$anon" -gt "$peak_anon" ] && peak_anon=$anon
+        [ "$file" -gt "$peak_file" ] && peak_file=$file
         sleep 0.2
     done
     wall=$(echo "$(date +%s.%N) - $started" | bc -l)
@@ -70,7 +81,8 @@ for n in "${@:-10000}"; do
         read -r t bytes code <"$out/$i"
         printf ' %ss/%dMB/%s' "$t" $(( bytes / 1048576 )) "$code"
     done
-    printf '\nserver RSS: before %d MB, peak %d MB, 1 s after %d MB\n' "$before" "$peak" "$(rss_mb $server)"
+    printf '\nserver RSS: before %d MB, peak %d MB (peak heap %d MB, peak file-backed %d MB), 1 s after %d MB\n' \
+        "$before" "$peak" "$peak_anon" "$peak_file" "$(rss_mb $server)"
     rm -rf "$out"
 
     last_sal=$(curl -s "$BASE/hsds/service_at_locations?per_page=100" \
@@ -84,6 +96,6 @@ for n in "${@:-10000}"; do
 
     kill "$server"
     wait "$server" 2>/dev/null || true
-    rm -rf "$data"
+    [ -n "${DATA:-}" ] || rm -rf "$data"
     trap - EXIT
 done

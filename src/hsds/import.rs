@@ -2013,17 +2013,25 @@ async fn write_record(
         if let Some(old) = stored.services.get(&id) {
             keep_omitted_service(&mut service, old, &b.source, &b.carried);
         }
-        tx.upsert_service(&service, &catalog.vocabulary, Some(&b.source.to_string()))
-            .await
-            .map_err(Failure::at(&b.field, Entity::Service, id))?;
+        let source = b.source.to_string();
+        let written = if stored.exists(Entity::Service, id) {
+            tx.upsert_service(&service, &catalog.vocabulary, Some(&source))
+                .await
+        } else {
+            tx.insert_new_service(&service, &catalog.vocabulary, Some(&source))
+                .await
+        };
+        written.map_err(Failure::at(&b.field, Entity::Service, id))?;
         bump(&mut counts.services, stored.exists(Entity::Service, id));
     }
     Ok(())
 }
 
-/// Writes a batch through `tx`, each record whole or not at all (a savepoint per record): a
-/// record the database refuses, or whose ids already belong to something else, becomes a
-/// problem and the others go on.
+/// Writes a batch through `tx`, each record whole or not at all: a record the database
+/// refuses, or whose ids already belong to something else, becomes a problem and the others
+/// go on. The batch is first written whole under one savepoint (a savepoint per record costs
+/// two more round trips to the database per record); only when a record fails is that undone
+/// and the batch written again with a savepoint per record.
 async fn write_batch(
     catalog: &Catalog,
     tx: &mut WriteTx,
@@ -2031,13 +2039,37 @@ async fn write_batch(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let stored = Stored::load(catalog, tx, &batch).await?;
+    let mut ready = Vec::with_capacity(batch.records.len());
     for record in batch.records {
         let problems = collisions(tx, &record, &stored).await?;
-        if !problems.is_empty() {
+        if problems.is_empty() {
+            ready.push(record);
+        } else {
             report.problems.extend(problems);
             reject(report, record.kind);
-            continue;
         }
+    }
+
+    let whole = tx.savepoint().await?;
+    let mut counts = Vec::with_capacity(ready.len());
+    for record in &ready {
+        let mut c = RecordCounts::default();
+        if write_record(catalog, tx, record, &stored, &mut c)
+            .await
+            .is_err()
+        {
+            break;
+        }
+        counts.push(c);
+    }
+    if counts.len() == ready.len() {
+        tx.release_savepoint().await?;
+        counts.into_iter().for_each(|c| c.add_to(report));
+        return Ok(());
+    }
+    tx.rollback_to_savepoint(whole).await?;
+
+    for record in ready {
         let mark = tx.savepoint().await?;
         let mut counts = RecordCounts::default();
         match write_record(catalog, tx, &record, &stored, &mut counts).await {
