@@ -57,7 +57,7 @@ pub struct SearchResult {
     pub url: String,
     /// Plain text with the matched words between `[[` and `]]`.
     pub snippet: String,
-    /// When the listing was last checked (HSDS `assured_date`, `YYYY-MM-DD`); absent: never.
+    /// When the listing was last checked (HSDS `assured_date`, `YYYY-MM-DD`); null: never.
     pub assured_date: Option<String>,
     /// Not checked within this instance's stale period (default 180 days), or never: shown
     /// to people as "Mogelijk verouderd". Such listings rank a little lower.
