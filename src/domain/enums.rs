@@ -138,6 +138,8 @@ impl ServiceStatus {
     }
 }
 
+// Not derived: `coded_enum!` takes no per-variant attributes such as `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for ServiceStatus {
     fn default() -> Self {
         ServiceStatus::Active

@@ -290,8 +290,7 @@ pub fn read_service(service: &mut Service, doc: &Map<String, Value>) -> Vec<&'st
         .filter(|a| super::attribute_term_id(a) == Some(status_reason_term_id()))
         .filter_map(|a| a.get("value").and_then(Value::as_str))
         .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .last();
+        .rfind(|r| !r.is_empty());
     if let Some(reason) = reason {
         service.status_reason = Some(reason.to_string());
         given.push("status_reason");
