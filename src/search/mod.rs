@@ -14,6 +14,9 @@
 //! - field boosts name 4 > labels 3 > organisation 2 > description 1;
 //! - filters as non-scoring clauses; the distance radius, facets, total and paging in one
 //!   custom collector — see `collector.rs`;
+//! - freshness and status in the ranking: stale listings (checked before the request's
+//!   `stale_before`, or never) score ×[`STALE_RANK_FACTOR`]; temporarily closed ones come
+//!   after the open ones; inactive and defunct ones only with `include_withdrawn`;
 //! - plain-text snippets (never HTML).
 //!
 //! Request limits (documented behaviour, not errors): `limit` is clamped to [`MAX_LIMIT`];
