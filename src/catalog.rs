@@ -159,8 +159,8 @@ impl Catalog {
     /// stale badge and ranking penalty go within the indexer's delay.
     ///
     /// Authorisation: the caller must be an editor of the service's organisation or a
-    /// moderator of its area. Accounts land separately; until then only trusted callers (the
-    /// CLI, tests) reach this. See [`Self::authorise_listing_change`].
+    /// moderator of its area. Accounts land separately; until then no route calls this, only
+    /// code and tests do. The check belongs in `authorise_listing_change` (below).
     pub async fn confirm_still_correct(
         &self,
         service_id: Uuid,
