@@ -667,6 +667,37 @@ async fn status_reason_and_assured_date_survive_export_and_import() {
                 );
             }
         }
+
+        // A status HSDS does not know is named as a problem, not stored.
+        let exported = config.data_dir.join("export-Json");
+        let mut text = std::fs::read_to_string(&exported).unwrap();
+        assert!(text.contains("\"temporarily closed\""));
+        text = text.replace("\"temporarily closed\"", "\"gesloten\"");
+        let wrong = config.data_dir.join("wrong-status.json");
+        std::fs::write(&wrong, text).unwrap();
+        let report = import_path(
+            &catalog,
+            &wrong,
+            &Options {
+                strict: false,
+                progress: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.field.ends_with("/status") && p.message.contains("temporarily closed")),
+            "{backend}: {report}"
+        );
+        let read = catalog.service(closed.id).await.unwrap().unwrap().service;
+        assert_eq!(
+            read.status,
+            ServiceStatus::TemporarilyClosed,
+            "{backend}: unchanged"
+        );
         catalog.store.close().await;
     })
     .await;
