@@ -1623,7 +1623,8 @@ def validate(data: dict):
         "svc": {"id", "organization_id", "name", "alternate_name", "description", "url", "email", "phone", "status",
                 "categories", "target_groups", "access_route", "accepts_referrals", "welzijn_op_recept", "formality",
                 "initiative", "setting", "group_format", "waiting_time", "minimum_age", "maximum_age", "eligibility",
-                "cost", "languages", "assured_date", "location_ids", "service_areas", "schedules", "contacts"},
+                "cost", "languages", "assured_date", "location_ids", "service_areas", "schedules", "contacts",
+                "status_reason"},
         "cost": {"kind", "amount", "description"},
         "sched": {"id", "freq", "byday", "opens_at", "closes_at", "description"},
         "contact": {"id", "name", "title", "email", "phone"},
@@ -1745,6 +1746,14 @@ def validate(data: dict):
     return per_wijk, per_gm, per_cat, per_sub, ov_lonely, ov_lonely_buurten, no_loc_area, unused
 
 
+# A few listings are temporarily closed (HSDS status), with the reason visitors read in the
+# banner; they stay findable, ranked after open ones. Chosen by name, none a test scenario.
+TEMPORARILY_CLOSED = {
+    "Weggeefwinkel De Hoeksteen": "De Hoeksteen wordt verbouwd. Vanaf 1 februari 2027 zijn we weer open.",
+    "Pluktuin Het Kompas": "Winterstop: de tuin gaat in maart weer open.",
+}
+
+
 def main():
     utrecht()
     other_gemeenten()
@@ -1754,6 +1763,11 @@ def main():
         s = dict(s)
         s.pop("_kind")
         services.append(s)
+    for name, reason in TEMPORARILY_CLOSED.items():
+        matches = [s for s in services if s["name"] == name]
+        assert len(matches) == 1, (name, len(matches))
+        matches[0]["status"] = "temporarily closed"
+        matches[0]["status_reason"] = reason
     data = {
         "format": "wijkwijzer-demo/1",
         "description": ("Fictieve demodata voor Wijkwijzer, de sociale kaart voor de regio Utrecht. Alle organisaties, "

@@ -68,7 +68,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Catalog> {
         geo.clone(),
         vocabulary.clone(),
     );
-    let catalog = Catalog::new(store, search, geo, vocabulary, indexer);
+    let mut catalog = Catalog::new(store, search, geo, vocabulary, indexer);
+    catalog.freshness = crate::domain::Freshness::new(config.stale_after_days);
 
     if config.loads_demo_data(catalog.store.backend()) && catalog.store.service_count().await? == 0
     {

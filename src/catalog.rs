@@ -8,7 +8,8 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::domain::{
-    Invalid, Location, Organization, Service, ServiceRecord, ServiceSummary, Vocabulary,
+    Freshness, Invalid, Location, Organization, Service, ServiceRecord, ServiceStatus,
+    ServiceSummary, Vocabulary,
 };
 use crate::geo::Geography;
 use crate::indexer::Indexer;
@@ -17,7 +18,7 @@ use crate::search::{
     Facets, Interpretation, PairPage, SearchError, SearchIndex, SearchRequest, SearchResults,
     SnippetPart,
 };
-use crate::store::Store;
+use crate::store::{StaleService, Store};
 
 #[derive(Clone)]
 pub struct Catalog {
@@ -26,6 +27,9 @@ pub struct Catalog {
     pub geo: Arc<Geography>,
     pub vocabulary: Arc<Vocabulary>,
     pub indexer: Indexer,
+    /// The operator's stale period: pages and cards mark listings not checked within it, and
+    /// searches rank them lower (the cut-off is computed per query from today).
+    pub freshness: Freshness,
     /// Two permits per core for the CPU-bound index searches. Without them every waiting
     /// request got its own blocking thread and the scheduler time-sliced thirty of them on two
     /// cores: the same throughput, but each request finished only when nearly all of them did.
@@ -75,6 +79,7 @@ impl Catalog {
             geo,
             vocabulary,
             indexer,
+            freshness: Freshness::default(),
             search_slots: Arc::new(Semaphore::new(cores * 2)),
             dump_slots: Arc::new(Semaphore::new(cores)),
         }
@@ -163,6 +168,121 @@ impl Catalog {
         Ok(self.store.load_service(id).await?)
     }
 
+    /// "Klopt nog": the listing was checked and is still right on `today`. Sets its
+    /// `assured_date` directly, without moderation (confirming changes nothing a visitor could
+    /// be misled by), through a write transaction, so the change log re-indexes it and the
+    /// stale badge and ranking penalty go within the indexer's delay.
+    ///
+    /// Authorisation: the caller must be an editor of the service's organisation or a
+    /// moderator of its area. Accounts land separately; until then no route calls this, only
+    /// code and tests do. The check belongs in `authorise_listing_change` (below).
+    pub async fn confirm_still_correct(
+        &self,
+        service_id: Uuid,
+        today: time::Date,
+    ) -> Result<(), ListingChangeError> {
+        self.authorise_listing_change(service_id)?;
+        let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
+        if !tx
+            .set_assured_date(service_id, today)
+            .await
+            .map_err(anyhow::Error::from)?
+        {
+            return Err(ListingChangeError::NoSuchService);
+        }
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        self.indexer.nudge();
+        Ok(())
+    }
+
+    /// Sets a listing's HSDS status with the reason visitors read ("Verbouwing tot 1 april";
+    /// blank: none). Inactive and defunct listings disappear from public pages and search,
+    /// temporarily closed ones get a banner and rank after open ones. Same authorisation hook
+    /// as [`Self::confirm_still_correct`].
+    pub async fn set_status(
+        &self,
+        service_id: Uuid,
+        status: ServiceStatus,
+        reason: Option<&str>,
+    ) -> Result<(), ListingChangeError> {
+        self.authorise_listing_change(service_id)?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason
+            && r.chars().count() > crate::domain::service::MAX_REASON
+        {
+            return Err(ListingChangeError::Invalid(Invalid::new(
+                "status_reason",
+                format!(
+                    "is te lang (meer dan {} tekens)",
+                    crate::domain::service::MAX_REASON
+                ),
+            )));
+        }
+        let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
+        if !tx
+            .set_status(service_id, status, reason)
+            .await
+            .map_err(anyhow::Error::from)?
+        {
+            return Err(ListingChangeError::NoSuchService);
+        }
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        self.indexer.nudge();
+        Ok(())
+    }
+
+    /// AUTHORISATION HOOK (issue 13, accounts): every change to a listing's freshness or
+    /// status passes here. When accounts land, this takes the acting user (editor of the
+    /// service's organisation, moderator of its gemeente, or administrator) and refuses
+    /// everyone else with [`ListingChangeError::Forbidden`]; the handlers stay as they are.
+    /// Today no route calls the use cases, so allowing is safe.
+    fn authorise_listing_change(&self, _service_id: Uuid) -> Result<(), ListingChangeError> {
+        Ok(())
+    }
+
+    /// The moderators' list: listings still offered that were last checked more than the
+    /// stale period before `today` (or never), oldest first; optionally only those of one
+    /// gemeente (CBS code). `limit` bounds the page.
+    pub async fn stale_services(
+        &self,
+        gemeente: Option<&str>,
+        today: time::Date,
+        limit: i64,
+    ) -> anyhow::Result<Vec<StaleService>> {
+        self.stale_services_before(gemeente, self.freshness.stale_before(today), limit)
+            .await
+    }
+
+    /// [`Self::stale_services`] with an explicit cut-off: checked before `older_than`.
+    pub async fn stale_services_before(
+        &self,
+        gemeente: Option<&str>,
+        older_than: time::Date,
+        limit: i64,
+    ) -> anyhow::Result<Vec<StaleService>> {
+        Ok(self
+            .store
+            .stale_services(gemeente, older_than, limit)
+            .await?)
+    }
+
+    /// Whether a listing checked on `assured` shows as possibly outdated today.
+    pub fn is_stale(&self, assured: Option<time::Date>) -> bool {
+        self.freshness
+            .is_stale(assured, crate::domain::freshness::today())
+    }
+
+    /// The request with this instance's stale cut-off for today, unless the caller set one.
+    fn with_freshness(&self, mut request: SearchRequest) -> SearchRequest {
+        if request.stale_before.is_none() {
+            request.stale_before = Some(
+                self.freshness
+                    .stale_before(crate::domain::freshness::today()),
+            );
+        }
+        request
+    }
+
     /// Runs a search and returns the page as lists show it: everything comes from the index
     /// (see [`ServiceSummary`] for why), so a page of results costs no database query.
     pub async fn search(&self, parsed: &ParsedSearch) -> anyhow::Result<FoundPage> {
@@ -230,6 +350,7 @@ impl Catalog {
     /// Every service id matching the request, in its order, without page limits (for complete
     /// listings such as the HSDS ndjson stream).
     pub async fn matching_ids(&self, request: SearchRequest) -> anyhow::Result<Vec<Uuid>> {
+        let request = self.with_freshness(request);
         self.in_search_slot(move |index| index.matching_ids(&request))
             .await
     }
@@ -241,6 +362,7 @@ impl Catalog {
         offset: usize,
         limit: usize,
     ) -> anyhow::Result<(usize, Vec<Uuid>)> {
+        let request = self.with_freshness(request);
         self.in_search_slot(move |index| index.page_ids(&request, offset, limit))
             .await
     }
@@ -253,12 +375,14 @@ impl Catalog {
         offset: usize,
         limit: usize,
     ) -> anyhow::Result<PairPage> {
+        let request = self.with_freshness(request);
         self.in_search_slot(move |index| index.pair_page(&request, offset, limit))
             .await
     }
 
     /// The bare index search (hits carry ids, snippets and summaries), off the async threads.
     pub async fn search_index(&self, request: SearchRequest) -> anyhow::Result<SearchResults> {
+        let request = self.with_freshness(request);
         self.in_search_slot(move |index| index.search(&request))
             .await
     }
@@ -276,5 +400,31 @@ impl Catalog {
             work(&index)
         })
         .await??)
+    }
+}
+
+/// Why a change to a listing's freshness or status was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ListingChangeError {
+    #[error("dit aanbod bestaat niet")]
+    NoSuchService,
+    #[error("{0}")]
+    Invalid(Invalid),
+    /// Reserved for the authorisation hook (accounts).
+    #[error("u mag dit aanbod niet wijzigen")]
+    Forbidden,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<ListingChangeError> for crate::error::AppError {
+    fn from(error: ListingChangeError) -> Self {
+        match error {
+            ListingChangeError::NoSuchService => Self::not_found("Dit aanbod"),
+            ListingChangeError::Invalid(invalid) => Self::Invalid(invalid),
+            // Until accounts bring a 403, refusing is at least never a leak.
+            ListingChangeError::Forbidden => Self::not_found("Dit aanbod"),
+            ListingChangeError::Internal(error) => Self::Internal(error),
+        }
     }
 }

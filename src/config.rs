@@ -70,6 +70,18 @@ pub struct Config {
     )]
     pub region: Region,
 
+    /// Days after its last check (`assured_date`) that a listing is marked "Mogelijk
+    /// verouderd" for visitors, ranks lower in search and appears on the moderators' list of
+    /// stale listings. A listing never checked counts as stale.
+    #[arg(
+        long,
+        env = "WIJKWIJZER_STALE_AFTER_DAYS",
+        default_value_t = crate::domain::freshness::DEFAULT_STALE_AFTER_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        global = true
+    )]
+    pub stale_after_days: u32,
+
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -387,6 +399,7 @@ impl Config {
             demo_data: Some(false),
             log_format: LogFormat::Pretty,
             region: Region::utrecht(),
+            stale_after_days: crate::domain::freshness::DEFAULT_STALE_AFTER_DAYS,
             limits: Limits::default(),
         }
     }
@@ -414,6 +427,7 @@ impl std::fmt::Debug for Config {
             .field("demo_data", &self.demo_data)
             .field("log_format", &self.log_format)
             .field("region", &self.region.name)
+            .field("stale_after_days", &self.stale_after_days)
             .field("limits", &self.limits)
             .finish()
     }

@@ -31,6 +31,10 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("niet gevonden")]
     NotFound { what: String },
+    /// A listing that exists but is no longer offered (HSDS status inactive or defunct): 404
+    /// for the public, with a message that says so rather than "does not exist".
+    #[error("niet meer aangeboden")]
+    NoLongerOffered { name: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
     /// The request target (path and query) is longer than we accept (414).
@@ -69,7 +73,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::NotFound { .. } | Self::NoLongerOffered { .. } => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -84,6 +88,7 @@ impl AppError {
         match self {
             Self::BadRequest { .. } | Self::Invalid(_) => "Ongeldige invoer",
             Self::NotFound { .. } => "Niet gevonden",
+            Self::NoLongerOffered { .. } => "Niet meer aangeboden",
             Self::PayloadTooLarge => "Verzoek te groot",
             Self::UriTooLong => "Adres te lang",
             Self::HeadersTooLarge => "Kopregels te groot",
@@ -100,6 +105,9 @@ impl AppError {
             Self::BadRequest { detail, .. } => detail.clone(),
             Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound { what } => format!("{what} bestaat niet (meer)."),
+            Self::NoLongerOffered { name } => format!(
+                "{name} wordt niet meer aangeboden. Zoek op de startpagina naar ander aanbod."
+            ),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
             Self::UriTooLong => {
                 "Het adres van het verzoek is te lang. Gebruik minder of kortere zoektermen.".into()

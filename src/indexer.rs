@@ -653,6 +653,9 @@ pub fn build_document(
             })
             .collect(),
         summary: stored_summary(record),
+        assured_date: s.assured_date,
+        temporarily_closed: s.status == crate::domain::ServiceStatus::TemporarilyClosed,
+        withdrawn: s.status.is_withdrawn(),
     }
 }
 

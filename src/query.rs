@@ -175,6 +175,10 @@ pub struct SearchParams {
     /// Only Welzijn op Recept (social prescribing) offerings (`false`: none of them).
     #[serde(default, deserialize_with = "crate::params::flag")]
     pub wor: Option<bool>,
+    /// Leave out temporarily closed offers (also `ja`/`nee`, `1`/`0`). By default they are
+    /// found, after the open ones when sorting by relevance or distance.
+    #[serde(default, deserialize_with = "crate::params::flag")]
+    pub hide_closed: Option<bool>,
     /// Day of the week (repeatable: any of them): 1–7, a Dutch or English name or abbreviation
     /// (`dinsdag`, `di`, `tuesday`, `TU`, `2`), any case.
     #[serde(default)]
@@ -301,6 +305,7 @@ const SINGLE_VALUED: &[&str] = &[
     "free",
     "access",
     "wor",
+    "hide_closed",
     "age",
     "sort",
     "page",
@@ -479,6 +484,7 @@ pub fn check(
         AccessParam::Referral => AccessFilter::NeedsReferral,
     });
     request.welzijn_op_recept = params.wor;
+    request.hide_temporarily_closed = params.hide_closed.unwrap_or(false);
     let mut days: Vec<u8> = Vec::new();
     for v in params
         .day

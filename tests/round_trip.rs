@@ -15,7 +15,9 @@ use uuid::Uuid;
 use common::on_both_backends;
 use wijkwijzer::catalog::Catalog;
 use wijkwijzer::config::Config;
-use wijkwijzer::domain::{AccessRoute, CostKind, Formality, Location, Organization, Service};
+use wijkwijzer::domain::{
+    AccessRoute, CostKind, Formality, Location, Organization, Service, ServiceStatus,
+};
 use wijkwijzer::hsds::export::{Format, export_path};
 use wijkwijzer::hsds::import::{Options, import_path};
 use wijkwijzer::hsds::schemas;
@@ -196,11 +198,15 @@ async fn round_trip(format: Format) {
 
         let restored = directory(&catalog).await;
         // What the issue saw lost, counted, before the whole comparison.
-        let checks: [(&str, ServiceTest); 4] = [
+        let checks: [(&str, ServiceTest); 6] = [
             ("free", |s| s.cost.kind == CostKind::Free),
             ("Welzijn op Recept", |s| s.welzijn_op_recept),
             ("referral only", |s| s.access_route != AccessRoute::Open),
             ("informal", |s| s.formality == Formality::Informal),
+            ("temporarily closed with a reason", |s| {
+                s.status == ServiceStatus::TemporarilyClosed && s.status_reason.is_some()
+            }),
+            ("checked", |s| s.assured_date.is_some()),
         ];
         for (what, check) in checks {
             let count = |d: &Directory| d.services.values().filter(|s| check(s)).count();

@@ -238,6 +238,12 @@ fn paging(
         ));
     }
     Ok(List {
+        // HSDS lists every service with its `status`, including those no longer offered:
+        // harvesters must learn that a service ended, not lose sight of it.
+        request: SearchRequest {
+            include_withdrawn: true,
+            ..SearchRequest::default()
+        },
         page,
         per_page,
         ndjson: format == Some(Format::Ndjson),

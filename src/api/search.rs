@@ -57,6 +57,16 @@ pub struct SearchResult {
     pub url: String,
     /// Plain text with the matched words between `[[` and `]]`.
     pub snippet: String,
+    /// When the listing was last checked (HSDS `assured_date`, `YYYY-MM-DD`); null: never.
+    pub assured_date: Option<String>,
+    /// Not checked within this instance's stale period (default 180 days), or never: shown
+    /// to people as "Mogelijk verouderd". Such listings rank a little lower.
+    pub possibly_outdated: bool,
+    /// HSDS status: `active` or `temporarily closed` (listings no longer offered are not
+    /// found here; the HSDS API still lists them).
+    pub status: String,
+    /// Why it is temporarily closed, in Dutch.
+    pub status_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -158,7 +168,11 @@ pub async fn search(
                 .collect(),
             did_you_mean: found.interpreted.did_you_mean.clone(),
         },
-        results: found.hits.iter().map(result).collect(),
+        results: found
+            .hits
+            .iter()
+            .map(|hit| result(hit, catalog.freshness))
+            .collect(),
         facets: SearchFacets {
             categories: label(&f.categories, &|c| {
                 vocab.term(CATEGORY_TAXONOMY, c).map(|t| t.name.clone())
@@ -185,7 +199,7 @@ pub async fn search(
     Ok(([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(body)))
 }
 
-fn result(found: &Found) -> SearchResult {
+fn result(found: &Found, freshness: crate::domain::Freshness) -> SearchResult {
     let s = &found.summary;
     SearchResult {
         id: s.id,
@@ -230,5 +244,9 @@ fn result(found: &Found) -> SearchResult {
                 }
             })
             .collect(),
+        assured_date: s.assured_date.map(crate::hsds::iso_date),
+        possibly_outdated: freshness.is_stale(s.assured_date, crate::domain::freshness::today()),
+        status: s.status.as_str().to_string(),
+        status_reason: s.status_reason.clone(),
     }
 }

@@ -119,6 +119,34 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// Whether a service is still offered: the HSDS 3.0 `status` values, codes as HSDS spells
+    /// them. Temporarily closed services stay findable (ranked after open ones, with a banner);
+    /// inactive and defunct ones are left out of every public page and search, but the HSDS
+    /// API keeps serving them with their status so that harvesters learn they ended.
+    ServiceStatus {
+        Active = "active" => "Actief",
+        Inactive = "inactive" => "Niet meer actief",
+        Defunct = "defunct" => "Opgeheven",
+        TemporarilyClosed = "temporarily closed" => "Tijdelijk gesloten",
+    }
+);
+
+impl ServiceStatus {
+    /// No longer offered: not shown to the public.
+    pub fn is_withdrawn(self) -> bool {
+        matches!(self, ServiceStatus::Inactive | ServiceStatus::Defunct)
+    }
+}
+
+// Not derived: `coded_enum!` takes no per-variant attributes such as `#[default]`.
+#[allow(clippy::derivable_impls)]
+impl Default for ServiceStatus {
+    fn default() -> Self {
+        ServiceStatus::Active
+    }
+}
+
+coded_enum!(
     /// The kind of organisation behind a listing.
     ProviderType {
         Welzijn = "welzijn" => "Welzijnsorganisatie",

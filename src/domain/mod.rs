@@ -4,12 +4,14 @@
 //! boundary (demo data, forms, imports) and trusted afterwards.
 
 pub mod enums;
+pub mod freshness;
 pub mod languages;
 pub mod service;
 pub mod summary;
 pub mod vocabulary;
 
 pub use enums::*;
+pub use freshness::Freshness;
 pub use languages::{language_label, language_name, parse_language};
 pub use service::*;
 pub use summary::{LocationSummary, ServiceSummary};

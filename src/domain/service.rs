@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
 use super::{
-    AccessRoute, CostKind, Formality, GroupFormat, Initiative, Invalid, ProviderType, Setting,
-    Vocabulary,
+    AccessRoute, CostKind, Formality, GroupFormat, Initiative, Invalid, ProviderType,
+    ServiceStatus, Setting, Vocabulary,
 };
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -213,8 +213,12 @@ pub struct Service {
     pub email: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
-    #[serde(default = "active")]
-    pub status: String,
+    #[serde(default)]
+    pub status: ServiceStatus,
+    /// Why it is closed or no longer offered, in plain Dutch ("Verbouwing tot 1 april"); shown
+    /// in the banner. HSDS has no field for it: it travels as an attribute (`hsds::attributes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
     pub categories: Vec<String>,
     #[serde(default)]
     pub target_groups: Vec<String>,
@@ -255,12 +259,10 @@ pub struct Service {
     pub other_term_ids: Vec<Uuid>,
 }
 
-fn active() -> String {
-    "active".to_string()
-}
-
 const MAX_NAME: usize = 200;
 const MAX_TEXT: usize = 10_000;
+/// A status reason is one sentence for a banner.
+pub const MAX_REASON: usize = 300;
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), Invalid> {
     if value.chars().count() > max {
@@ -357,6 +359,9 @@ impl Service {
         check_len("description", &self.description, MAX_TEXT)?;
         check_email("email", &self.email)?;
         check_url("url", &self.url)?;
+        if let Some(reason) = &self.status_reason {
+            check_len("status_reason", reason, MAX_REASON)?;
+        }
         // No category is allowed: services imported from another HSDS feed are classified by
         // that feed's own taxonomy (`other_term_ids`) until someone adds one of ours.
         vocabulary.validate_codes(CATEGORY_TAXONOMY, "categories", &self.categories)?;

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{AccessRoute, Cost, Formality, Placement, Schedule, ServiceRecord};
+use super::{AccessRoute, Cost, Formality, Placement, Schedule, ServiceRecord, ServiceStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSummary {
@@ -43,6 +43,11 @@ pub struct ServiceSummary {
     pub languages: Vec<String>,
     /// The service's phone number, else its organisation's (for the printed handout).
     pub phone: Option<String>,
+    /// When it was last checked: cards show it, and judge staleness against today.
+    pub assured_date: Option<time::Date>,
+    pub status: ServiceStatus,
+    /// Why it is temporarily closed (the card's banner).
+    pub status_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +116,9 @@ impl From<&ServiceRecord> for ServiceSummary {
                 .phone
                 .clone()
                 .or_else(|| record.organization.phone.clone()),
+            assured_date: s.assured_date,
+            status: s.status,
+            status_reason: s.status_reason.clone(),
         }
     }
 }
@@ -175,6 +183,9 @@ mod tests {
             service_area_codes: vec!["GM0344".to_string()],
             languages: vec!["ar".to_string(), "nl".to_string()],
             phone: Some("030-123 45 67".to_string()),
+            assured_date: Some(time::macros::date!(2026 - 03 - 03)),
+            status: ServiceStatus::TemporarilyClosed,
+            status_reason: Some("Verbouwing tot 1 april".to_string()),
         };
         let stored = summary.to_stored().expect("serialisable");
         assert!(!stored.is_empty());

@@ -29,6 +29,10 @@ pub const FEATURE_TAXONOMY: &str = "wijkwijzer-kenmerk";
 pub const PROVIDER_TYPE_TAXONOMY: &str = "wijkwijzer-organisatietype";
 /// Wheelchair access of a location: one of two terms, or none when unknown.
 pub const ACCESSIBILITY_TAXONOMY: &str = "wijkwijzer-toegankelijkheid";
+/// Notes on a service's HSDS `status`, which has no field for why: an attribute with the
+/// term [`STATUS_REASON_TERM`] carries the reason in its `value` ("Verbouwing tot 1 april").
+pub const STATUS_TAXONOMY: &str = "wijkwijzer-status";
+pub const STATUS_REASON_TERM: &str = "reden";
 
 /// Terms of [`FEATURE_TAXONOMY`] and [`ACCESSIBILITY_TAXONOMY`].
 pub const WELZIJN_OP_RECEPT_TERM: &str = "welzijn-op-recept";
@@ -207,6 +211,16 @@ fn field_taxonomies() -> Vec<FileTaxonomy> {
             "Wijkwijzer soort organisatie",
             "Wat voor organisatie achter het aanbod zit; geen term: niet vastgelegd",
             enum_terms(ProviderType::ALL, ProviderType::as_str, ProviderType::label),
+        ),
+        taxonomy(
+            STATUS_TAXONOMY,
+            "Wijkwijzer status",
+            "Toelichting bij de HSDS-status van een aanbod; de tekst staat in value van het \
+             attribuut",
+            plain_terms(&[(
+                STATUS_REASON_TERM,
+                "Reden: waarom het aanbod tijdelijk gesloten of gestopt is",
+            )]),
         ),
         taxonomy(
             ACCESSIBILITY_TAXONOMY,

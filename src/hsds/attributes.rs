@@ -4,6 +4,10 @@
 //! own taxonomies (`domain::vocabulary`, README "Wijkwijzer taxonomies"). Rendering (export and
 //! API) and import both go through this one table, so what is written is what is read back.
 //!
+//! A service's status reason (HSDS has `status` but no reason) is an attribute of the term
+//! [`STATUS_REASON_TERM`] with the text in the attribute's `value` ([`status_reason_json`],
+//! [`read_service`]).
+//!
 //! Everything else travels in native HSDS fields (`cost_options`, `languages`,
 //! `service_areas`, `schedules`, `contacts`, `wait_time`, `minimum_age`, …) in `render`.
 
@@ -17,8 +21,8 @@ use super::render::{Terms, term_json};
 use crate::domain::vocabulary::{
     ACCEPTS_REFERRALS_TERM, ACCESS_TAXONOMY, ACCESSIBILITY_TAXONOMY, COST_TAXONOMY,
     FEATURE_TAXONOMY, FORMALITY_TAXONOMY, GROUP_FORMAT_TAXONOMY, INITIATIVE_TAXONOMY,
-    NO_WHEELCHAIR_TERM, PROVIDER_TYPE_TAXONOMY, SETTING_TAXONOMY, WELZIJN_OP_RECEPT_TERM,
-    WHEELCHAIR_TERM, term_id,
+    NO_WHEELCHAIR_TERM, PROVIDER_TYPE_TAXONOMY, SETTING_TAXONOMY, STATUS_REASON_TERM,
+    STATUS_TAXONOMY, WELZIJN_OP_RECEPT_TERM, WHEELCHAIR_TERM, term_id,
 };
 use crate::domain::{
     AccessRoute, CostKind, Formality, GroupFormat, Initiative, Location, Organization,
@@ -125,9 +129,28 @@ impl FieldValue {
 }
 
 /// Whether a term is one of the field terms (kept out of a service's other terms: the field
-/// itself holds it).
+/// itself holds it). The status reason term is one too: `status_reason` holds its value.
 pub fn is_field_term(id: Uuid) -> bool {
-    FieldValue::of_term(id).is_some()
+    FieldValue::of_term(id).is_some() || id == status_reason_term_id()
+}
+
+/// The term whose attribute carries a service's status reason in its `value`.
+pub fn status_reason_term_id() -> Uuid {
+    term_id(STATUS_TAXONOMY, STATUS_REASON_TERM)
+}
+
+/// The status reason attribute of a service, when it has a reason.
+pub fn status_reason_json(service: &Service, terms: &Terms) -> Option<Value> {
+    let reason = service.status_reason.as_deref()?;
+    let mut attribute = attribute_json(
+        service.id,
+        "service",
+        "status_reason",
+        status_reason_term_id(),
+        terms,
+    );
+    attribute["value"] = json!(reason);
+    Some(attribute)
 }
 
 /// What a service says through attributes, in a fixed order.
@@ -259,6 +282,19 @@ const ALWAYS_WRITTEN: [&str; 5] = [
 /// among the other terms.
 pub fn read_service(service: &mut Service, doc: &Map<String, Value>) -> Vec<&'static str> {
     let mut given: Vec<&'static str> = Vec::new();
+    let reason = doc
+        .get("attributes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| super::attribute_term_id(a) == Some(status_reason_term_id()))
+        .filter_map(|a| a.get("value").and_then(Value::as_str))
+        .map(str::trim)
+        .rfind(|r| !r.is_empty());
+    if let Some(reason) = reason {
+        service.status_reason = Some(reason.to_string());
+        given.push("status_reason");
+    }
     for value in values_in(doc) {
         match value {
             FieldValue::Access(v) => service.access_route = v,
@@ -287,6 +323,10 @@ pub fn read_service(service: &mut Service, doc: &Map<String, Value>) -> Vec<&'st
         if !given.contains(&"accepts_referrals") {
             service.accepts_referrals = false;
             given.push("accepts_referrals");
+        }
+        if !given.contains(&"status_reason") {
+            service.status_reason = None;
+            given.push("status_reason");
         }
     }
     service.other_term_ids.retain(|id| !is_field_term(*id));
@@ -420,6 +460,7 @@ mod tests {
                 "group_format",
                 "initiative",
                 "setting",
+                "status_reason",
                 "welzijn_op_recept"
             ]
         );
@@ -444,7 +485,9 @@ mod tests {
             )),
         );
         let mut read = original.clone();
-        assert_eq!(read_service(&mut read, &doc).len(), 8);
+        // (A whole description without a reason also means "no reason".)
+        read.status_reason = Some("oud".into());
+        assert_eq!(read_service(&mut read, &doc).len(), 9);
         assert_eq!(read, whole);
 
         // Only some fields said: only those are given, the rest keeps its value.
@@ -506,5 +549,47 @@ mod tests {
         let mut empty = Map::new();
         put_attributes(&mut empty, id, "location", &[], &terms);
         assert!(empty.is_empty(), "nothing to say, nothing added");
+    }
+}
+
+#[cfg(test)]
+mod status_reason_tests {
+    use super::*;
+
+    #[test]
+    fn a_status_reason_travels_in_the_value_of_its_attribute() {
+        let mut service: Service = serde_json::from_value(json!({
+            "id": "7b0b7c2a-4a53-4a36-9c1e-1d2f6c0b8a11",
+            "organization_id": "0a3c9b2e-2d0e-4f4a-8b8f-3f6a3c1e2d10",
+            "name": "Pluktuin",
+            "categories": [],
+            "access_route": "open",
+            "formality": "informal",
+            "setting": "in_person",
+            "group_format": "group",
+            "status": "temporarily closed",
+            "status_reason": "Winterstop",
+        }))
+        .unwrap();
+        let terms = Terms::default();
+        let attribute = status_reason_json(&service, &terms).expect("an attribute");
+        assert_eq!(attribute["value"], "Winterstop");
+        assert_eq!(attribute["link_type"], "status_reason");
+        assert!(
+            is_field_term(status_reason_term_id()),
+            "not kept as another term"
+        );
+
+        let mut doc = Map::new();
+        doc.insert("attributes".into(), Value::Array(vec![attribute]));
+        service.status_reason = None;
+        assert_eq!(read_service(&mut service, &doc), ["status_reason"]);
+        assert_eq!(service.status_reason.as_deref(), Some("Winterstop"));
+
+        service.status_reason = None;
+        assert!(status_reason_json(&service, &terms).is_none());
+        // The term is in our vocabulary, so the API nests it and the import knows it.
+        let vocabulary = crate::domain::Vocabulary::embedded().unwrap();
+        assert!(vocabulary.term_by_id(status_reason_term_id()).is_some());
     }
 }

@@ -31,7 +31,7 @@ use crate::catalog::Catalog;
 use crate::domain::vocabulary::{CATEGORY_TAXONOMY, TARGET_GROUP_TAXONOMY};
 use crate::domain::{
     AccessRoute, Address, Contact, Cost, CostKind, Formality, GroupFormat, Location, Organization,
-    Placement, Schedule, Service, ServiceArea, Setting,
+    Placement, Schedule, Service, ServiceArea, ServiceStatus, Setting,
 };
 use crate::geo::Geography;
 use crate::store::{ChildOwner, TaxonomyRow, TermRow, WriteTx};
@@ -1058,6 +1058,22 @@ fn stage_service(
         },
         None => None,
     };
+    let status = match text(svc, "status") {
+        Some(v) => match v.to_ascii_lowercase().parse::<ServiceStatus>() {
+            Ok(status) => status,
+            Err(_) => {
+                c.problem(
+                    format!("{field}/status"),
+                    format!(
+                        "{:?} is not an HSDS status (active, inactive, defunct, temporarily closed)",
+                        crate::domain::enums::clip(&v)
+                    ),
+                );
+                ServiceStatus::Active
+            }
+        },
+        None => ServiceStatus::Active,
+    };
     let age = |c: &mut Checker<'_>, key: &str| -> Option<u8> {
         let v = svc.get(key)?.as_f64()?;
         if (0.0..=120.0).contains(&v) {
@@ -1156,7 +1172,9 @@ fn stage_service(
         phone: objects(svc, "phones")
             .first()
             .and_then(|p| text(p, "number")),
-        status: text(svc, "status").unwrap_or_else(|| "active".into()),
+        status,
+        // Read from our status attribute just below, if the document has one.
+        status_reason: None,
         categories,
         target_groups,
         // HSDS has no access route, formality or format: our defaults, unless the feed says
@@ -1745,6 +1763,12 @@ fn keep_omitted_service(
     }
     if !has("assured_date") {
         new.assured_date = stored.assured_date;
+    }
+    if !has("status") {
+        new.status = stored.status;
+    }
+    if !set("status_reason") {
+        new.status_reason.clone_from(&stored.status_reason);
     }
     if !has("languages") && !set("languages") {
         new.languages.clone_from(&stored.languages);

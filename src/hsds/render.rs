@@ -533,6 +533,7 @@ pub fn service_json(
         &attributes::service_values(svc),
         terms,
     ));
+    attributes.extend(attributes::status_reason_json(svc, terms));
     map.insert("attributes".into(), Value::Array(attributes));
 
     let kept: Vec<Map<String, Value>> = source

@@ -79,6 +79,18 @@ pub(crate) fn distance_decay(effective_m: Option<f64>) -> f64 {
     }
 }
 
+/// A stale listing's relevance score is multiplied by this (see
+/// [`super::SearchRequest::stale_before`]): it needs a 25 % better match to rank beside a fresh
+/// one, so a stale listing that matches much better still comes first — the information may
+/// well still be right, it is only unconfirmed. Stronger penalties would bury the only
+/// listing of a rare offer.
+///
+/// Cost: one read of a bit-packed i64 fast-field value per matching document, only for text
+/// searches sorted by relevance that keep hits — a few nanoseconds next to the BM25 scoring
+/// of the same document, and nothing for counting-only (`limit = 0`), name or distance
+/// searches.
+pub const STALE_RANK_FACTOR: f64 = 0.8;
+
 /// Distance parameters, validated by the caller.
 #[derive(Debug, Clone)]
 pub(crate) struct NearSpec {
@@ -103,11 +115,16 @@ pub(crate) struct SearchCollector {
     /// Count each hit's HSDS service-at-locations (see [`SearchSegmentCollector::pairs_of`]);
     /// hits without any are then counted in `total` but not kept.
     pub count_pairs: bool,
+    /// Julian day before which a listing is stale; `Some` only when scoring.
+    pub stale_before_day: Option<i64>,
 }
 
 /// One ranked entry, comparable across segments.
 #[derive(Clone)]
 pub(crate) struct RankedHit {
+    /// 1 for temporarily closed services when sorting by relevance or distance: they come
+    /// after every open one. Compared before `primary`.
+    tier: u8,
     primary: f64,
     name_key: (u64, u64),
     name_ord: u64,
@@ -126,8 +143,9 @@ impl RankedHit {
     /// Order without reading strings: exact inside a segment; across segments exact unless
     /// the 16-byte name prefixes tie (see [`resolve_name_ties`]).
     fn cmp_fast(&self, other: &Self) -> Ordering {
-        self.primary
-            .total_cmp(&other.primary)
+        self.tier
+            .cmp(&other.tier)
+            .then_with(|| self.primary.total_cmp(&other.primary))
             .then_with(|| self.name_key.cmp(&other.name_key))
             .then_with(|| self.address.segment_ord.cmp(&other.address.segment_ord))
             .then_with(|| self.name_ord.cmp(&other.name_ord))
@@ -135,7 +153,9 @@ impl RankedHit {
     }
 
     fn same_rank_prefix(&self, other: &Self) -> bool {
-        self.primary.total_cmp(&other.primary) == Ordering::Equal && self.name_key == other.name_key
+        self.tier == other.tier
+            && self.primary.total_cmp(&other.primary) == Ordering::Equal
+            && self.name_key == other.name_key
     }
 
     fn full_name(&self) -> String {
@@ -235,6 +255,19 @@ impl Collector for SearchCollector {
             },
             count_pairs: self.count_pairs,
             pairs_total: 0,
+            stale_before_day: self.stale_before_day,
+            assured_day: match self.stale_before_day {
+                Some(_) => fast.column_opt::<i64>(names::ASSURED_DAY)?,
+                None => None,
+            },
+            // Name order is alphabetical whatever the status; the other orders put closed
+            // services last.
+            temporarily_closed: match self.sort {
+                SortOrder::Name => None,
+                SortOrder::Relevance | SortOrder::Distance => {
+                    fast.column_opt::<bool>(names::TEMPORARILY_CLOSED)?
+                }
+            },
             name_sort: fast.str(names::NAME_SORT)?,
             name_key_hi: fast.column_opt::<u64>(names::NAME_KEY_HI)?,
             name_key_lo: fast.column_opt::<u64>(names::NAME_KEY_LO)?,
@@ -378,6 +411,7 @@ pub(crate) fn haversine_m(a: &GeoPoint, b: &GeoPoint) -> f64 {
 /// top is the worst kept entry and is evicted first.
 #[derive(Debug, Clone, Copy)]
 struct SegmentEntry {
+    tier: u8,
     primary: f64,
     name_ord: u64,
     doc: DocId,
@@ -401,8 +435,9 @@ impl PartialOrd for SegmentEntry {
 }
 impl Ord for SegmentEntry {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.primary
-            .total_cmp(&other.primary)
+        self.tier
+            .cmp(&other.tier)
+            .then_with(|| self.primary.total_cmp(&other.primary))
             .then_with(|| self.name_ord.cmp(&other.name_ord))
             .then_with(|| self.doc.cmp(&other.doc))
     }
@@ -422,6 +457,9 @@ pub(crate) struct SearchSegmentCollector {
     location_count: Option<Column<u64>>,
     count_pairs: bool,
     pairs_total: u64,
+    stale_before_day: Option<i64>,
+    assured_day: Option<Column<i64>>,
+    temporarily_closed: Option<Column<bool>>,
     name_sort: Option<StrColumn>,
     name_key_hi: Option<Column<u64>>,
     name_key_lo: Option<Column<u64>>,
@@ -589,12 +627,26 @@ impl SegmentCollector for SearchSegmentCollector {
         if self.keep == 0 || (self.count_pairs && pairs == 0) {
             return;
         }
+        let freshness = match (self.stale_before_day, &self.assured_day) {
+            (Some(cutoff), Some(column))
+                if column.first(doc).unwrap_or(super::schema::NEVER_ASSURED) < cutoff =>
+            {
+                STALE_RANK_FACTOR
+            }
+            _ => 1.0,
+        };
+        let tier = u8::from(
+            self.temporarily_closed
+                .as_ref()
+                .and_then(|column| column.first(doc))
+                .unwrap_or(false),
+        );
         let primary = match self.sort {
             SortOrder::Relevance if self.blend => {
                 let effective = effective_distance_m(distance_m, serves_area, serves_local);
-                -f64::from(score) * distance_decay(effective)
+                -f64::from(score) * distance_decay(effective) * freshness
             }
-            SortOrder::Relevance => -f64::from(score),
+            SortOrder::Relevance => -f64::from(score) * freshness,
             SortOrder::Distance => {
                 effective_distance_m(distance_m, serves_area, serves_local).unwrap_or(f64::INFINITY)
             }
@@ -606,6 +658,7 @@ impl SegmentCollector for SearchSegmentCollector {
             .and_then(|c| c.ords().first(doc))
             .unwrap_or(u64::MAX);
         let entry = SegmentEntry {
+            tier,
             primary,
             name_ord,
             doc,
@@ -657,6 +710,7 @@ impl SegmentCollector for SearchSegmentCollector {
         for entry in &self.heap {
             let distance_m = entry.distance_m.or_else(|| self.nearest_m(entry.doc));
             hits.push(RankedHit {
+                tier: entry.tier,
                 primary: entry.primary,
                 name_key: (
                     key(&self.name_key_hi, entry.doc),

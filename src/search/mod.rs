@@ -14,6 +14,9 @@
 //! - field boosts name 4 > labels 3 > organisation 2 > description 1;
 //! - filters as non-scoring clauses; the distance radius, facets, total and paging in one
 //!   custom collector — see `collector.rs`;
+//! - freshness and status in the ranking: stale listings (checked before the request's
+//!   `stale_before`, or never) score ×[`STALE_RANK_FACTOR`]; temporarily closed ones come
+//!   after the open ones; inactive and defunct ones only with `include_withdrawn`;
 //! - plain-text snippets (never HTML).
 //!
 //! Request limits (documented behaviour, not errors): `limit` is clamped to [`MAX_LIMIT`];
@@ -45,8 +48,8 @@ use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocu
 use uuid::Uuid;
 
 use analysis::{Analysis, FOLD_TOKENIZER, NL_TOKENIZER};
-pub use collector::within_radius;
 use collector::{NearSpec, SearchCollector};
+pub use collector::{STALE_RANK_FACTOR, within_radius};
 use schema::{Fields, SCHEMA_VERSION};
 use vocabulary::Vocabulary;
 
@@ -130,6 +133,17 @@ pub struct SearchDocument {
     /// The caller's list view of the service (opaque bytes), stored verbatim and handed back with
     /// each hit so that a results page needs no second lookup; the index never reads it.
     pub summary: Vec<u8>,
+    /// When the service was last checked (`None`: never). Relevance ranks listings checked
+    /// before [`SearchRequest::stale_before`] lower.
+    #[serde(default)]
+    pub assured_date: Option<time::Date>,
+    /// Temporarily closed: found, but ranked after open services (see [`SearchRequest`]).
+    #[serde(default)]
+    pub temporarily_closed: bool,
+    /// No longer offered (inactive, defunct): only found with
+    /// [`SearchRequest::include_withdrawn`].
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 /// One weekly opening: ISO weekday and minutes since midnight, `opens < closes`.
@@ -223,6 +237,16 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Clamped to [`MAX_LIMIT`]; 0 = total and facets only.
     pub limit: usize,
+    /// Services no longer offered (inactive, defunct) are left out unless this is set (the
+    /// HSDS API and exports set it: harvesters must learn that a service ended).
+    pub include_withdrawn: bool,
+    /// Leave out temporarily closed services (by default they are kept, ranked after the
+    /// open ones when sorting by relevance or distance).
+    pub hide_temporarily_closed: bool,
+    /// Relevance ranking of a text search multiplies the score of services last checked
+    /// before this date (or never) by [`STALE_RANK_FACTOR`]. Given per query (the caller's
+    /// today minus its stale period), so staleness needs no re-indexing. `None`: no penalty.
+    pub stale_before: Option<time::Date>,
 }
 
 impl Default for SearchRequest {
@@ -247,6 +271,9 @@ impl Default for SearchRequest {
             sort: SortOrder::Relevance,
             offset: 0,
             limit: 20,
+            include_withdrawn: false,
+            hide_temporarily_closed: false,
+            stale_before: None,
         }
     }
 }
@@ -995,9 +1022,17 @@ impl SearchIndex {
             near: near.clone(),
             keep,
             count_pairs,
+            stale_before_day: request
+                .stale_before
+                .filter(|_| scoring)
+                .map(|d| i64::from(d.to_julian_day())),
         };
+        // The exclusion clause only when there is something to exclude: almost always there
+        // is not, and a bare query keeps tantivy's fast paths (one term lookup per search).
+        let exclude_withdrawn = !request.include_withdrawn
+            && searcher.doc_freq(&Term::from_field_bool(fields.withdrawn, true))? > 0;
         let run = |text: Option<Box<dyn tantivy::query::Query>>, keep: usize| {
-            let query = query::full_query(text, request, fields);
+            let query = query::full_query(text, request, fields, exclude_withdrawn);
             searcher.search(query.as_ref(), &collector(keep))
         };
 

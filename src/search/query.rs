@@ -525,14 +525,29 @@ fn term_set(field: Field, values: &[String]) -> Box<dyn Query> {
 /// Combine the text query and the request's filters. The radius itself is applied by the
 /// collector (exactly, with the "serves your area" rule); here it only adds a coarse filter
 /// that keeps every document the collector could accept (see [`near_candidates`]).
+/// `exclude_withdrawn`: leave out services no longer offered (the caller decides, see
+/// [`SearchRequest::include_withdrawn`]).
 pub(crate) fn full_query(
     text: Option<Box<dyn Query>>,
     request: &SearchRequest,
     fields: &Fields,
+    exclude_withdrawn: bool,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(text) = text {
         clauses.push((Occur::Must, text));
+    }
+    let flag = |field: tantivy::schema::Field, value: bool| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_bool(field, value),
+            IndexRecordOption::Basic,
+        ))
+    };
+    if exclude_withdrawn {
+        clauses.push((Occur::MustNot, flag(fields.withdrawn, true)));
+    }
+    if request.hide_temporarily_closed {
+        clauses.push((Occur::MustNot, flag(fields.temporarily_closed, true)));
     }
     if let Some(area) = request.area_code.as_deref().filter(|a| !a.is_empty()) {
         clauses.push(filter(term_set(fields.area_codes, &[area.to_string()])));

@@ -22,6 +22,12 @@
 //! - `location_count` (fast): the service's (service, location) pairs, so that a page of
 //!   HSDS `/service_at_locations` and its total come from one pass of the collector, without
 //!   resolving every matching service in the database.
+//! - `assured_day` (fast i64: the Julian day of the service's last check, [`NEVER_ASSURED`]
+//!   when never) lets the collector rank stale listings lower against a cut-off given with
+//!   each query, so a listing turns stale by the calendar without being re-indexed.
+//!   `temporarily_closed` (indexed and fast) ranks closed services after open ones and hides
+//!   them on request; `withdrawn` (indexed) keeps inactive and defunct services out of public
+//!   searches while the HSDS API still lists them.
 //! - `spatial_key` orders the index (see `spatial.rs`); `several_points` marks the documents
 //!   whose other points that key does not describe.
 
@@ -37,7 +43,7 @@ use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 8;
+pub(crate) const SCHEMA_VERSION: u32 = 9;
 
 /// Bytes per doc-store block. Every hit shown reads its stored fields, which reads the whole
 /// block it lies in: tantivy's default of 16 KiB holds ~10 of our documents, so with LZ4 nine
@@ -66,6 +72,9 @@ pub(crate) fn index_builder(schema: Schema) -> tantivy::IndexBuilder {
         .schema(schema)
         .settings(index_settings())
 }
+
+/// `assured_day` of a service never checked: older than any date.
+pub(crate) const NEVER_ASSURED: i64 = i64::MIN;
 
 /// Stored when `maximum_age` is absent (`u8::MAX` is older than anyone).
 pub(crate) const AGE_UNBOUNDED_MAX: u64 = u8::MAX as u64;
@@ -104,6 +113,9 @@ pub(crate) mod names {
     pub const SUMMARY: &str = "summary";
     pub const SURFACE: &str = "surface";
     pub const LANGUAGE_CODES: &str = "language_codes";
+    pub const ASSURED_DAY: &str = "assured_day";
+    pub const TEMPORARILY_CLOSED: &str = "temporarily_closed";
+    pub const WITHDRAWN: &str = "withdrawn";
 }
 
 /// Resolved field handles.
@@ -146,6 +158,9 @@ pub(crate) struct Fields {
     /// and "Bedoelde u …?".
     pub surface: Field,
     pub language_codes: Field,
+    pub assured_day: Field,
+    pub temporarily_closed: Field,
+    pub withdrawn: Field,
 }
 
 /// Text fields with their boosts: a hit in the name outranks one in the category/target-group
@@ -209,6 +224,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         summary: builder.add_bytes_field(SUMMARY, STORED),
         surface: builder.add_text_field(SURFACE, analysed(FOLD_TOKENIZER, false)),
         language_codes: builder.add_text_field(LANGUAGE_CODES, STRING | FAST),
+        assured_day: builder.add_i64_field(ASSURED_DAY, FAST),
+        temporarily_closed: builder.add_bool_field(TEMPORARILY_CLOSED, INDEXED | FAST),
+        withdrawn: builder.add_bool_field(WITHDRAWN, INDEXED),
     };
     (builder.build(), fields)
 }
@@ -331,6 +349,13 @@ pub(crate) fn to_tantivy(
         out.add_bytes(fields.summary, &doc.summary);
     }
     out.add_i64(fields.modified, doc.last_modified);
+    out.add_i64(
+        fields.assured_day,
+        doc.assured_date
+            .map_or(NEVER_ASSURED, |d| i64::from(d.to_julian_day())),
+    );
+    out.add_bool(fields.temporarily_closed, doc.temporarily_closed);
+    out.add_bool(fields.withdrawn, doc.withdrawn);
     out.add_i64(fields.version, doc.version);
     let mut slots: Vec<u64> = doc
         .sessions

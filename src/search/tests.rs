@@ -45,6 +45,9 @@ fn svc(name: &str) -> SearchDocument {
         version: 0,
         sessions: Vec::new(),
         summary: name.as_bytes().to_vec(),
+        assured_date: None,
+        temporarily_closed: false,
+        withdrawn: false,
     }
 }
 
@@ -2056,4 +2059,119 @@ fn nearest_first_puts_services_for_the_own_wijk_with_the_local_ones() {
             "Telefooncirkel tegen eenzaamheid",
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Freshness and status
+
+/// Two documents equal but for name (same length) and freshness; the stale one sorts first by
+/// name, so only the penalty can put it second.
+fn freshness_fixture() -> Fixture {
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap();
+    Fixture::with_batches(vec![
+        vec![with(svc("Zangkoor Aaa"), |d| d.assured_date = Some(day(1)))],
+        vec![
+            with(svc("Zangkoor Bbb"), |d| d.assured_date = Some(day(20))),
+            with(svc("Zangkoor Ccc"), |d| d.assured_date = None),
+        ],
+    ])
+}
+
+#[test]
+fn stale_listings_rank_lower_relative_to_the_cut_off_given_with_the_query() {
+    let f = freshness_fixture();
+    let at = |stale_before: Option<time::Date>| {
+        f.names(&f.run(&SearchRequest {
+            stale_before,
+            ..text_request("zangkoor")
+        }))
+    };
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap();
+    // No cut-off: equal scores, by name.
+    assert_eq!(at(None), ["Zangkoor Aaa", "Zangkoor Bbb", "Zangkoor Ccc"]);
+    // The same index, a later "today": Aaa (and the never checked Ccc) became stale without
+    // any re-indexing.
+    assert_eq!(
+        at(Some(day(10))),
+        ["Zangkoor Bbb", "Zangkoor Aaa", "Zangkoor Ccc"]
+    );
+    // Checked on the cut-off day itself is not stale.
+    assert_eq!(
+        at(Some(day(1))),
+        ["Zangkoor Aaa", "Zangkoor Bbb", "Zangkoor Ccc"]
+    );
+    // Later still: all stale, by name again.
+    assert_eq!(
+        at(Some(day(31))),
+        ["Zangkoor Aaa", "Zangkoor Bbb", "Zangkoor Ccc"]
+    );
+    // A much better match still beats a fresh weak one: the penalty is modest.
+    let f = Fixture::new(vec![
+        with(svc("Zangkoor"), |d| d.assured_date = None),
+        with(svc("Koor"), |d| {
+            d.assured_date = Some(day(20));
+            d.description = "Ook een zangkoor.".into();
+        }),
+    ]);
+    let results = f.run(&SearchRequest {
+        stale_before: Some(day(10)),
+        ..text_request("zangkoor")
+    });
+    assert_eq!(f.names(&results), ["Zangkoor", "Koor"]);
+}
+
+#[test]
+fn temporarily_closed_rank_after_open_ones_and_withdrawn_are_only_found_on_request() {
+    let f = Fixture::with_batches(vec![
+        vec![with(svc("Zangkoor Aaa"), |d| d.temporarily_closed = true)],
+        vec![
+            svc("Zangkoor Bbb"),
+            with(svc("Zangkoor Ccc"), |d| d.withdrawn = true),
+        ],
+    ]);
+    let names = |request: SearchRequest| f.names(&f.run(&request));
+    assert_eq!(
+        names(text_request("zangkoor")),
+        ["Zangkoor Bbb", "Zangkoor Aaa"]
+    );
+    // Without words too (relevance without text orders by name, closed still last).
+    assert_eq!(
+        names(SearchRequest {
+            limit: 10,
+            ..SearchRequest::default()
+        }),
+        ["Zangkoor Bbb", "Zangkoor Aaa"]
+    );
+    assert_eq!(
+        names(SearchRequest {
+            sort: SortOrder::Name,
+            ..text_request("zangkoor")
+        }),
+        ["Zangkoor Aaa", "Zangkoor Bbb"],
+        "alphabetical is alphabetical"
+    );
+    assert_eq!(
+        names(SearchRequest {
+            hide_temporarily_closed: true,
+            ..text_request("zangkoor")
+        }),
+        ["Zangkoor Bbb"]
+    );
+    let all = SearchRequest {
+        include_withdrawn: true,
+        ..text_request("zangkoor")
+    };
+    assert_eq!(
+        names(all.clone()),
+        ["Zangkoor Bbb", "Zangkoor Ccc", "Zangkoor Aaa"]
+    );
+    assert_eq!(f.index.matching_ids(&all).unwrap().len(), 3);
+    assert_eq!(
+        f.index
+            .matching_ids(&text_request("zangkoor"))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(f.run(&text_request("zangkoor")).total, 2, "the total too");
 }

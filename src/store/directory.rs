@@ -124,7 +124,8 @@ macro_rules! load_chunk {
                 url: col!(row, "url"),
                 email: col!(row, "email"),
                 phone: col!(row, "phone"),
-                status: col!(row, "status"),
+                status: parse_enum(&text!(row, "status"))?,
+                status_reason: col!(row, "status_reason"),
                 categories: Vec::new(),
                 target_groups: Vec::new(),
                 access_route: parse_enum(&text!(row, "access_route"))?,
@@ -610,8 +611,9 @@ impl WriteTx {
                  email, phone, status, wait_time, eligibility_description, minimum_age, maximum_age, \
                  assured_date, fees_description, access_route, accepts_referrals, welzijn_op_recept, \
                  formality, initiative, setting, group_format, cost_kind, cost_amount, \
-                 cost_description, last_modified) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                 $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+                 cost_description, last_modified, status_reason) values ($1, $2, $3, $4, $5, $6, \
+                 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+                 $24, $25, $26, $27) \
                  on conflict (id) do update set organization_id = excluded.organization_id, \
                  name = excluded.name, alternate_name = excluded.alternate_name, \
                  description = excluded.description, url = excluded.url, email = excluded.email, \
@@ -625,7 +627,7 @@ impl WriteTx {
                  initiative = excluded.initiative, setting = excluded.setting, \
                  group_format = excluded.group_format, cost_kind = excluded.cost_kind, \
                  cost_amount = excluded.cost_amount, cost_description = excluded.cost_description, \
-                 last_modified = excluded.last_modified",
+                 last_modified = excluded.last_modified, status_reason = excluded.status_reason",
             )
             .bind(&id)
             .bind(s.organization_id.to_string())
@@ -635,7 +637,7 @@ impl WriteTx {
             .bind(&s.url)
             .bind(&s.email)
             .bind(&s.phone)
-            .bind(&s.status)
+            .bind(s.status.as_str())
             .bind(&s.waiting_time)
             .bind(&s.eligibility)
             .bind(s.minimum_age.map(i32::from))
@@ -653,6 +655,7 @@ impl WriteTx {
             .bind(s.cost.amount)
             .bind(&s.cost.description)
             .bind(now)
+            .bind(&s.status_reason)
             .execute(&mut *tx)
             .await
             .map_err(|e| fk_to_missing(e, "organization", s.organization_id.to_string()))?;

@@ -5,6 +5,7 @@
 
 mod changes;
 mod directory;
+mod freshness;
 mod hsds;
 mod reference;
 
@@ -16,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
 pub use changes::Change;
+pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
 

@@ -109,7 +109,7 @@ pub async fn page(
         recent: found
             .hits
             .iter()
-            .map(|h| ResultCard::new(h, geo, &catalog.vocabulary))
+            .map(|h| ResultCard::new(h, geo, &catalog.vocabulary, catalog.freshness))
             .collect(),
         outline_svg: geo.svg_outline(&n.code, 320, 240),
     })

@@ -99,6 +99,8 @@ pub struct ResultsPage {
     /// The link to the last page, when the page asked for lies beyond it.
     pub last_page_href: Option<String>,
     pub sort_links: Vec<FacetItem>,
+    /// "Verberg tijdelijk gesloten aanbod", when this page shows some.
+    pub hide_closed_href: Option<String>,
 }
 
 fn href(query: String) -> String {
@@ -208,6 +210,7 @@ fn form_again(
         range: String::new(),
         last_page_href: None,
         sort_links: Vec::new(),
+        hide_closed_href: None,
     }
 }
 
@@ -339,6 +342,12 @@ fn build(
             crate::search::AccessFilter::NeedsReferral => "Met verwijzing",
         };
         remove(label.into(), parsed.query_without(&[("access", None)]));
+    }
+    if parsed.request.hide_temporarily_closed {
+        remove(
+            "Zonder tijdelijk gesloten".into(),
+            parsed.query_without(&[("hide_closed", None)]),
+        );
     }
     if parsed.request.welzijn_op_recept == Some(true) {
         remove(
@@ -472,8 +481,12 @@ fn build(
     let cards: Vec<ResultCard> = found
         .hits
         .iter()
-        .map(|h| ResultCard::for_days(h, geo, vocab, &parsed.days))
+        .map(|h| ResultCard::for_days(h, geo, vocab, catalog.freshness, &parsed.days))
         .collect();
+    let hide_closed_href = cards
+        .iter()
+        .any(|card| card.closed.is_some())
+        .then(|| add("hide_closed", "ja"));
     let pages = found.total.div_ceil(parsed.per_page).max(1);
     let beyond = parsed.page > pages;
     let last_page_href = (beyond && found.total > 0).then(|| href(parsed.query_for_page(pages)));
@@ -618,6 +631,7 @@ fn build(
         range,
         last_page_href,
         sort_links,
+        hide_closed_href,
     }
 }
 

@@ -56,6 +56,8 @@ pub struct ServicePage {
     pub contacts: Vec<ContactView>,
     pub assured: Option<String>,
     pub stale: bool,
+    /// `Some(reason)` when temporarily closed (the reason may be empty).
+    pub closed: Option<String>,
 }
 
 pub async fn page(
@@ -68,6 +70,11 @@ pub async fn page(
         .await?
         .ok_or_else(|| AppError::not_found("Dit aanbod"))?;
     let s = &record.service;
+    if s.status.is_withdrawn() {
+        return Err(AppError::NoLongerOffered {
+            name: s.name.clone(),
+        });
+    }
     let geo = &catalog.geo;
     let area_link = |code: &str| {
         geo.get(code)
@@ -99,7 +106,6 @@ pub async fn page(
         (None, Some(max)) => Some(format!("Tot en met {max} jaar")),
         (None, None) => None,
     };
-    let today = time::OffsetDateTime::now_utc().date();
     Ok(ServicePage {
         name: s.name.clone(),
         organization: record.organization.name.clone(),
@@ -162,9 +168,10 @@ pub async fn page(
             })
             .collect(),
         assured: s.assured_date.map(format_date),
-        // Listings not checked for a year deserve a warning: small groups change often.
-        stale: s
-            .assured_date
-            .is_none_or(|d| (today - d).whole_days() > 365),
+        // Small groups change often: a listing not checked within the stale period gets a
+        // warning (judged today, so it turns stale without a write).
+        stale: catalog.is_stale(s.assured_date),
+        closed: (s.status == crate::domain::ServiceStatus::TemporarilyClosed)
+            .then(|| s.status_reason.clone().unwrap_or_default()),
     })
 }

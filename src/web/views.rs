@@ -313,16 +313,33 @@ pub struct ResultCard {
     /// It serves the searched postcode's own buurt or wijk ("werkt in uw wijk").
     pub serves_your_area: bool,
     pub snippet: Vec<crate::search::SnippetPart>,
+    /// "3 maart 2026": when it was last checked.
+    pub assured: Option<String>,
+    /// Not checked within the stale period ("Mogelijk verouderd"), judged today.
+    pub stale: bool,
+    /// `Some(reason)` when temporarily closed (the reason may be empty).
+    pub closed: Option<String>,
 }
 
 impl ResultCard {
-    pub fn new(found: &Found, geo: &Geography, vocabulary: &Vocabulary) -> Self {
-        Self::for_days(found, geo, vocabulary, &[])
+    pub fn new(
+        found: &Found,
+        geo: &Geography,
+        vocabulary: &Vocabulary,
+        freshness: crate::domain::Freshness,
+    ) -> Self {
+        Self::for_days(found, geo, vocabulary, freshness, &[])
     }
 
     /// A card whose times show first the schedules that run on one of `days` (the days
     /// searched for), so that "dinsdag" is visible when Tuesday was asked.
-    pub fn for_days(found: &Found, geo: &Geography, vocabulary: &Vocabulary, days: &[u8]) -> Self {
+    pub fn for_days(
+        found: &Found,
+        geo: &Geography,
+        vocabulary: &Vocabulary,
+        freshness: crate::domain::Freshness,
+        days: &[u8],
+    ) -> Self {
         let s = &found.summary;
         let mut schedules: Vec<&crate::domain::Schedule> = s.schedules.iter().collect();
         schedules.sort_by_key(|sc| !sc.weekdays().iter().any(|d| days.contains(d)));
@@ -356,6 +373,10 @@ impl ResultCard {
             },
             serves_your_area: found.serves_local,
             snippet: found.snippet.clone(),
+            assured: s.assured_date.map(format_date),
+            stale: freshness.is_stale(s.assured_date, crate::domain::freshness::today()),
+            closed: (s.status == crate::domain::ServiceStatus::TemporarilyClosed)
+                .then(|| s.status_reason.clone().unwrap_or_default()),
         }
     }
 }
