@@ -31,6 +31,9 @@ const CHANGE_LOG_RETENTION: time::Duration = time::Duration::days(7);
 pub struct AppState {
     pub catalog: Catalog,
     pub config: Arc<Config>,
+    pub accounts: crate::accounts::Accounts,
+    pub csrf: crate::web::session::CsrfKey,
+    pub cookies: crate::web::session::CookiePolicy,
 }
 
 pub struct App {
@@ -150,11 +153,23 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
+        if config.public_url.is_none() {
+            // Links in mails need the real port (tests listen on port 0).
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
+        let accounts = crate::accounts::Accounts::new(catalog.store.clone(), &config)?;
+        let csrf = crate::web::session::CsrfKey::load(&catalog.store).await?;
+        let cookies = crate::web::session::CookiePolicy {
+            secure: config.secure_cookies(),
+        };
         Ok(Self {
             listener,
             state: AppState {
                 catalog,
                 config: Arc::new(config),
+                accounts,
+                csrf,
+                cookies,
             },
         })
     }

@@ -31,6 +31,12 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("niet gevonden")]
     NotFound { what: String },
+    /// No or no valid credentials on the API (401, with `WWW-Authenticate: Bearer`).
+    #[error("niet aangemeld")]
+    Unauthorized,
+    /// Signed in, but not allowed; or a form without a valid CSRF token (403).
+    #[error("geen toegang")]
+    Forbidden { detail: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
     /// The request target (path and query) is longer than we accept (414).
@@ -70,6 +76,8 @@ impl AppError {
         match self {
             Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -84,6 +92,8 @@ impl AppError {
         match self {
             Self::BadRequest { .. } | Self::Invalid(_) => "Ongeldige invoer",
             Self::NotFound { .. } => "Niet gevonden",
+            Self::Unauthorized => "Niet aangemeld",
+            Self::Forbidden { .. } => "Geen toegang",
             Self::PayloadTooLarge => "Verzoek te groot",
             Self::UriTooLong => "Adres te lang",
             Self::HeadersTooLarge => "Kopregels te groot",
@@ -100,6 +110,10 @@ impl AppError {
             Self::BadRequest { detail, .. } => detail.clone(),
             Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound { what } => format!("{what} bestaat niet (meer)."),
+            Self::Unauthorized => "Stuur een geldige sleutel mee: Authorization: Bearer en de \
+                 sleutel van uw organisatie."
+                .into(),
+            Self::Forbidden { detail } => detail.clone(),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
             Self::UriTooLong => {
                 "Het adres van het verzoek is te lang. Gebruik minder of kortere zoektermen.".into()
@@ -162,6 +176,12 @@ impl AppError {
                 }
             }
         };
+        if let Self::Unauthorized = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"wijkwijzer\""),
+            );
+        }
         if let Self::TooManyRequests { retry_after_secs } | Self::Unavailable { retry_after_secs } =
             self
         {
