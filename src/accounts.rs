@@ -113,7 +113,10 @@ fn check_name(input: &str) -> AccountResult<String> {
         return Err(invalid("name", "Vul uw naam in."));
     }
     if name.chars().count() > 100 {
-        return Err(invalid("name", "Gebruik hoogstens 100 tekens voor uw naam."));
+        return Err(invalid(
+            "name",
+            "Gebruik hoogstens 100 tekens voor uw naam.",
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(invalid("name", "Uw naam bevat tekens die niet kunnen."));

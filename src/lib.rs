@@ -8,8 +8,8 @@
 
 pub mod accounts;
 pub mod api;
-pub mod auth;
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;

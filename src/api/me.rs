@@ -29,7 +29,9 @@ impl FromRequestParts<AppState> for ApiActor {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| {
                 let (scheme, token) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then_some(token.trim())
             })
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError(AppError::Unauthorized))?;

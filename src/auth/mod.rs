@@ -182,9 +182,9 @@ impl Actor {
     }
 
     fn edits(&self, organization: Uuid) -> bool {
-        self.roles()
-            .iter()
-            .any(|r| matches!(r, Role::OrganisationEditor { organization: o } if *o == organization))
+        self.roles().iter().any(
+            |r| matches!(r, Role::OrganisationEditor { organization: o } if *o == organization),
+        )
     }
 
     fn moderates(&self, gemeenten: &BTreeSet<String>) -> bool {
@@ -289,10 +289,18 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         Action::ModerateArea(area) => {
             actor.is_admin()
                 || actor.roles().iter().any(|r| match (r, area) {
-                    (Role::Moderator { scope: ModerationScope::Instance }, _) => true,
-                    (Role::Moderator { scope: ModerationScope::Gemeente(own) }, Some(code)) => {
-                        own == code
-                    }
+                    (
+                        Role::Moderator {
+                            scope: ModerationScope::Instance,
+                        },
+                        _,
+                    ) => true,
+                    (
+                        Role::Moderator {
+                            scope: ModerationScope::Gemeente(own),
+                        },
+                        Some(code),
+                    ) => own == code,
                     _ => false,
                 })
         }
@@ -408,7 +416,10 @@ mod tests {
             ("edit A", Action::EditOrganisation(org_a.clone())),
             ("edit B", Action::EditOrganisation(org_b.clone())),
             ("drafts B", Action::ReadOrganisationPrivate(org_b.clone())),
-            ("moderate Utrecht", Action::ModerateArea(Some("GM0344".into()))),
+            (
+                "moderate Utrecht",
+                Action::ModerateArea(Some("GM0344".into())),
+            ),
             ("moderate instance", Action::ModerateArea(None)),
             ("refer", Action::Refer),
         ];

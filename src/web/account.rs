@@ -383,9 +383,8 @@ fn reset_page(visit: &Visit, token: &str) -> FormPage {
          makkelijk te onthouden.",
         crate::accounts::MIN_PASSWORD_CHARS
     ));
-    page.fields = vec![
-        Field::new("password", "Nieuw wachtwoord", "password").autocomplete("new-password"),
-    ];
+    page.fields =
+        vec![Field::new("password", "Nieuw wachtwoord", "password").autocomplete("new-password")];
     page.csrf = visit.csrf_token();
     page
 }
@@ -664,10 +663,14 @@ async fn users_page(
             .map(|k| (k.as_str(), k.label(), form.role.trim() == k.as_str()))
             .collect(),
         role_error: None,
-        organization: Field::new("organization", "Organisatie (alleen voor redacteuren)", "text")
-            .hint("De id van de organisatie, zoals in de HSDS-gegevens: 36 tekens.")
-            .optional()
-            .value(&form.organization),
+        organization: Field::new(
+            "organization",
+            "Organisatie (alleen voor redacteuren)",
+            "text",
+        )
+        .hint("De id van de organisatie, zoals in de HSDS-gegevens: 36 tekens.")
+        .optional()
+        .value(&form.organization),
         gemeente: Field::new("gemeente", "Gemeente (alleen voor moderatoren)", "text")
             .hint("De CBS-code, zoals GM0344. Leeg: de hele regio.")
             .optional()
@@ -749,9 +752,9 @@ pub async fn invite(
                 Err(err) => return refused(err, "/beheer/gebruikers"),
             };
             page.notice = Some(match outcome {
-                Invited::NewAccount => format!(
-                    "{email} krijgt een mail met een uitnodiging. De link werkt 7 dagen."
-                ),
+                Invited::NewAccount => {
+                    format!("{email} krijgt een mail met een uitnodiging. De link werkt 7 dagen.")
+                }
                 Invited::RoleAdded => {
                     format!("{email} had al een account en heeft de rol er nu bij.")
                 }

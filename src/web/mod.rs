@@ -49,7 +49,10 @@ pub fn router() -> Router<AppState> {
             get(account::invitation).post(account::invitation_post),
         )
         .route("/account", get(account::me))
-        .route("/account/overal-uitloggen", post(account::logout_everywhere))
+        .route(
+            "/account/overal-uitloggen",
+            post(account::logout_everywhere),
+        )
         .route(
             "/beheer/gebruikers",
             get(account::users).post(account::invite),

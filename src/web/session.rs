@@ -282,8 +282,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         }
         let form = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest {
             param: None,
-            detail: "Het formulier is niet goed verstuurd. Ga terug en probeer het opnieuw."
-                .into(),
+            detail: "Het formulier is niet goed verstuurd. Ga terug en probeer het opnieuw.".into(),
         })?;
         Ok(CsrfForm { visit, form })
     }
