@@ -834,8 +834,12 @@ async fn tokens_page(
 }
 
 /// The organisation id in the path; a malformed one is a page that does not exist.
-fn organisation_id(raw: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(raw).map_err(|_| AppError::not_found("Deze organisatie").into_response())
+fn organisation_id(raw: &str) -> Option<Uuid> {
+    Uuid::parse_str(raw).ok()
+}
+
+fn no_such_organisation() -> Response {
+    AppError::not_found("Deze organisatie").into_response()
 }
 
 pub async fn tokens(
@@ -844,9 +848,8 @@ pub async fn tokens(
     Path(id): Path<String>,
 ) -> Response {
     let path = format!("/beheer/organisatie/{id}/sleutels");
-    let organization = match organisation_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(organization) = organisation_id(&id) else {
+        return no_such_organisation();
     };
     match tokens_page(&accounts, &visit, organization).await {
         Ok(page) => visit.respond(html(StatusCode::OK, &page)),
@@ -866,9 +869,8 @@ pub async fn create_token(
     CsrfForm { visit, form }: CsrfForm<NewTokenForm>,
 ) -> Response {
     let path = format!("/beheer/organisatie/{id}/sleutels");
-    let organization = match organisation_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(organization) = organisation_id(&id) else {
+        return no_such_organisation();
     };
     let created = accounts
         .create_api_token(&visit.actor, organization, &form.label)
@@ -909,9 +911,8 @@ pub async fn revoke_token(
     CsrfForm { visit, form }: CsrfForm<RevokeForm>,
 ) -> Response {
     let path = format!("/beheer/organisatie/{id}/sleutels");
-    let organization = match organisation_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(organization) = organisation_id(&id) else {
+        return no_such_organisation();
     };
     let Ok(token) = Uuid::parse_str(form.sleutel.trim()) else {
         return AppError::bad_param("sleutel", "Kies een sleutel om in te trekken.")
