@@ -155,7 +155,13 @@ impl App {
             .with_context(|| format!("binding {}", config.listen))?;
         if config.public_url.is_none() {
             // Links in mails need the real port (tests listen on port 0).
-            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+            let url = format!("http://{}", listener.local_addr()?);
+            tracing::warn!(
+                %url,
+                "no --public-url: links in mails point here and cookies are not Secure; set it \
+                 to the address people use (https://…) in production"
+            );
+            config.public_url = Some(url);
         }
         let accounts = crate::accounts::Accounts::new(catalog.store.clone(), &config)?;
         let csrf = crate::web::session::CsrfKey::load(&catalog.store).await?;
@@ -203,6 +209,11 @@ impl App {
                     Ok(n) if n > 0 => tracing::info!(rows = n, "pruned change log"),
                     Ok(_) => {}
                     Err(err) => tracing::warn!(error = %err, "could not prune change log"),
+                }
+                match store.prune_accounts(time::OffsetDateTime::now_utc()).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "pruned ended sessions and links"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "could not prune sessions"),
                 }
                 tokio::select! {
                     _ = rx.wait_for(|stop| *stop) => break,

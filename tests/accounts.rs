@@ -1205,3 +1205,87 @@ fn the_admin_create_command_prints_a_link_and_never_a_password() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("geen e-mailadres"));
 }
+
+/// The store's side on both databases: e-mail addresses are unique, ended sessions and used or
+/// expired links are pruned, live ones stay.
+#[tokio::test]
+async fn the_store_keeps_accounts_apart_and_prunes_what_ended() {
+    use wijkwijzer::store::{LinkPurpose, StoreError};
+    common::on_both_backends(false, |catalog, _| async move {
+        let store = &catalog.store;
+        let user = store.create_user("a@example.org", "A", None).await.unwrap();
+        assert!(matches!(
+            store.create_user("a@example.org", "B", None).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let now = time::OffsetDateTime::now_utc();
+        store
+            .create_session("levend", user, now + time::Duration::hours(1))
+            .await
+            .unwrap();
+        store
+            .create_session("verlopen", user, now - time::Duration::seconds(1))
+            .await
+            .unwrap();
+        store
+            .create_link(
+                "gebruikt",
+                user,
+                LinkPurpose::PasswordReset,
+                now + time::Duration::hours(1),
+            )
+            .await
+            .unwrap();
+        store
+            .create_link(
+                "open",
+                user,
+                LinkPurpose::PasswordReset,
+                now + time::Duration::hours(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .use_link("gebruikt", LinkPurpose::PasswordReset)
+                .await
+                .unwrap(),
+            Some(user)
+        );
+        assert_eq!(
+            store
+                .use_link("gebruikt", LinkPurpose::PasswordReset)
+                .await
+                .unwrap(),
+            None,
+            "once"
+        );
+        assert_eq!(
+            store
+                .use_link("open", LinkPurpose::Invitation)
+                .await
+                .unwrap(),
+            None,
+            "a reset link is no invitation"
+        );
+        let idle_since = now - time::Duration::hours(1);
+        assert_eq!(
+            store.session_user("verlopen", idle_since).await.unwrap(),
+            None
+        );
+        assert_eq!(store.prune_accounts(now).await.unwrap(), 2);
+        assert_eq!(store.session_count_of(user).await.unwrap(), 1);
+        assert_eq!(
+            store.session_user("levend", idle_since).await.unwrap(),
+            Some(user)
+        );
+        assert_eq!(
+            store
+                .peek_link("open", LinkPurpose::PasswordReset)
+                .await
+                .unwrap(),
+            Some(user)
+        );
+    })
+    .await;
+}

@@ -330,6 +330,24 @@ impl Store {
         })
     }
 
+    /// Drops ended sessions and links that can no longer be used (hourly, with the change log);
+    /// returns how many rows went.
+    pub async fn prune_accounts(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        on_pool!(self, |pool| {
+            let sessions = sqlx::query("delete from user_session where expires_at < $1")
+                .bind(now)
+                .execute(pool)
+                .await?;
+            let links = sqlx::query(
+                "delete from one_time_token where expires_at < $1 or used_at is not null",
+            )
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(sessions.rows_affected() + links.rows_affected())
+        })
+    }
+
     /// Stores a single-use link (by its hash) for an account.
     pub async fn create_link(
         &self,
