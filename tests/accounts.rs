@@ -1289,3 +1289,54 @@ async fn the_store_keeps_accounts_apart_and_prunes_what_ended() {
     })
     .await;
 }
+
+/// Behind https (`--public-url https://…`) the cookies are `Secure` and carry the `__Host-`
+/// prefix, and mails link to the public address.
+#[tokio::test]
+async fn behind_https_cookies_are_secure_and_host_only() {
+    let server = common::spawn_configured(
+        |dir| {
+            let mut config = configure(dir, None);
+            config.demo_data = Some(false);
+            config.public_url = Some("https://wijkwijzer.example.nl".into());
+            config
+        },
+        |catalog| {
+            Box::pin(async move {
+                use wijkwijzer::auth::Role;
+                use wijkwijzer::auth::secrets::{PasswordCost, hash_password};
+                let hash = hash_password(PASSWORD, PasswordCost::TestsOnly).unwrap();
+                let user = catalog
+                    .store
+                    .create_user("tls@example.org", "TLS", Some(&hash))
+                    .await
+                    .unwrap();
+                catalog
+                    .store
+                    .grant_role(user, &Role::Administrator, None)
+                    .await
+                    .unwrap();
+            })
+        },
+    );
+    APP.scope(server.base.clone(), async {
+        let mut browser = Browser::new("10.250.0.1");
+        let form = browser.get("/inloggen").await;
+        let form_cookie = form.set_cookies().join("\n");
+        assert!(
+            form_cookie.starts_with("__Host-wijkwijzer_formulier=")
+                && form_cookie.contains("Secure"),
+            "{form_cookie}"
+        );
+        let page = browser.login("tls@example.org", PASSWORD).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let cookie = page.set_cookies().join("\n");
+        assert!(cookie.starts_with("__Host-wijkwijzer_sessie="), "{cookie}");
+        for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(flag), "{flag}: {cookie}");
+        }
+        assert!(!cookie.contains("Domain"), "{cookie}");
+        assert_eq!(browser.get("/account").await.status, StatusCode::OK);
+    })
+    .await;
+}
