@@ -150,8 +150,9 @@ fn safe_return(target: Option<&str>) -> String {
     }
 }
 
-/// The answer to a use case's refusal: the sign-in page for visitors, 403 for the others.
-fn refused(err: AccountError, path: &str) -> Response {
+/// The answer to a use case's refusal: the sign-in page for visitors, 403 for the others. For
+/// every page behind a sign-in (editing and moderation pages use it too).
+pub(crate) fn refused(err: AccountError, path: &str) -> Response {
     match err {
         AccountError::Denied(Denied::NotSignedIn) => {
             let target = form_urlencoded::Serializer::new(String::new())

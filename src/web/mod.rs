@@ -2,7 +2,7 @@
 //! phone first and printable. Templates live in `templates/`, one per page, all extending
 //! `base.html`; the structs here hold everything a template shows, already worded.
 
-mod account;
+pub(crate) mod account;
 mod neighbourhood;
 mod search;
 mod service;
