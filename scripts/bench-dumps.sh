@@ -27,7 +27,7 @@ BASE="http://127.0.0.1:$PORT"
 
 rss_mb() { echo $(( $(awk '/^VmRSS/ {print $2}' "/proc/$1/status") / 1024 )); }
 # Heap (anonymous) and file-backed (memory-mapped index and database) parts of the RSS, in MB.
-rss_parts() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "%d %d", a/1024, f/1024}' "/proc/$1/status"; }
+rss_parts() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "%d %d\n", a/1024, f/1024}' "/proc/$1/status"; }
 
 # `curl` timing of one GET: "seconds bytes status".
 timed() { curl -s -o /dev/null -w '%{time_total} %{size_download} %{http_code}\n' "$BASE$1"; }

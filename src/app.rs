@@ -31,6 +31,9 @@ const CHANGE_LOG_RETENTION: time::Duration = time::Duration::days(7);
 pub struct AppState {
     pub catalog: Catalog,
     pub config: Arc<Config>,
+    pub accounts: crate::accounts::Accounts,
+    pub csrf: crate::web::session::CsrfKey,
+    pub cookies: crate::web::session::CookiePolicy,
 }
 
 pub struct App {
@@ -151,11 +154,29 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
+        if config.public_url.is_none() {
+            // Links in mails need the real port (tests listen on port 0).
+            let url = format!("http://{}", listener.local_addr()?);
+            tracing::warn!(
+                %url,
+                "no --public-url: links in mails point here and cookies are not Secure; set it \
+                 to the address people use (https://…) in production"
+            );
+            config.public_url = Some(url);
+        }
+        let accounts = crate::accounts::Accounts::new(catalog.store.clone(), &config)?;
+        let csrf = crate::web::session::CsrfKey::load(&catalog.store).await?;
+        let cookies = crate::web::session::CookiePolicy {
+            secure: config.secure_cookies(),
+        };
         Ok(Self {
             listener,
             state: AppState {
                 catalog,
                 config: Arc::new(config),
+                accounts,
+                csrf,
+                cookies,
             },
         })
     }
@@ -189,6 +210,11 @@ impl App {
                     Ok(n) if n > 0 => tracing::info!(rows = n, "pruned change log"),
                     Ok(_) => {}
                     Err(err) => tracing::warn!(error = %err, "could not prune change log"),
+                }
+                match store.prune_accounts(time::OffsetDateTime::now_utc()).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "pruned ended sessions and links"),
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(error = %err, "could not prune sessions"),
                 }
                 tokio::select! {
                     _ = rx.wait_for(|stop| *stop) => break,

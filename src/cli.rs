@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Accounts (see `admin create --help`).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// Write to this file instead of standard output.
@@ -79,6 +84,33 @@ pub enum GeoCommand {
     /// `statcode` or `buurtcode` such as BU08550110 and a name) into the database, place the
     /// stored locations again and update the search index. Restart running services afterwards.
     Import { path: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Make EMAIL an administrator (a new account, or the role added to an existing one) and
+    /// print a single-use link (valid 7 days) to set a name and password. There is never a
+    /// default password. Set `--public-url` so that the link has the right address.
+    Create { email: String },
+}
+
+/// `admin create`: the link to print. Shell access to the server is the permission.
+pub async fn create_administrator(config: Config, email: &str) -> anyhow::Result<String> {
+    let config = Config {
+        demo_data: Some(false),
+        ..config
+    };
+    let catalog = crate::app::prepare(&config).await?;
+    let accounts = crate::accounts::Accounts::new(catalog.store.clone(), &config)?;
+    let link = accounts
+        .create_administrator(email)
+        .await
+        .map_err(|e| match e {
+            crate::accounts::AccountError::Invalid { message, .. } => anyhow::anyhow!(message),
+            other => anyhow::anyhow!(other),
+        })?;
+    catalog.store.close().await;
+    Ok(link)
 }
 
 /// Runs one subcommand to completion.
@@ -209,6 +241,17 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             if report.imported.is_empty() {
                 anyhow::bail!("no buurten found in {}", path.display());
             }
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email },
+        } => {
+            let link = create_administrator(config, &email).await?;
+            println!(
+                "{} is beheerder. Stuur deze link (werkt één keer, 7 dagen) om een naam en \
+                 wachtwoord te kiezen:\n{link}",
+                email.trim().to_lowercase()
+            );
             Ok(())
         }
         Command::Openapi { output } => {

@@ -81,9 +81,83 @@ pub struct Config {
         global = true
     )]
     pub stale_after_days: u32,
+    /// The address people use to reach this instance, e.g. `https://wijkwijzer.example.nl`:
+    /// links in mails start with it, and an `https` address makes the cookies `Secure`.
+    /// Default: `http://` and the listen address.
+    #[arg(long, env = "WIJKWIJZER_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<String>,
+
+    /// SMTP server for mail (password resets, invitations), e.g.
+    /// `smtp://user:password@mail.example.nl:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@mail.example.nl:465`. Without it, mails are written as .eml
+    /// files into `<data dir>/mail/`.
+    #[arg(long, env = "WIJKWIJZER_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of mails.
+    #[arg(
+        long,
+        env = "WIJKWIJZER_MAIL_FROM",
+        default_value = "Wijkwijzer <wijkwijzer@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Password hashing cost and sign-in throttling; not settable from outside, so that
+    /// production always runs with the safe values (tests lower them in code).
+    #[arg(skip)]
+    pub accounts: AccountSettings,
 
     #[command(flatten)]
     pub limits: Limits,
+}
+
+/// How accounts behave: the password hashing cost, session lifetimes and sign-in throttling.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountSettings {
+    pub password_cost: crate::auth::secrets::PasswordCost,
+    pub throttle: LoginThrottle,
+}
+
+/// Sign-in throttling, per account and per client address, over a sliding window: after
+/// `slow_after` failures each further attempt waits `delay_step` more (up to `max_delay`),
+/// and at `block_account_after` (for one account) or `block_address_after` (from one
+/// address) failures sign-in is refused until the window has passed since the last failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginThrottle {
+    pub window: Duration,
+    pub slow_after: u32,
+    pub delay_step: Duration,
+    pub max_delay: Duration,
+    pub block_account_after: u32,
+    pub block_address_after: u32,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_secs(15 * 60),
+            slow_after: 3,
+            delay_step: Duration::from_secs(1),
+            max_delay: Duration::from_secs(5),
+            block_account_after: 10,
+            // An office or a community centre shares one address: more room than one account.
+            block_address_after: 30,
+        }
+    }
+}
+
+/// An absolute http(s) URL without a trailing slash.
+fn parse_public_url(input: &str) -> Result<String, String> {
+    let url = input.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("'{input}': begin met https:// of http://"))?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("'{input}' is geen adres"));
+    }
+    Ok(url.to_string())
 }
 
 /// What one client or connection may ask of the service (`serve` only). The defaults serve
@@ -400,8 +474,28 @@ impl Config {
             log_format: LogFormat::Pretty,
             region: Region::utrecht(),
             stale_after_days: crate::domain::freshness::DEFAULT_STALE_AFTER_DAYS,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Wijkwijzer <wijkwijzer@localhost>".into(),
+            accounts: AccountSettings {
+                password_cost: crate::auth::secrets::PasswordCost::TestsOnly,
+                throttle: LoginThrottle::default(),
+            },
             limits: Limits::default(),
         }
+    }
+
+    /// The public address, links start with it: `--public-url`, or `http://` and the listen
+    /// address.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// Whether cookies get `Secure`: the instance is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base().starts_with("https://")
     }
 
     /// Whether an empty database on `backend` ("sqlite" or "postgres") gets the demo data.
@@ -428,6 +522,10 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("region", &self.region.name)
             .field("stale_after_days", &self.stale_after_days)
+            .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url(u)))
+            .field("mail_from", &self.mail_from)
+            .field("accounts", &self.accounts)
             .field("limits", &self.limits)
             .finish()
     }

@@ -35,6 +35,12 @@ pub enum AppError {
     /// for the public, with a message that says so rather than "does not exist".
     #[error("niet meer aangeboden")]
     NoLongerOffered { name: String },
+    /// No or no valid credentials on the API (401, with `WWW-Authenticate: Bearer`).
+    #[error("niet aangemeld")]
+    Unauthorized,
+    /// Signed in, but not allowed; or a form without a valid CSRF token (403).
+    #[error("geen toegang")]
+    Forbidden { detail: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
     /// The request target (path and query) is longer than we accept (414).
@@ -74,6 +80,8 @@ impl AppError {
         match self {
             Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } | Self::NoLongerOffered { .. } => StatusCode::NOT_FOUND,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -89,6 +97,8 @@ impl AppError {
             Self::BadRequest { .. } | Self::Invalid(_) => "Ongeldige invoer",
             Self::NotFound { .. } => "Niet gevonden",
             Self::NoLongerOffered { .. } => "Niet meer aangeboden",
+            Self::Unauthorized => "Niet aangemeld",
+            Self::Forbidden { .. } => "Geen toegang",
             Self::PayloadTooLarge => "Verzoek te groot",
             Self::UriTooLong => "Adres te lang",
             Self::HeadersTooLarge => "Kopregels te groot",
@@ -108,6 +118,10 @@ impl AppError {
             Self::NoLongerOffered { name } => format!(
                 "{name} wordt niet meer aangeboden. Zoek op de startpagina naar ander aanbod."
             ),
+            Self::Unauthorized => "Stuur een geldige sleutel mee: Authorization: Bearer en de \
+                 sleutel van uw organisatie."
+                .into(),
+            Self::Forbidden { detail } => detail.clone(),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
             Self::UriTooLong => {
                 "Het adres van het verzoek is te lang. Gebruik minder of kortere zoektermen.".into()
@@ -170,6 +184,12 @@ impl AppError {
                 }
             }
         };
+        if let Self::Unauthorized = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"wijkwijzer\""),
+            );
+        }
         if let Self::TooManyRequests { retry_after_secs } | Self::Unavailable { retry_after_secs } =
             self
         {

@@ -6,8 +6,10 @@
 //! [`web`] (HTML) and [`api`] (JSON, including the HSDS 3.0 API), assembled in [`app`] and served by [`server`] (connection limits; request limits in [`limits`]). [`hsds`]
 //! maps the directory to and from Open Referral HSDS 3.0 (API, import, export).
 
+pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -19,6 +21,7 @@ pub mod geo_import;
 pub mod hsds;
 pub mod indexer;
 pub mod limits;
+pub mod mail;
 pub mod params;
 pub mod query;
 pub mod search;

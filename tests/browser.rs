@@ -203,11 +203,21 @@ where
     F: FnOnce(Client, String) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_browser_on(|| common::demo_server().base.clone(), javascript, body).await
+}
+
+/// [`with_browser`] on the app whose base URL `base` gives (started only when the tools are
+/// there).
+async fn with_browser_on<F, Fut>(base: impl FnOnce() -> String, javascript: bool, body: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let _one_at_a_time = BROWSER_LOCK.lock().await;
     let Some(tools) = Tools::find() else {
         return;
     };
-    let base = common::demo_server().base.clone();
+    let base = base();
     let scratch = tempfile::tempdir().expect("temp dir");
     let profile = scratch.path().join("profile");
     let log = scratch.path().join("chromedriver.log");
@@ -445,61 +455,173 @@ async fn pages_pass_axe_wcag_2_1_aa() {
             // A closed card among open ones, with the link that hides closed offers.
             "/zoeken?q=weggeefwinkel".to_string(),
             "/zoeken?q=weggeefwinkel&hide_closed=ja".to_string(),
+            // Accounts: the forms before signing in, and a link that no longer works.
+            "/inloggen".to_string(),
+            "/wachtwoord-vergeten".to_string(),
+            "/wachtwoord-herstellen/verlopen".to_string(),
+            "/uitnodiging/verlopen".to_string(),
         ];
 
         let mut report = String::new();
         for page in &pages {
-            client
-                .goto(&format!("{base}{page}"))
-                .await
-                .unwrap_or_else(|err| panic!("open {page}: {err}"));
-            wait_for(&client, "main h1").await;
-            client
-                .execute(&axe, vec![])
-                .await
-                .unwrap_or_else(|err| panic!("inject axe-core on {page}: {err}"));
-            let outcome = client
-                .execute_async(AXE_RUN, vec![])
-                .await
-                .unwrap_or_else(|err| panic!("run axe-core on {page}: {err}"));
-            if let Some(err) = outcome.get("error") {
-                panic!("axe-core failed on {page}: {err}");
-            }
-            let violations = outcome["violations"].as_array().expect("violations");
-            let passes = outcome["passes"].as_u64().unwrap_or(0);
-            assert!(passes > 0, "axe-core checked nothing on {page}");
-            eprintln!(
-                "axe-core on {page}: {} rules passed, {} violated",
-                passes,
-                violations.len()
-            );
-            for v in violations {
-                report.push_str(&format!(
-                    "\n{page}: [{}] {} ({}; {} element(s)) {}\n",
-                    v["id"].as_str().unwrap_or("?"),
-                    v["help"].as_str().unwrap_or(""),
-                    v["impact"].as_str().unwrap_or("?"),
-                    v["count"],
-                    v["helpUrl"].as_str().unwrap_or(""),
-                ));
-                for node in v["nodes"].as_array().into_iter().flatten() {
-                    report.push_str(&format!(
-                        "    at {}\n      {}\n      {}\n",
-                        node["target"],
-                        node["html"].as_str().unwrap_or(""),
-                        node["summary"]
-                            .as_str()
-                            .unwrap_or("")
-                            .replace('\n', "\n      "),
-                    ));
-                }
-            }
+            report.push_str(&axe_report(&client, &base, &axe, page).await);
         }
         assert!(
             report.is_empty(),
             "accessibility violations (WCAG 2.1 A/AA):{report}"
         );
     })
+    .await;
+}
+
+/// Opens `page` and runs axe-core's WCAG 2.1 A/AA rules on it; the violations, worded for a
+/// failure message (empty when there are none).
+async fn axe_report(client: &Client, base: &str, axe: &str, page: &str) -> String {
+    let mut report = String::new();
+    client
+        .goto(&format!("{base}{page}"))
+        .await
+        .unwrap_or_else(|err| panic!("open {page}: {err}"));
+    wait_for(client, "main h1").await;
+    client
+        .execute(axe, vec![])
+        .await
+        .unwrap_or_else(|err| panic!("inject axe-core on {page}: {err}"));
+    let outcome = client
+        .execute_async(AXE_RUN, vec![])
+        .await
+        .unwrap_or_else(|err| panic!("run axe-core on {page}: {err}"));
+    if let Some(err) = outcome.get("error") {
+        panic!("axe-core failed on {page}: {err}");
+    }
+    let violations = outcome["violations"].as_array().expect("violations");
+    let passes = outcome["passes"].as_u64().unwrap_or(0);
+    assert!(passes > 0, "axe-core checked nothing on {page}");
+    eprintln!(
+        "axe-core on {page}: {} rules passed, {} violated",
+        passes,
+        violations.len()
+    );
+    for v in violations {
+        report.push_str(&format!(
+            "\n{page}: [{}] {} ({}; {} element(s)) {}\n",
+            v["id"].as_str().unwrap_or("?"),
+            v["help"].as_str().unwrap_or(""),
+            v["impact"].as_str().unwrap_or("?"),
+            v["count"],
+            v["helpUrl"].as_str().unwrap_or(""),
+        ));
+        for node in v["nodes"].as_array().into_iter().flatten() {
+            report.push_str(&format!(
+                "    at {}\n      {}\n      {}\n",
+                node["target"],
+                node["html"].as_str().unwrap_or(""),
+                node["summary"]
+                    .as_str()
+                    .unwrap_or("")
+                    .replace('\n', "\n      "),
+            ));
+        }
+    }
+    report
+}
+
+const ADMIN_EMAIL: &str = "beheer@example.org";
+const ADMIN_PASSWORD: &str = "een lange zin als wachtwoord";
+
+/// The demo app with an administrator who also edits an organisation (made straight in the
+/// store), for the pages behind the sign-in.
+fn accounts_server() -> &'static common::TestServer {
+    static SERVER: std::sync::OnceLock<common::TestServer> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        common::spawn_server(None, |catalog| {
+            Box::pin(async move {
+                use wijkwijzer::auth::Role;
+                use wijkwijzer::auth::secrets::{PasswordCost, hash_password};
+                let store = &catalog.store;
+                let hash = hash_password(ADMIN_PASSWORD, PasswordCost::TestsOnly).unwrap();
+                let admin = store
+                    .create_user(ADMIN_EMAIL, "Beheerder", Some(&hash))
+                    .await
+                    .unwrap();
+                store
+                    .grant_role(admin, &Role::Administrator, None)
+                    .await
+                    .unwrap();
+                let organization = first_organisation(store).await;
+                // Also an editor, so that /account links the organisation's token page.
+                store
+                    .grant_role(admin, &Role::OrganisationEditor { organization }, None)
+                    .await
+                    .unwrap();
+                store
+                    .create_api_token(
+                        organization,
+                        "website",
+                        "0".repeat(64).as_str(),
+                        Some(admin),
+                    )
+                    .await
+                    .unwrap();
+            })
+        })
+    })
+}
+
+async fn first_organisation(store: &wijkwijzer::store::Store) -> uuid::Uuid {
+    store.organization_ids().await.unwrap()[0]
+}
+
+#[tokio::test]
+async fn account_pages_pass_axe_wcag_2_1_aa() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser_on(
+        || accounts_server().base.clone(),
+        true,
+        |client, base| async move {
+            let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+            // Sign in through the form, as a person would.
+            client
+                .goto(&format!("{base}/inloggen"))
+                .await
+                .expect("open sign-in");
+            wait_for(&client, "#veld-email")
+                .await
+                .send_keys(ADMIN_EMAIL)
+                .await
+                .expect("type e-mail");
+            wait_for(&client, "#veld-password")
+                .await
+                .send_keys(ADMIN_PASSWORD)
+                .await
+                .expect("type password");
+            wait_for(&client, "form.account-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("sign in");
+            // Only /account links a token page: signed in once it is there.
+            let token_page = wait_for(&client, "a[href*='/sleutels']")
+                .await
+                .attr("href")
+                .await
+                .unwrap()
+                .expect("the editor role links its token page");
+            let pages = [
+                "/account".to_string(),
+                "/beheer/gebruikers".to_string(),
+                token_page,
+            ];
+            let mut report = String::new();
+            for page in &pages {
+                report.push_str(&axe_report(&client, &base, &axe, page).await);
+            }
+            assert!(
+                report.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{report}"
+            );
+        },
+    )
     .await;
 }
 

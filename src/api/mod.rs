@@ -6,6 +6,7 @@
 
 pub mod dump;
 mod hsds;
+pub mod me;
 mod search;
 
 use axum::extract::FromRequestParts;
@@ -34,15 +35,42 @@ use crate::params::{self, QueryParams};
     ),
     tags(
         (name = "search", description = "Search the directory"),
-        (name = "hsds", description = "Open Referral HSDS 3.0 read API (public, CORS *)")
+        (name = "hsds", description = "Open Referral HSDS 3.0 read API (public, CORS *)"),
+        (name = "account", description = "For organisations' API tokens: `Authorization: Bearer <token>`, \
+                                          made and revoked on the organisation's token page")
     ),
-    components(schemas(Problem))
+    components(schemas(Problem)),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// The `bearer` security scheme: an organisation's API token.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "An organisation's API token (`wkw_…`), shown once when made",
+                        ))
+                        .build(),
+                ),
+            );
+    }
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(search::search))
+        .routes(routes!(me::me))
         .routes(routes!(hsds::about))
         .routes(routes!(hsds::services))
         .routes(routes!(hsds::service))

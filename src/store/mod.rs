@@ -3,6 +3,7 @@
 //! of SQL both accept (lower case, `$1` placeholders), and the [`on_pool!`] macro expands each
 //! body for both pool types so the compiler checks it against both drivers.
 
+pub mod accounts;
 mod changes;
 mod directory;
 mod freshness;
@@ -16,6 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{ApiTokenRow, LinkPurpose, UserRow};
 pub use changes::Change;
 pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};

@@ -2,9 +2,11 @@
 //! phone first and printable. Templates live in `templates/`, one per page, all extending
 //! `base.html`; the structs here hold everything a template shows, already worded.
 
+pub(crate) mod account;
 mod neighbourhood;
 mod search;
 mod service;
+pub mod session;
 pub mod theme;
 mod views;
 
@@ -13,7 +15,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::app::AppState;
@@ -32,6 +34,37 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(stylesheet))
         .route("/static/vendor/{file}", get(theme::vendored_css))
         .route("/healthz", get(healthz))
+        .route("/inloggen", get(account::login).post(account::login_post))
+        .route("/uitloggen", post(account::logout))
+        .route(
+            "/wachtwoord-vergeten",
+            get(account::forgot).post(account::forgot_post),
+        )
+        .route(
+            "/wachtwoord-herstellen/{token}",
+            get(account::reset).post(account::reset_post),
+        )
+        .route(
+            "/uitnodiging/{token}",
+            get(account::invitation).post(account::invitation_post),
+        )
+        .route("/account", get(account::me))
+        .route(
+            "/account/overal-uitloggen",
+            post(account::logout_everywhere),
+        )
+        .route(
+            "/beheer/gebruikers",
+            get(account::users).post(account::invite),
+        )
+        .route(
+            "/beheer/organisatie/{id}/sleutels",
+            get(account::tokens).post(account::create_token),
+        )
+        .route(
+            "/beheer/organisatie/{id}/sleutels/intrekken",
+            post(account::revoke_token),
+        )
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {

@@ -1,0 +1,475 @@
+//! Who is asking, and what they may do: roles, the [`Actor`] behind a request, and the ONE
+//! authorisation policy ([`authorize`]). Plain types, no HTTP or SQL.
+//!
+//! The use cases (`crate::accounts`, and the editing, moderation and referral use cases that
+//! follow) call [`authorize`] before they read or change anything that is not public; the
+//! handlers only turn a request into an [`Actor`] and never look at roles themselves. To add
+//! something that needs permission: add an [`Action`] variant (with the facts the decision
+//! needs, e.g. the organisation's gemeenten), add its arm to [`authorize`] — the `match` has
+//! no catch-all, so the compiler points at the one place to decide — and add a line to the
+//! matrix test at the bottom of this file.
+
+pub mod secrets;
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use uuid::Uuid;
+
+/// What a person has been granted. One person can hold several.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// A care or welfare professional: may refer people (issue 13, part "verwijzen").
+    Professional,
+    /// Keeps one organisation's listings (one grant per organisation).
+    OrganisationEditor { organization: Uuid },
+    /// Keeps the map clean for one gemeente, or for the whole instance.
+    Moderator { scope: ModerationScope },
+    /// Runs the instance: manages people and roles, may do everything.
+    Administrator,
+}
+
+/// Where a moderator moderates.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ModerationScope {
+    /// Every gemeente of the instance.
+    Instance,
+    /// One gemeente, by CBS code (GM0344).
+    Gemeente(String),
+}
+
+impl ModerationScope {
+    /// Whether this scope covers an area made of these gemeenten (an organisation's, from its
+    /// locations). An organisation without any located place is only the instance's.
+    fn covers(&self, gemeenten: &BTreeSet<String>) -> bool {
+        match self {
+            ModerationScope::Instance => true,
+            ModerationScope::Gemeente(code) => gemeenten.contains(code),
+        }
+    }
+}
+
+/// The role kind as stored (`role_grant.role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKind {
+    Professional,
+    Editor,
+    Moderator,
+    Administrator,
+}
+
+impl RoleKind {
+    pub const ALL: [RoleKind; 4] = [
+        RoleKind::Professional,
+        RoleKind::Editor,
+        RoleKind::Moderator,
+        RoleKind::Administrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Professional => "professional",
+            RoleKind::Editor => "editor",
+            RoleKind::Moderator => "moderator",
+            RoleKind::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RoleKind> {
+        RoleKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// For people, in Dutch.
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleKind::Professional => "Professional",
+            RoleKind::Editor => "Redacteur van een organisatie",
+            RoleKind::Moderator => "Moderator",
+            RoleKind::Administrator => "Beheerder",
+        }
+    }
+}
+
+impl Role {
+    pub fn kind(&self) -> RoleKind {
+        match self {
+            Role::Professional => RoleKind::Professional,
+            Role::OrganisationEditor { .. } => RoleKind::Editor,
+            Role::Moderator { .. } => RoleKind::Moderator,
+            Role::Administrator => RoleKind::Administrator,
+        }
+    }
+
+    /// The stored form: (role, organization_id, gemeente_code).
+    pub fn to_columns(&self) -> (&'static str, Option<Uuid>, Option<String>) {
+        match self {
+            Role::Professional => ("professional", None, None),
+            Role::OrganisationEditor { organization } => ("editor", Some(*organization), None),
+            Role::Moderator { scope } => (
+                "moderator",
+                None,
+                match scope {
+                    ModerationScope::Instance => None,
+                    ModerationScope::Gemeente(code) => Some(code.clone()),
+                },
+            ),
+            Role::Administrator => ("administrator", None, None),
+        }
+    }
+
+    /// From the stored form; `None` for a combination that makes no sense (an editor without
+    /// an organisation), which the caller reports as corrupt data.
+    pub fn from_columns(
+        role: &str,
+        organization: Option<Uuid>,
+        gemeente: Option<String>,
+    ) -> Option<Role> {
+        Some(match (RoleKind::parse(role)?, organization) {
+            (RoleKind::Professional, None) => Role::Professional,
+            (RoleKind::Editor, Some(organization)) => Role::OrganisationEditor { organization },
+            (RoleKind::Moderator, None) => Role::Moderator {
+                scope: gemeente.map_or(ModerationScope::Instance, ModerationScope::Gemeente),
+            },
+            (RoleKind::Administrator, None) => Role::Administrator,
+            _ => return None,
+        })
+    }
+}
+
+/// A signed-in person as the policy sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserActor {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// An organisation's API token as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenActor {
+    pub token_id: Uuid,
+    pub organization: Uuid,
+}
+
+/// Who is behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Not signed in: may read what is public, nothing else.
+    Visitor,
+    User(UserActor),
+    /// `Authorization: Bearer …` on the API: acts for one organisation only.
+    ApiToken(TokenActor),
+}
+
+impl Actor {
+    pub fn user(&self) -> Option<&UserActor> {
+        match self {
+            Actor::User(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    fn roles(&self) -> &[Role] {
+        match self {
+            Actor::User(user) => &user.roles,
+            _ => &[],
+        }
+    }
+
+    fn is_admin(&self) -> bool {
+        self.roles().contains(&Role::Administrator)
+    }
+
+    fn edits(&self, organization: Uuid) -> bool {
+        self.roles().iter().any(
+            |r| matches!(r, Role::OrganisationEditor { organization: o } if *o == organization),
+        )
+    }
+
+    fn moderates(&self, gemeenten: &BTreeSet<String>) -> bool {
+        self.roles()
+            .iter()
+            .any(|r| matches!(r, Role::Moderator { scope } if scope.covers(gemeenten)))
+    }
+
+    fn is_moderator(&self) -> bool {
+        self.roles()
+            .iter()
+            .any(|r| matches!(r, Role::Moderator { .. }))
+    }
+}
+
+/// An organisation with the facts a decision about it needs, loaded by the use case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRef {
+    pub id: Uuid,
+    /// The gemeenten of its locations (CBS codes), for moderators of one gemeente.
+    pub gemeenten: BTreeSet<String>,
+}
+
+/// Everything that needs permission. Public reading needs none and is not here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// See who one is and one's roles (a person, or an API token: its organisation).
+    ViewOwnAccount,
+    /// Sign out everywhere (a person's sessions).
+    ManageOwnSessions,
+    /// Open the page for inviting people (administrators and moderators).
+    OpenUserAdmin,
+    /// See every account and its roles.
+    ListUsers,
+    /// Give someone a role (by invitation, or to an existing account). An editor role needs
+    /// `organization` to say where the organisation is.
+    GrantRole {
+        role: Role,
+        organization: Option<OrgRef>,
+    },
+    /// Create, list and revoke an organisation's API tokens.
+    ManageTokens(OrgRef),
+    /// Change an organisation's listings (through forms or its API token).
+    EditOrganisation(OrgRef),
+    /// Read an organisation's own, not yet public data (drafts, pending requests).
+    ReadOrganisationPrivate(OrgRef),
+    /// Work a moderation queue for an area (one gemeente's code, or `None`: the instance).
+    ModerateArea(Option<String>),
+    /// Refer someone to a service.
+    Refer,
+}
+
+/// Why an action was refused. Handlers turn [`Denied::NotSignedIn`] into the sign-in page (or a
+/// 401 on the API) and [`Denied::Forbidden`] into a 403.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("sign in first")]
+    NotSignedIn,
+    #[error("not allowed")]
+    Forbidden,
+}
+
+impl fmt::Display for RoleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The policy: whether `actor` may do `action`. The only place where roles are read.
+pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
+    if *actor == Actor::Visitor {
+        return Err(Denied::NotSignedIn);
+    }
+    let allowed = match action {
+        Action::ViewOwnAccount => true,
+        Action::ManageOwnSessions => actor.user().is_some(),
+        Action::OpenUserAdmin => actor.is_admin() || actor.is_moderator(),
+        Action::ListUsers => actor.is_admin(),
+        Action::GrantRole { role, organization } => {
+            actor.is_admin()
+                || match role {
+                    // Moderators bring in professionals, and editors for organisations in
+                    // their area; only administrators make moderators and administrators.
+                    Role::Professional => actor.is_moderator(),
+                    Role::OrganisationEditor { organization: id } => organization
+                        .as_ref()
+                        .is_some_and(|org| org.id == *id && actor.moderates(&org.gemeenten)),
+                    Role::Moderator { .. } | Role::Administrator => false,
+                }
+        }
+        // Tokens are the organisation's own keys: its editors and administrators hold them; a
+        // token cannot mint or see other tokens.
+        Action::ManageTokens(org) => {
+            actor.is_admin() || (actor.user().is_some() && actor.edits(org.id))
+        }
+        Action::EditOrganisation(org) | Action::ReadOrganisationPrivate(org) => {
+            actor.is_admin()
+                || actor.edits(org.id)
+                || actor.moderates(&org.gemeenten)
+                || matches!(actor, Actor::ApiToken(t) if t.organization == org.id)
+        }
+        Action::ModerateArea(area) => {
+            actor.is_admin()
+                || actor.roles().iter().any(|r| match (r, area) {
+                    (
+                        Role::Moderator {
+                            scope: ModerationScope::Instance,
+                        },
+                        _,
+                    ) => true,
+                    (
+                        Role::Moderator {
+                            scope: ModerationScope::Gemeente(own),
+                        },
+                        Some(code),
+                    ) => own == code,
+                    _ => false,
+                })
+        }
+        Action::Refer => actor.is_admin() || actor.roles().contains(&Role::Professional),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: u128, gemeenten: &[&str]) -> OrgRef {
+        OrgRef {
+            id: Uuid::from_u128(id),
+            gemeenten: gemeenten.iter().map(|g| g.to_string()).collect(),
+        }
+    }
+
+    fn user(roles: Vec<Role>) -> Actor {
+        Actor::User(UserActor {
+            id: Uuid::from_u128(99),
+            email: "a@example.org".into(),
+            name: "A".into(),
+            roles,
+        })
+    }
+
+    const A: u128 = 1;
+    const B: u128 = 2;
+
+    /// Every actor against every action, as a table: a change to the policy shows up here.
+    #[test]
+    fn the_policy_matrix() {
+        let org_a = org(A, &["GM0344"]);
+        let org_b = org(B, &["GM0307"]);
+        let actors: Vec<(&str, Actor)> = vec![
+            ("visitor", Actor::Visitor),
+            ("no roles", user(vec![])),
+            ("professional", user(vec![Role::Professional])),
+            (
+                "editor A",
+                user(vec![Role::OrganisationEditor {
+                    organization: Uuid::from_u128(A),
+                }]),
+            ),
+            (
+                "moderator Utrecht",
+                user(vec![Role::Moderator {
+                    scope: ModerationScope::Gemeente("GM0344".into()),
+                }]),
+            ),
+            (
+                "moderator instance",
+                user(vec![Role::Moderator {
+                    scope: ModerationScope::Instance,
+                }]),
+            ),
+            ("admin", user(vec![Role::Administrator])),
+            (
+                "token A",
+                Actor::ApiToken(TokenActor {
+                    token_id: Uuid::from_u128(7),
+                    organization: Uuid::from_u128(A),
+                }),
+            ),
+        ];
+        let editor_of_a = Role::OrganisationEditor {
+            organization: Uuid::from_u128(A),
+        };
+        let actions: Vec<(&str, Action)> = vec![
+            ("own account", Action::ViewOwnAccount),
+            ("own sessions", Action::ManageOwnSessions),
+            ("user admin", Action::OpenUserAdmin),
+            ("list users", Action::ListUsers),
+            (
+                "grant professional",
+                Action::GrantRole {
+                    role: Role::Professional,
+                    organization: None,
+                },
+            ),
+            (
+                "grant editor A",
+                Action::GrantRole {
+                    role: editor_of_a.clone(),
+                    organization: Some(org_a.clone()),
+                },
+            ),
+            (
+                // The role names A but the facts are B's: refused, even for a moderator of B's area.
+                "grant editor A with B's facts",
+                Action::GrantRole {
+                    role: editor_of_a.clone(),
+                    organization: Some(org_b.clone()),
+                },
+            ),
+            (
+                "grant moderator",
+                Action::GrantRole {
+                    role: Role::Moderator {
+                        scope: ModerationScope::Instance,
+                    },
+                    organization: None,
+                },
+            ),
+            ("tokens A", Action::ManageTokens(org_a.clone())),
+            ("tokens B", Action::ManageTokens(org_b.clone())),
+            ("edit A", Action::EditOrganisation(org_a.clone())),
+            ("edit B", Action::EditOrganisation(org_b.clone())),
+            ("drafts B", Action::ReadOrganisationPrivate(org_b.clone())),
+            (
+                "moderate Utrecht",
+                Action::ModerateArea(Some("GM0344".into())),
+            ),
+            ("moderate instance", Action::ModerateArea(None)),
+            ("refer", Action::Refer),
+        ];
+        // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
+        let expected: [(&str, &str); 8] = [
+            ("visitor", "SSSSSSSSSSSSSSSS"),
+            ("no roles", "YY--------------"),
+            ("professional", "YY-------------Y"),
+            ("editor A", "YY------Y-Y-----"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--"),
+            ("moderator instance", "YYY-YY----YYYYY-"),
+            ("admin", "YYYYYYYYYYYYYYYY"),
+            ("token A", "Y---------Y-----"),
+        ];
+        let mut failures = Vec::new();
+        for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {
+            assert_eq!(*name, row_name);
+            for ((action_name, action), want) in actions.iter().zip(row.chars()) {
+                let got = match authorize(actor, action) {
+                    Ok(()) => 'Y',
+                    Err(Denied::NotSignedIn) => 'S',
+                    Err(Denied::Forbidden) => '-',
+                };
+                if got != want {
+                    failures.push(format!("{name} × {action_name}: want {want}, got {got}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_columns() {
+        for role in [
+            Role::Professional,
+            Role::OrganisationEditor {
+                organization: Uuid::from_u128(5),
+            },
+            Role::Moderator {
+                scope: ModerationScope::Instance,
+            },
+            Role::Moderator {
+                scope: ModerationScope::Gemeente("GM0344".into()),
+            },
+            Role::Administrator,
+        ] {
+            let (kind, org, gemeente) = role.to_columns();
+            assert_eq!(Role::from_columns(kind, org, gemeente), Some(role));
+        }
+        assert_eq!(Role::from_columns("editor", None, None), None);
+        assert_eq!(Role::from_columns("emperor", None, None), None);
+    }
+}
