@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod calendar;
 pub mod catalog;
 pub mod cli;
 pub mod config;

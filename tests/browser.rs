@@ -437,6 +437,10 @@ async fn pages_pass_axe_wcag_2_1_aa() {
             "/zoeken?category=ontmoeting&postcode=3562&day=di&dagdeel=ochtend&page=2".to_string(),
             service,
             format!("/wijk/{OVERVECHT}"),
+            // The week's agenda (a notice board), and the same with a week that does not exist:
+            // the message next to the field.
+            format!("/wijk/{OVERVECHT}/agenda"),
+            format!("/wijk/{OVERVECHT}/agenda?week=2026-W60"),
             "/wijken".to_string(),
             "/aanbod/00000000-0000-0000-0000-000000000000".to_string(),
         ];

@@ -5,6 +5,7 @@
 
 mod changes;
 mod directory;
+mod events;
 mod hsds;
 mod reference;
 

@@ -2,6 +2,7 @@
 //! phone first and printable. Templates live in `templates/`, one per page, all extending
 //! `base.html`; the structs here hold everything a template shows, already worded.
 
+pub mod agenda;
 mod neighbourhood;
 mod search;
 mod service;
@@ -27,8 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/zoeken", get(search::results))
         .route("/aanbod/{id}", get(service::page))
+        .route("/aanbod/{id}/agenda.ics", get(agenda::service_feed))
         .route("/wijken", get(neighbourhood::index))
         .route("/wijk/{code}", get(neighbourhood::page))
+        .route("/wijk/{code}/agenda", get(agenda::page))
+        .route("/wijk/{code}/agenda.ics", get(agenda::area_feed))
         .route("/static/style.css", get(stylesheet))
         .route("/static/vendor/{file}", get(theme::vendored_css))
         .route("/healthz", get(healthz))

@@ -56,11 +56,13 @@ pub struct ServicePage {
     pub contacts: Vec<ContactView>,
     pub assured: Option<String>,
     pub stale: bool,
+    pub calendar: super::agenda::ServiceCalendar,
 }
 
 pub async fn page(
     State(catalog): State<Catalog>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<ServicePage, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("Dit aanbod"))?;
     let record = catalog
@@ -100,7 +102,9 @@ pub async fn page(
         (None, None) => None,
     };
     let today = time::OffsetDateTime::now_utc().date();
+    let calendar = super::agenda::service_calendar(&catalog, id, &headers).await?;
     Ok(ServicePage {
+        calendar,
         name: s.name.clone(),
         organization: record.organization.name.clone(),
         organization_website: record.organization.website.clone(),
