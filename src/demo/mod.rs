@@ -110,12 +110,12 @@ impl DemoFile {
             location: None,
             note: None,
         };
-        let time = |h: u8| time::Time::from_hms(h, 0, 0).ok();
+        let at = |hour: u8| time::Time::from_hms(hour, 0, 0).ok();
         let mut out = Vec::new();
         // Each picks its own service (every other one, spreading them over the area).
         let mut picks = weekly.iter().step_by(2);
         if let Some(service) = picks.next()
-            && let Some(first) = sessions(service).first()
+            && let Some(first) = sessions(service).into_iter().next()
         {
             out.push(CalendarEvent {
                 target_id: Some(first.source_id),
@@ -124,12 +124,12 @@ impl DemoFile {
             });
         }
         if let Some(service) = picks.next()
-            && let Some(second) = sessions(service).get(1)
+            && let Some(second) = sessions(service).into_iter().nth(1)
         {
             out.push(CalendarEvent {
                 target_id: Some(second.source_id),
-                starts_at: time(13),
-                ends_at: time(15),
+                starts_at: at(13),
+                ends_at: at(15),
                 note: Some("Deze keer 's middags.".into()),
                 ..entry(service, 2, EventKind::Changed, second.date)
             });
@@ -138,8 +138,8 @@ impl DemoFile {
             let saturday = cal::week_start(today) + time::Duration::days(5);
             let day = if saturday >= today { saturday } else { today };
             out.push(CalendarEvent {
-                starts_at: time(19),
-                ends_at: time(21),
+                starts_at: at(19),
+                ends_at: at(21),
                 note: Some("Extra avond vanwege de drukte.".into()),
                 ..entry(service, 3, EventKind::Extra, day)
             });
@@ -147,8 +147,8 @@ impl DemoFile {
         if let Some(service) = picks.next() {
             out.push(CalendarEvent {
                 title: Some("Open middag met koffie en taart".into()),
-                starts_at: time(14),
-                ends_at: time(16),
+                starts_at: at(14),
+                ends_at: at(16),
                 note: Some("Kom kennismaken, iedereen is welkom.".into()),
                 ..entry(service, 4, EventKind::Activity, today + time::Duration::days(2))
             });
@@ -156,8 +156,8 @@ impl DemoFile {
         if let Some(service) = picks.next() {
             out.push(CalendarEvent {
                 title: Some("Buurtwandeling met gids".into()),
-                starts_at: time(10),
-                ends_at: time(12),
+                starts_at: at(10),
+                ends_at: at(12),
                 location: Some("Start bij het buurthuis".into()),
                 ..entry(service, 5, EventKind::Activity, today + time::Duration::days(8))
             });
