@@ -54,7 +54,11 @@ fn chosen(catalog: &wijkwijzer::catalog::Catalog) -> (Service, String) {
         .iter()
         .filter(|s| s.group_format == GroupFormat::Group)
         .filter(|s| !demo_entries.iter().any(|e| e.service_id == s.id))
-        .filter(|s| s.schedules.iter().any(|sc| sc.byday.as_deref() == Some("TU,TH")))
+        .filter(|s| {
+            s.schedules
+                .iter()
+                .any(|sc| sc.byday.as_deref() == Some("TU,TH"))
+        })
         .find_map(|s| {
             let location = demo
                 .locations
@@ -121,10 +125,11 @@ fn add_entries(
             today,
         });
         // The activity's UID differs per server (a new id each time): keep this server's.
-        ACTIVITY_UIDS
-            .lock()
-            .expect("lock")
-            .push(format!("{}-{}@wijkwijzer", activity.id, stamp(today)));
+        ACTIVITY_UIDS.lock().expect("lock").push(format!(
+            "{}-{}@wijkwijzer",
+            activity.id,
+            stamp(today)
+        ));
     })
 }
 
@@ -169,7 +174,10 @@ async fn feed(path: &str) -> icalendar::Calendar {
         "{path}"
     );
     let text = response.text().await.expect("body");
-    assert!(text.contains("\r\nDTSTAMP:"), "{path}: every event has a DTSTAMP");
+    assert!(
+        text.contains("\r\nDTSTAMP:"),
+        "{path}: every event has a DTSTAMP"
+    );
     text.parse::<icalendar::Calendar>()
         .unwrap_or_else(|e| panic!("{path} does not parse as iCalendar: {e}\n{text}"))
 }
@@ -193,9 +201,13 @@ fn event_in<'a>(
 }
 
 fn local(date: Date, hour: u32, minute: u32) -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(date.year(), u8::from(date.month()).into(), date.day().into())
-        .and_then(|d| d.and_hms_opt(hour, minute, 0))
-        .expect("a valid local time")
+    chrono::NaiveDate::from_ymd_opt(
+        date.year(),
+        u8::from(date.month()).into(),
+        date.day().into(),
+    )
+    .and_then(|d| d.and_hms_opt(hour, minute, 0))
+    .expect("a valid local time")
 }
 
 fn this_servers_activity_uid(calendar: &icalendar::Calendar) -> String {
@@ -230,7 +242,10 @@ async fn an_added_activity_is_on_the_wijk_agenda_page() {
     assert_eq!(status, 200);
     assert!(wijk.contains("Deze week in"), "{wijk}");
     assert!(wijk.contains(&format!("href=\"/wijk/{}/agenda\"", a.area)));
-    assert!(wijk.contains("appeltaart"), "the activity is in this week's list");
+    assert!(
+        wijk.contains("appeltaart"),
+        "the activity is in this week's list"
+    );
 }
 
 async fn a_cancelled_session_is_struck_through_with_gaat_niet_door() {
@@ -277,7 +292,10 @@ async fn the_wijk_feed_holds_the_activity_and_the_cancellation_at_local_times() 
     assert_eq!(end, local(a.today, 9, 45));
 
     let (cancelled, _) = event_in(&calendar, &a.cancelled_uid).expect("the cancelled session");
-    assert_eq!(cancelled.get_status(), Some(icalendar::EventStatus::Cancelled));
+    assert_eq!(
+        cancelled.get_status(),
+        Some(icalendar::EventStatus::Cancelled)
+    );
     assert!(
         cancelled
             .get_summary()
@@ -313,7 +331,11 @@ async fn the_service_feed_repeats_the_weekly_times_in_local_time() {
     let expected = expand(service.id, &service.schedules, &[], from, to);
     assert!(expected.len() >= 20, "twice a week for three months");
     for o in &expected {
-        let uid = format!("{}-{}@wijkwijzer", o.source_id, o.date.to_string().replace('-', ""));
+        let uid = format!(
+            "{}-{}@wijkwijzer",
+            o.source_id,
+            o.date.to_string().replace('-', "")
+        );
         let (_, start) = event_in(&calendar, &uid).unwrap_or_else(|| panic!("{uid} in the feed"));
         let clock = format_clock(o.starts_at.expect("a start"));
         assert_eq!(start.format("%H:%M").to_string(), clock, "{uid}");
@@ -326,9 +348,17 @@ async fn bad_weeks_and_dates_get_a_400_page_with_the_message_by_the_field() {
     for (query, field, message) in [
         ("week=2026-W60", "week", "Week 60 bestaat niet in 2026"),
         ("week=volgende", "week", "bijvoorbeeld 2026-W49"),
-        ("vanaf=2026-02-30", "vanaf", "Die dag bestaat niet in februari 2026"),
+        (
+            "vanaf=2026-02-30",
+            "vanaf",
+            "Die dag bestaat niet in februari 2026",
+        ),
         ("vanaf=7+december", "vanaf", "bijvoorbeeld 2026-12-07"),
-        ("vanaf=1850-01-01", "vanaf", "Kies een jaar van 2000 tot en met 2100"),
+        (
+            "vanaf=1850-01-01",
+            "vanaf",
+            "Kies een jaar van 2000 tot en met 2100",
+        ),
     ] {
         let (status, html) = page(&format!("/wijk/{}/agenda?{query}", a.area)).await;
         assert_eq!(status, 400, "{query}");

@@ -5,9 +5,9 @@
 
 use serde::Deserialize;
 
+use crate::calendar::Acting;
 use crate::catalog::Catalog;
 use crate::config::DemoSet;
-use crate::calendar::Acting;
 use crate::domain::calendar::{self as cal, Origin};
 use crate::domain::{CalendarEvent, EventKind, GroupFormat, Location, Organization, Service};
 
@@ -150,7 +150,12 @@ impl DemoFile {
                 starts_at: at(14),
                 ends_at: at(16),
                 note: Some("Kom kennismaken, iedereen is welkom.".into()),
-                ..entry(service, 4, EventKind::Activity, today + time::Duration::days(2))
+                ..entry(
+                    service,
+                    4,
+                    EventKind::Activity,
+                    today + time::Duration::days(2),
+                )
             });
         }
         if let Some(service) = picks.next() {
@@ -159,7 +164,12 @@ impl DemoFile {
                 starts_at: at(10),
                 ends_at: at(12),
                 location: Some("Start bij het buurthuis".into()),
-                ..entry(service, 5, EventKind::Activity, today + time::Duration::days(8))
+                ..entry(
+                    service,
+                    5,
+                    EventKind::Activity,
+                    today + time::Duration::days(8),
+                )
             });
         }
         out

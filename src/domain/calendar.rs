@@ -338,9 +338,8 @@ impl Rule {
                 let from_start = ((date.day() - 1) / 7 + 1) as i8;
                 let from_end =
                     -(((days_in_month(date.year(), date.month()) - date.day()) / 7 + 1) as i8);
-                days.iter().any(|&(n, day)| {
-                    day == date.weekday() && (n == from_start || n == from_end)
-                })
+                days.iter()
+                    .any(|&(n, day)| day == date.weekday() && (n == from_start || n == from_end))
             }
         }
     }
@@ -445,7 +444,12 @@ pub fn expand(
         }
     }
     out.sort_by(|a, b| {
-        (a.date, a.starts_at, &a.title, a.source_id).cmp(&(b.date, b.starts_at, &b.title, b.source_id))
+        (a.date, a.starts_at, &a.title, a.source_id).cmp(&(
+            b.date,
+            b.starts_at,
+            &b.title,
+            b.source_id,
+        ))
     });
     out
 }
@@ -487,7 +491,13 @@ mod tests {
     #[test]
     fn a_weekly_schedule_gives_one_occurrence_per_matching_day() {
         let s = [weekly(TUESDAYS, "TU,TH", "10:00", "12:00")];
-        let found = expand(SERVICE, &s, &[], date!(2026 - 12 - 07), date!(2026 - 12 - 20));
+        let found = expand(
+            SERVICE,
+            &s,
+            &[],
+            date!(2026 - 12 - 07),
+            date!(2026 - 12 - 20),
+        );
         let dates: Vec<Date> = found.iter().map(|o| o.date).collect();
         assert_eq!(
             dates,
@@ -539,8 +549,14 @@ mod tests {
         };
         assert!(!is_dated(&by_appointment));
         assert!(
-            expand(SERVICE, &[by_appointment], &[], date!(2026 - 12 - 01), date!(2026 - 12 - 31))
-                .is_empty()
+            expand(
+                SERVICE,
+                &[by_appointment],
+                &[],
+                date!(2026 - 12 - 01),
+                date!(2026 - 12 - 31)
+            )
+            .is_empty()
         );
     }
 
@@ -548,10 +564,22 @@ mod tests {
     fn local_times_keep_their_wall_clock_across_daylight_saving_changes() {
         // Summer time ends on Sunday 25 October 2026 and starts on Sunday 28 March 2027.
         let s = [weekly(TUESDAYS, "SA,MO", "10:00", "12:00")];
-        let found = expand(SERVICE, &s, &[], date!(2026 - 10 - 24), date!(2026 - 10 - 26));
+        let found = expand(
+            SERVICE,
+            &s,
+            &[],
+            date!(2026 - 10 - 24),
+            date!(2026 - 10 - 26),
+        );
         assert_eq!(found[0].start_utc().hour(), 8, "CEST: UTC+2");
         assert_eq!(found[1].start_utc().hour(), 9, "CET: UTC+1");
-        let found = expand(SERVICE, &s, &[], date!(2027 - 03 - 27), date!(2027 - 03 - 29));
+        let found = expand(
+            SERVICE,
+            &s,
+            &[],
+            date!(2027 - 03 - 27),
+            date!(2027 - 03 - 29),
+        );
         assert_eq!(found[0].start_utc().hour(), 9);
         assert_eq!(found[1].start_utc().hour(), 8);
         assert_eq!(found[1].end_utc().hour(), 10);
@@ -570,8 +598,17 @@ mod tests {
     #[test]
     fn an_evening_past_midnight_ends_the_next_day() {
         let s = [weekly(TUESDAYS, "FR", "22:00", "01:00")];
-        let found = expand(SERVICE, &s, &[], date!(2026 - 12 - 11), date!(2026 - 12 - 11));
-        assert_eq!(found[0].end_utc() - found[0].start_utc(), Duration::hours(3));
+        let found = expand(
+            SERVICE,
+            &s,
+            &[],
+            date!(2026 - 12 - 11),
+            date!(2026 - 12 - 11),
+        );
+        assert_eq!(
+            found[0].end_utc() - found[0].start_utc(),
+            Duration::hours(3)
+        );
     }
 
     #[test]
@@ -613,7 +650,10 @@ mod tests {
             found[1].moved_from,
             Some((Some(time!(10:00)), Some(time!(12:00))))
         );
-        assert_eq!(found[1].source_id, TUESDAYS, "a moved session keeps its identity");
+        assert_eq!(
+            found[1].source_id, TUESDAYS,
+            "a moved session keeps its identity"
+        );
         assert_eq!(found[2].origin, Origin::Extra);
         assert_eq!(found[3].origin, Origin::OneOff);
         assert_eq!(found[3].title.as_deref(), Some("Kerstlunch"));
@@ -674,6 +714,11 @@ mod tests {
         assert_eq!(parse_clock("25:00"), None);
         assert_eq!(format_clock(time!(09:05)), "09:05");
         let today = today_local();
-        assert!((today - OffsetDateTime::now_utc().date()).whole_days().abs() <= 1);
+        assert!(
+            (today - OffsetDateTime::now_utc().date())
+                .whole_days()
+                .abs()
+                <= 1
+        );
     }
 }

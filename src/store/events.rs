@@ -133,9 +133,8 @@ impl Store {
         let mut out = Vec::new();
         for chunk in service_ids.chunks(CHUNK) {
             on_pool!(self, |pool| {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "select * from service_event where event_date >= ",
-                );
+                let mut qb =
+                    sqlx::QueryBuilder::new("select * from service_event where event_date >= ");
                 qb.push_bind(from)
                     .push(" and event_date <= ")
                     .push_bind(to)

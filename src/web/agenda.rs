@@ -272,8 +272,12 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
         ));
     }
     let month = Month::try_from(month).map_err(|_| "Een maand is 1 tot en met 12.".to_string())?;
-    Date::from_calendar_date(year, month, day)
-        .map_err(|_| format!("Die dag bestaat niet in {} {year}.", MONTHS_NL[usize::from(u8::from(month)) - 1]))
+    Date::from_calendar_date(year, month, day).map_err(|_| {
+        format!(
+            "Die dag bestaat niet in {} {year}.",
+            MONTHS_NL[usize::from(u8::from(month)) - 1]
+        )
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -436,7 +440,11 @@ pub async fn service_calendar(
     let exceptions = agenda
         .entries
         .iter()
-        .filter(|e| e.occurrence.cancelled || e.occurrence.moved_from.is_some() || e.occurrence.origin != Origin::Regular)
+        .filter(|e| {
+            e.occurrence.cancelled
+                || e.occurrence.moved_from.is_some()
+                || e.occurrence.origin != Origin::Regular
+        })
         .map(|e| (day_label(e.occurrence.date), AgendaItem::new(e)))
         .collect();
     let mut next = agenda.clone();
@@ -525,7 +533,10 @@ fn naive(date: Date) -> Option<chrono::NaiveDate> {
 fn calendar_response(body: String, file: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{file}\""),
@@ -592,8 +603,16 @@ mod tests {
         assert_eq!(parse_iso_week("2026-W49"), Ok(date!(2026 - 11 - 30)));
         assert_eq!(parse_iso_week("2026w49"), Ok(date!(2026 - 11 - 30)));
         assert_eq!(parse_iso_week("2026-W53"), Ok(date!(2026 - 12 - 28)));
-        assert!(parse_iso_week("2027-W53").unwrap_err().contains("bestaat niet"));
-        assert!(parse_iso_week("volgende week").unwrap_err().contains("2026-W49"));
+        assert!(
+            parse_iso_week("2027-W53")
+                .unwrap_err()
+                .contains("bestaat niet")
+        );
+        assert!(
+            parse_iso_week("volgende week")
+                .unwrap_err()
+                .contains("2026-W49")
+        );
         assert!(parse_iso_week("20266-W01").unwrap_err().contains("jaar"));
         assert_eq!(parse_date("2026-12-07"), Ok(date!(2026 - 12 - 07)));
         assert!(parse_date("2026-02-30").unwrap_err().contains("februari"));
