@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use crate::auth::{Action, Actor, Denied, OrgRef, authorize};
 use crate::domain::{
     Freshness, Invalid, Location, Organization, Service, ServiceRecord, ServiceStatus,
     ServiceSummary, Vocabulary,
@@ -178,10 +179,11 @@ impl Catalog {
     /// code and tests do. The check belongs in `authorise_listing_change` (below).
     pub async fn confirm_still_correct(
         &self,
+        actor: &Actor,
         service_id: Uuid,
         today: time::Date,
     ) -> Result<(), ListingChangeError> {
-        self.authorise_listing_change(service_id)?;
+        self.authorise_listing_change(actor, service_id).await?;
         let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         if !tx
             .set_assured_date(service_id, today)
@@ -201,11 +203,12 @@ impl Catalog {
     /// as [`Self::confirm_still_correct`].
     pub async fn set_status(
         &self,
+        actor: &Actor,
         service_id: Uuid,
         status: ServiceStatus,
         reason: Option<&str>,
     ) -> Result<(), ListingChangeError> {
-        self.authorise_listing_change(service_id)?;
+        self.authorise_listing_change(actor, service_id).await?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason
             && r.chars().count() > crate::domain::service::MAX_REASON
@@ -231,13 +234,42 @@ impl Catalog {
         Ok(())
     }
 
-    /// AUTHORISATION HOOK (issue 13, accounts): every change to a listing's freshness or
-    /// status passes here. When accounts land, this takes the acting user (editor of the
-    /// service's organisation, moderator of its gemeente, or administrator) and refuses
-    /// everyone else with [`ListingChangeError::Forbidden`]; the handlers stay as they are.
-    /// Today no route calls the use cases, so allowing is safe.
-    fn authorise_listing_change(&self, _service_id: Uuid) -> Result<(), ListingChangeError> {
-        Ok(())
+    /// Whether `actor` may change the listings of `organization` (the policy in
+    /// [`crate::auth::authorize`]: its editors, its API token, moderators of a gemeente where
+    /// it has a place, administrators). Every use case that changes a listing asks this.
+    pub async fn may_edit_organisation(
+        &self,
+        actor: &Actor,
+        organization: Uuid,
+    ) -> anyhow::Result<Result<(), Denied>> {
+        if matches!(actor, Actor::System) {
+            return Ok(Ok(()));
+        }
+        let gemeenten = self.store.organization_gemeenten(organization).await?;
+        Ok(authorize(
+            actor,
+            &Action::EditOrganisation(OrgRef {
+                id: organization,
+                gemeenten,
+            }),
+        ))
+    }
+
+    /// Every change to a listing's freshness or status passes here.
+    async fn authorise_listing_change(
+        &self,
+        actor: &Actor,
+        service_id: Uuid,
+    ) -> Result<(), ListingChangeError> {
+        let organization = self
+            .store
+            .organization_of_service(service_id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(ListingChangeError::NoSuchService)?;
+        self.may_edit_organisation(actor, organization)
+            .await?
+            .map_err(ListingChangeError::Denied)
     }
 
     /// The moderators' list: listings still offered that were last checked more than the
@@ -410,9 +442,9 @@ pub enum ListingChangeError {
     NoSuchService,
     #[error("{0}")]
     Invalid(Invalid),
-    /// Reserved for the authorisation hook (accounts).
+    /// The actor may not change this listing (or is not signed in).
     #[error("u mag dit aanbod niet wijzigen")]
-    Forbidden,
+    Denied(Denied),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -422,8 +454,7 @@ impl From<ListingChangeError> for crate::error::AppError {
         match error {
             ListingChangeError::NoSuchService => Self::not_found("Dit aanbod"),
             ListingChangeError::Invalid(invalid) => Self::Invalid(invalid),
-            // Until accounts bring a 403, refusing is at least never a leak.
-            ListingChangeError::Forbidden => Self::not_found("Dit aanbod"),
+            ListingChangeError::Denied(denied) => denied.into(),
             ListingChangeError::Internal(error) => Self::Internal(error),
         }
     }

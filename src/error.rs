@@ -264,3 +264,16 @@ struct ErrorPage {
     title: &'static str,
     detail: String,
 }
+
+/// The policy's refusal ([`crate::auth::authorize`]): not signed in is a 401 (the pages send
+/// people to the sign-in page), signed in without the right is a 403.
+impl From<crate::auth::Denied> for AppError {
+    fn from(denied: crate::auth::Denied) -> Self {
+        match denied {
+            crate::auth::Denied::NotSignedIn => AppError::Unauthorized,
+            crate::auth::Denied::Forbidden => AppError::Forbidden {
+                detail: "U mag dit niet doen met dit account.".into(),
+            },
+        }
+    }
+}

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod catalog;
 pub mod cli;
 pub mod config;

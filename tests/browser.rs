@@ -447,6 +447,10 @@ async fn pages_pass_axe_wcag_2_1_aa() {
             "/zoeken?category=ontmoeting&postcode=3562&day=di&dagdeel=ochtend&page=2".to_string(),
             service,
             format!("/wijk/{OVERVECHT}"),
+            // The week's agenda (a notice board), and the same with a week that does not exist:
+            // the message next to the field.
+            format!("/wijk/{OVERVECHT}/agenda"),
+            format!("/wijk/{OVERVECHT}/agenda?week=2026-W60"),
             "/wijken".to_string(),
             "/aanbod/00000000-0000-0000-0000-000000000000".to_string(),
             // Temporarily closed and not checked for long: banner and "Mogelijk verouderd"
@@ -869,6 +873,45 @@ async fn a_printed_result_list_is_a_compact_handout() {
             "20 results on at most 3 A4 pages (at least 7 per page), got {pages}"
         );
         eprintln!("printed handout: 20 results on {pages} A4 page(s)");
+    })
+    .await;
+}
+
+/// A wijk's week agenda prints as one A4 for a community centre's notice board, also in a busy
+/// wijk (Overvecht has some sixty sessions a week in the demo).
+#[tokio::test]
+async fn a_printed_week_agenda_is_one_a4_notice() {
+    with_browser(true, |client, base| async move {
+        client
+            .goto(&format!("{base}/wijk/{OVERVECHT}/agenda"))
+            .await
+            .expect("open agenda");
+        wait_for(&client, "main h1").await;
+        let days = client
+            .find_all(Locator::Css("section.agenda-day"))
+            .await
+            .expect("days");
+        assert_eq!(days.len(), 7, "a whole week");
+        let sessions = client
+            .find_all(Locator::Css("li.agenda-item"))
+            .await
+            .expect("sessions")
+            .len();
+        assert!(sessions >= 40, "a busy week to print, got {sessions}");
+        let pdf = client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .expect("print to PDF");
+        if let Some(dir) = std::env::var_os("WIJKWIJZER_SCREENSHOTS") {
+            std::fs::write(Path::new(&dir).join("agenda-print.pdf"), &pdf).expect("save PDF");
+        }
+        let text = String::from_utf8_lossy(&pdf);
+        let pages = text
+            .match_indices("/Type /Page")
+            .filter(|(i, _)| !text[i + 11..].starts_with('s'))
+            .count();
+        assert_eq!(pages, 1, "{sessions} sessions on one A4 page, got {pages}");
+        eprintln!("printed agenda: {sessions} sessions on {pages} A4 page");
     })
     .await;
 }

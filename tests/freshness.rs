@@ -20,6 +20,7 @@ use time::{Date, Month};
 use uuid::Uuid;
 
 use common::{TestServer, http, on_both_backends};
+use wijkwijzer::auth::Actor;
 use wijkwijzer::catalog::{Catalog, ListingChangeError};
 use wijkwijzer::domain::freshness::today;
 use wijkwijzer::domain::{Location, Organization, Service, ServiceStatus};
@@ -324,7 +325,11 @@ async fn confirming_removes_the_badge_and_is_searchable_within_two_seconds() {
     let today = today();
     let started = Instant::now();
     runtime
-        .spawn(async move { catalog.confirm_still_correct(id(TO_CONFIRM), today).await })
+        .spawn(async move {
+            catalog
+                .confirm_still_correct(&Actor::System, id(TO_CONFIRM), today)
+                .await
+        })
         .await
         .expect("the task ran")
         .expect("confirmed");
@@ -534,7 +539,7 @@ async fn use_cases_and_the_moderators_stale_list() {
         );
 
         catalog
-            .confirm_still_correct(id("Oud"), today)
+            .confirm_still_correct(&Actor::System, id("Oud"), today)
             .await
             .unwrap();
         let oud = catalog.service(id("Oud")).await.unwrap().unwrap();
@@ -546,6 +551,7 @@ async fn use_cases_and_the_moderators_stale_list() {
 
         catalog
             .set_status(
+                &Actor::System,
                 id("Vers"),
                 ServiceStatus::TemporarilyClosed,
                 Some("  Zomerstop tot 1 september  "),
@@ -559,7 +565,12 @@ async fn use_cases_and_the_moderators_stale_list() {
             Some("Zomerstop tot 1 september")
         );
         catalog
-            .set_status(id("Vers"), ServiceStatus::Active, Some("   "))
+            .set_status(
+                &Actor::System,
+                id("Vers"),
+                ServiceStatus::Active,
+                Some("   "),
+            )
             .await
             .unwrap();
         let vers = catalog.service(id("Vers")).await.unwrap().unwrap().service;
@@ -569,19 +580,26 @@ async fn use_cases_and_the_moderators_stale_list() {
         );
 
         assert!(matches!(
-            catalog.confirm_still_correct(id("Niemand"), today).await,
+            catalog
+                .confirm_still_correct(&Actor::System, id("Niemand"), today)
+                .await,
             Err(ListingChangeError::NoSuchService)
         ));
         assert!(matches!(
             catalog
-                .set_status(id("Niemand"), ServiceStatus::Inactive, None)
+                .set_status(&Actor::System, id("Niemand"), ServiceStatus::Inactive, None)
                 .await,
             Err(ListingChangeError::NoSuchService)
         ));
         let long = "x".repeat(301);
         assert!(matches!(
             catalog
-                .set_status(id("Vers"), ServiceStatus::Inactive, Some(&long))
+                .set_status(
+                    &Actor::System,
+                    id("Vers"),
+                    ServiceStatus::Inactive,
+                    Some(&long)
+                )
                 .await,
             Err(ListingChangeError::Invalid(_))
         ));
@@ -635,12 +653,12 @@ async fn status_reason_and_assured_date_survive_export_and_import() {
             // Change everything the export holds, then import it: the file must set it back.
             for s in [&gone, &closed] {
                 catalog
-                    .set_status(s.id, ServiceStatus::Active, None)
+                    .set_status(&Actor::System, s.id, ServiceStatus::Active, None)
                     .await
                     .unwrap();
             }
             catalog
-                .confirm_still_correct(gone.id, date!(2026 - 11 - 30))
+                .confirm_still_correct(&Actor::System, gone.id, date!(2026 - 11 - 30))
                 .await
                 .unwrap();
             let report = import_path(
@@ -699,6 +717,105 @@ async fn status_reason_and_assured_date_survive_export_and_import() {
             "{backend}: unchanged"
         );
         catalog.store.close().await;
+    })
+    .await;
+}
+
+/// Who may confirm or close a listing is decided by the one policy: its organisation's
+/// editors, a moderator of a gemeente where it has a place, administrators; not a visitor,
+/// not another organisation's editor or token, not a moderator of another gemeente.
+#[tokio::test]
+async fn only_the_organisations_editors_and_its_moderators_change_a_listing() {
+    use wijkwijzer::auth::{ModerationScope, Role, TokenActor, UserActor};
+    use wijkwijzer::catalog::ListingChangeError;
+    on_both_backends(false, |catalog, _config| async move {
+        catalog.save_organization(&organization()).await.unwrap();
+        catalog
+            .save_location(&location("Utrecht (test)", true))
+            .await
+            .unwrap();
+        catalog
+            .save_service(&service(
+                "Eigen",
+                "Utrecht (test)",
+                Some(fresh_date()),
+                ServiceStatus::Active,
+                None,
+            ))
+            .await
+            .unwrap();
+        let person = |role: Role| {
+            Actor::User(UserActor {
+                id: Uuid::from_u128(7),
+                email: "iemand@example.org".into(),
+                name: "Iemand".into(),
+                roles: vec![role],
+            })
+        };
+        let own = id("organisation");
+        let other = Uuid::from_u128(42);
+        let today = date!(2026 - 12 - 02);
+        let cases = [
+            ("visitor", Actor::Visitor, false),
+            (
+                "editor of another organisation",
+                person(Role::OrganisationEditor {
+                    organization: other,
+                }),
+                false,
+            ),
+            (
+                "token of another organisation",
+                Actor::ApiToken(TokenActor {
+                    token_id: Uuid::from_u128(1),
+                    organization: other,
+                }),
+                false,
+            ),
+            (
+                "moderator of Amersfoort",
+                person(Role::Moderator {
+                    scope: ModerationScope::Gemeente("GM0307".into()),
+                }),
+                false,
+            ),
+            ("professional", person(Role::Professional), false),
+            (
+                "editor of the organisation",
+                person(Role::OrganisationEditor { organization: own }),
+                true,
+            ),
+            (
+                "its token",
+                Actor::ApiToken(TokenActor {
+                    token_id: Uuid::from_u128(2),
+                    organization: own,
+                }),
+                true,
+            ),
+            (
+                "moderator of Utrecht",
+                person(Role::Moderator {
+                    scope: ModerationScope::Gemeente("GM0344".into()),
+                }),
+                true,
+            ),
+            ("administrator", person(Role::Administrator), true),
+        ];
+        for (who, actor, allowed) in cases {
+            let confirmed = catalog
+                .confirm_still_correct(&actor, id("Eigen"), today)
+                .await;
+            let closed = catalog
+                .set_status(&actor, id("Eigen"), ServiceStatus::Active, None)
+                .await;
+            for outcome in [confirmed, closed] {
+                match (allowed, outcome) {
+                    (true, Ok(())) | (false, Err(ListingChangeError::Denied(_))) => {}
+                    (_, other) => panic!("{who}: allowed {allowed}, got {other:?}"),
+                }
+            }
+        }
     })
     .await;
 }

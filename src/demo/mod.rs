@@ -5,9 +5,11 @@
 
 use serde::Deserialize;
 
+use crate::auth::Actor;
 use crate::catalog::Catalog;
 use crate::config::DemoSet;
-use crate::domain::{Location, Organization, Service};
+use crate::domain::calendar::{self as cal, Origin};
+use crate::domain::{CalendarEvent, EventKind, GroupFormat, Location, Organization, Service};
 
 pub mod synthetic;
 
@@ -80,6 +82,116 @@ impl DemoFile {
                 anyhow::anyhow!("demo service {} ({}): {e}", service.name, service.id)
             })?;
         }
+        for event in self.calendar(cal::today_local()) {
+            catalog
+                .record_event(&Actor::System, event)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo calendar entry: {e}"))?;
+        }
         Ok(())
+    }
+
+    /// A handful of one-off activities and exceptions for the activity calendar, dated from
+    /// `today` so that the agenda shows them in the week the demo is loaded and the next.
+    ///
+    /// They are computed when the demo is loaded (into an empty database, once): a demo that
+    /// runs for weeks keeps its weekly activities in the agenda, but these dated entries then
+    /// lie in the past. That is what a real calendar does too; reloading the demo (a fresh
+    /// data directory) dates them anew. Spread over the first group activities with weekly
+    /// times in the file, so every demo set gets some; ids are derived, so a second load
+    /// writes nothing twice.
+    pub fn calendar(&self, today: time::Date) -> Vec<CalendarEvent> {
+        let weekly: Vec<&Service> = self
+            .services
+            .iter()
+            .filter(|s| s.group_format != GroupFormat::Individual)
+            .filter(|s| s.schedules.iter().any(cal::is_dated))
+            .collect();
+        let horizon = today + time::Duration::days(13);
+        // The regular sessions of a service in the coming two weeks (its schedules get their
+        // ids as when stored, so that an exception can name one).
+        let sessions = |service: &Service| {
+            let mut service = service.clone();
+            service.fill_child_ids();
+            cal::expand(service.id, &service.schedules, &[], today, horizon)
+                .into_iter()
+                .filter(|o| o.origin == Origin::Regular && o.starts_at.is_some())
+                .collect::<Vec<_>>()
+        };
+        let entry = |service: &Service, n: u8, kind: EventKind, date: time::Date| CalendarEvent {
+            id: uuid::Uuid::new_v5(&service.id, format!("demo-event:{n}:{date}").as_bytes()),
+            service_id: service.id,
+            kind,
+            date,
+            starts_at: None,
+            ends_at: None,
+            target_id: None,
+            title: None,
+            location: None,
+            note: None,
+        };
+        let at = |hour: u8| time::Time::from_hms(hour, 0, 0).ok();
+        let mut out = Vec::new();
+        // Each picks its own service (every other one, spreading them over the area).
+        let mut picks = weekly.iter().step_by(2);
+        if let Some(service) = picks.next()
+            && let Some(first) = sessions(service).into_iter().next()
+        {
+            out.push(CalendarEvent {
+                target_id: Some(first.source_id),
+                note: Some("De vrijwilligers zijn op cursus.".into()),
+                ..entry(service, 1, EventKind::Cancelled, first.date)
+            });
+        }
+        if let Some(service) = picks.next()
+            && let Some(second) = sessions(service).into_iter().nth(1)
+        {
+            out.push(CalendarEvent {
+                target_id: Some(second.source_id),
+                starts_at: at(13),
+                ends_at: at(15),
+                note: Some("Deze keer 's middags.".into()),
+                ..entry(service, 2, EventKind::Changed, second.date)
+            });
+        }
+        if let Some(service) = picks.next() {
+            let saturday = cal::week_start(today) + time::Duration::days(5);
+            let day = if saturday >= today { saturday } else { today };
+            out.push(CalendarEvent {
+                starts_at: at(19),
+                ends_at: at(21),
+                note: Some("Extra avond vanwege de drukte.".into()),
+                ..entry(service, 3, EventKind::Extra, day)
+            });
+        }
+        if let Some(service) = picks.next() {
+            out.push(CalendarEvent {
+                title: Some("Open middag met koffie en taart".into()),
+                starts_at: at(14),
+                ends_at: at(16),
+                note: Some("Kom kennismaken, iedereen is welkom.".into()),
+                ..entry(
+                    service,
+                    4,
+                    EventKind::Activity,
+                    today + time::Duration::days(2),
+                )
+            });
+        }
+        if let Some(service) = picks.next() {
+            out.push(CalendarEvent {
+                title: Some("Buurtwandeling met gids".into()),
+                starts_at: at(10),
+                ends_at: at(12),
+                location: Some("Start bij het buurthuis".into()),
+                ..entry(
+                    service,
+                    5,
+                    EventKind::Activity,
+                    today + time::Duration::days(8),
+                )
+            });
+        }
+        out
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP, SQL or the search index: values are parsed and checked at the
 //! boundary (demo data, forms, imports) and trusted afterwards.
 
+pub mod calendar;
 pub mod enums;
 pub mod freshness;
 pub mod languages;
@@ -10,6 +11,7 @@ pub mod service;
 pub mod summary;
 pub mod vocabulary;
 
+pub use calendar::{CalendarEvent, EventKind, Occurrence, Origin};
 pub use enums::*;
 pub use freshness::Freshness;
 pub use languages::{language_label, language_name, parse_language};

@@ -358,6 +358,12 @@ pub fn service_json(
     }
     map.insert("phones".into(), Value::Array(phones));
 
+    // The activity calendar's dated entries (one-off activities, extra, cancelled and moved
+    // sessions: src/domain/calendar.rs, table service_event) are not in HSDS output yet.
+    // HSDS 3.0 schedules could carry a one-off (valid_from = valid_to = its date) but have
+    // no way to say "this week's session is cancelled"; exporting the additions without the
+    // cancellations would tell a consumer that called-off sessions still run. The iCalendar
+    // feeds (/aanbod/{id}/agenda.ics) publish all of it meanwhile.
     let kept = children_by_id(&source, "schedules");
     let schedules = svc
         .schedules

@@ -21,6 +21,20 @@ pub struct StaleService {
     pub status: ServiceStatus,
 }
 
+impl Store {
+    /// The organisation a service belongs to (`None`: no such service), for the authorisation
+    /// of changes to it.
+    pub async fn organization_of_service(&self, id: Uuid) -> StoreResult<Option<Uuid>> {
+        let org: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar("select organization_id from service where id = $1")
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        org.as_deref().map(parse_uuid).transpose()
+    }
+}
+
 impl WriteTx {
     /// Sets when a service was last checked. Returns false when there is no such service.
     pub async fn set_assured_date(&mut self, id: Uuid, date: Date) -> StoreResult<bool> {

@@ -6,6 +6,7 @@
 pub mod accounts;
 mod changes;
 mod directory;
+mod events;
 mod freshness;
 mod hsds;
 mod reference;

@@ -3,6 +3,7 @@
 //! `base.html`; the structs here hold everything a template shows, already worded.
 
 pub(crate) mod account;
+pub mod agenda;
 mod neighbourhood;
 mod search;
 mod service;
@@ -29,8 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/zoeken", get(search::results))
         .route("/aanbod/{id}", get(service::page))
+        .route("/aanbod/{id}/agenda.ics", get(agenda::service_feed))
         .route("/wijken", get(neighbourhood::index))
         .route("/wijk/{code}", get(neighbourhood::page))
+        .route("/wijk/{code}/agenda", get(agenda::page))
+        .route("/wijk/{code}/agenda.ics", get(agenda::area_feed))
         .route("/static/style.css", get(stylesheet))
         .route("/static/vendor/{file}", get(theme::vendored_css))
         .route("/healthz", get(healthz))

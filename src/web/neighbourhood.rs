@@ -35,7 +35,14 @@ pub struct NeighbourhoodPage {
     pub missing: Vec<String>,
     pub recent: Vec<ResultCard>,
     pub outline_svg: Option<String>,
+    /// "Deze week in …": the next seven days, shortened.
+    pub this_week: Vec<super::agenda::AgendaDay>,
+    pub this_week_more: usize,
+    pub agenda_href: String,
 }
+
+/// Lines of "Deze week in …" on a neighbourhood page; the agenda page has the rest.
+const THIS_WEEK_LINES: usize = 8;
 
 pub async fn page(
     State(catalog): State<Catalog>,
@@ -74,6 +81,8 @@ pub async fn page(
         .filter(|c| c.count == 0)
         .map(|c| c.name.clone())
         .collect();
+    let (this_week, this_week_more) =
+        super::agenda::coming_week(&catalog, &n.code, THIS_WEEK_LINES).await?;
     let children_title = match n.level {
         Level::Gemeente => "Wijken",
         Level::Wijk => "Buurten",
@@ -112,6 +121,9 @@ pub async fn page(
             .map(|h| ResultCard::new(h, geo, &catalog.vocabulary, catalog.freshness))
             .collect(),
         outline_svg: geo.svg_outline(&n.code, 320, 240),
+        this_week,
+        this_week_more,
+        agenda_href: format!("/wijk/{}/agenda", n.code),
     })
 }
 

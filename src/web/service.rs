@@ -58,11 +58,13 @@ pub struct ServicePage {
     pub stale: bool,
     /// `Some(reason)` when temporarily closed (the reason may be empty).
     pub closed: Option<String>,
+    pub calendar: super::agenda::ServiceCalendar,
 }
 
 pub async fn page(
     State(catalog): State<Catalog>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<ServicePage, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("Dit aanbod"))?;
     let record = catalog
@@ -106,7 +108,9 @@ pub async fn page(
         (None, Some(max)) => Some(format!("Tot en met {max} jaar")),
         (None, None) => None,
     };
+    let calendar = super::agenda::service_calendar(&catalog, id, &headers).await?;
     Ok(ServicePage {
+        calendar,
         name: s.name.clone(),
         organization: record.organization.name.clone(),
         organization_website: record.organization.website.clone(),
