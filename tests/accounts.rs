@@ -378,6 +378,25 @@ async fn organisations() -> (String, String) {
     (id(0), id(1))
 }
 
+/// A service of organisation `org` in the demo data.
+async fn service_of(org: &str) -> String {
+    let body: serde_json::Value = common::http()
+        .get(format!(
+            "{}/hsds/services?per_page=1&organization_id={org}",
+            base()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["contents"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a service of {org}: {body}"))
+        .to_string()
+}
+
 async fn signed_in(email: &str) -> Browser {
     let (_, address) = unique("sessie");
     let mut browser = Browser::new(&address);
@@ -387,6 +406,60 @@ async fn signed_in(email: &str) -> Browser {
 }
 
 // ------------------------------------------------------------------------------------ tests
+
+/// An editor sees "Klopt nog" on their own organisation's listings only; one click sets the
+/// date it was last checked to today, and the page says so.
+async fn an_editor_confirms_a_listing_is_still_correct_in_one_click() {
+    let (org_a, org_b) = organisations().await;
+    let editor = person("klopt-nog", &[("role", "editor"), ("organization", &org_a)]).await;
+    let (own, other) = (service_of(&org_a).await, service_of(&org_b).await);
+    let mut browser = signed_in(&editor).await;
+    assert!(
+        !browser
+            .get(&format!("/aanbod/{other}"))
+            .await
+            .body
+            .contains("Klopt nog"),
+        "no button on another organisation's listing"
+    );
+    assert!(
+        !common::http()
+            .get(format!("{}/aanbod/{own}", base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Klopt nog"),
+        "no button for visitors"
+    );
+    let page = browser.get(&format!("/aanbod/{own}")).await;
+    assert!(page.body.contains("Klopt nog"), "{}", page.body);
+    let csrf = page.csrf();
+    let done = browser
+        .post(&format!("/aanbod/{own}/klopt-nog"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), format!("/aanbod/{own}?bevestigd=1"));
+    let after = browser.get(&done.location()).await;
+    assert!(
+        after
+            .body
+            .contains("De datum van de laatste controle is nu vandaag")
+    );
+    assert!(!after.body.contains("Mogelijk verouderd"), "{}", after.body);
+    let hsds: serde_json::Value = common::http()
+        .get(format!("{}/hsds/services/{own}", base()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    assert_eq!(hsds["assured_date"], today.as_str(), "{hsds}");
+}
 
 async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
     let (email, password) = admin().await;
@@ -758,6 +831,10 @@ async fn state_changing_routes() -> Vec<(String, Vec<(&'static str, String)>)> {
             format!("/beheer/organisatie/{org_a}/sleutels/intrekken"),
             vec![("sleutel", uuid::Uuid::new_v4().to_string())],
         ),
+        (
+            format!("/aanbod/{}/klopt-nog", service_of(&org_a).await),
+            vec![],
+        ),
     ]
 }
 
@@ -825,6 +902,8 @@ fn outcome(page: &Page) -> Outcome {
     match page.status {
         StatusCode::OK => Outcome::Ok,
         StatusCode::SEE_OTHER if page.location().starts_with("/inloggen") => Outcome::Login,
+        // Done, and on to the page that shows it (e.g. "klopt nog" back to the service).
+        StatusCode::SEE_OTHER => Outcome::Ok,
         StatusCode::FORBIDDEN => Outcome::Forbidden,
         StatusCode::NOT_FOUND => Outcome::NotFound,
         other => panic!("unexpected {other}: {}", page.body),
@@ -895,6 +974,8 @@ async fn every_role_gets_only_its_own_routes() {
     let tokens_a = format!("/beheer/organisatie/{org_a}/sleutels");
     let tokens_b = format!("/beheer/organisatie/{org_b}/sleutels");
     let revoke_b = format!("/beheer/organisatie/{org_b}/sleutels/intrekken");
+    let confirm_a = format!("/aanbod/{}/klopt-nog", service_of(&org_a).await);
+    let confirm_b = format!("/aanbod/{}/klopt-nog", service_of(&org_b).await);
 
     use Outcome::*;
     // (method, route, fields) × (visitor, professional, editor A, moderator, admin); `None`:
@@ -983,6 +1064,26 @@ async fn every_role_gets_only_its_own_routes() {
             "/account/overal-uitloggen".into(),
             vec![],
             [Some(Login), Some(Login), Some(Login), Some(Login), None],
+        ),
+        // "Klopt nog" on a listing: its organisation's editors (moderators of a gemeente
+        // where it has a place: tests/freshness.rs, whose places are known).
+        (
+            "POST",
+            confirm_a.clone(),
+            vec![],
+            [Some(Login), Some(Forbidden), Some(Ok), None, Some(Ok)],
+        ),
+        (
+            "POST",
+            confirm_b.clone(),
+            vec![],
+            [
+                Some(Login),
+                Some(Forbidden),
+                Some(Forbidden),
+                None,
+                Some(Ok),
+            ],
         ),
     ];
     let emails = [
@@ -1140,6 +1241,7 @@ fn assert_escaped(body: &str, page: &str) {
 }
 
 common::tests_on_both_servers!(
+    an_editor_confirms_a_listing_is_still_correct_in_one_click,
     login_sets_a_safe_session_cookie_and_logout_ends_it,
     every_login_makes_a_new_session_id,
     logout_everywhere_ends_every_session,

@@ -30,6 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/zoeken", get(search::results))
         .route("/aanbod/{id}", get(service::page))
+        .route(
+            "/aanbod/{id}/klopt-nog",
+            axum::routing::post(service::confirm_still_correct),
+        )
         .route("/aanbod/{id}/agenda.ics", get(agenda::service_feed))
         .route("/wijken", get(neighbourhood::index))
         .route("/wijk/{code}", get(neighbourhood::page))

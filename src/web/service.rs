@@ -3,11 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
+use super::session::{CsrfForm, Visit};
 use super::views::{cost_summary, format_date, top_category_names};
-use crate::catalog::Catalog;
+use crate::auth::{Actor, Denied};
+use crate::catalog::{Catalog, ListingChangeError};
 use crate::domain::vocabulary::TARGET_GROUP_TAXONOMY;
 use crate::error::AppError;
 
@@ -59,11 +62,25 @@ pub struct ServicePage {
     /// `Some(reason)` when temporarily closed (the reason may be empty).
     pub closed: Option<String>,
     pub calendar: super::agenda::ServiceCalendar,
+    /// The hidden form token for "Klopt nog", when the visitor may confirm this listing (an
+    /// editor of its organisation, a moderator of its gemeente, an administrator).
+    pub confirm_csrf: Option<String>,
+    /// Just confirmed ("?bevestigd=1" after the form).
+    pub confirmed: bool,
+    pub id: Uuid,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    bevestigd: Option<String>,
 }
 
 pub async fn page(
     State(catalog): State<Catalog>,
     Path(id): Path<String>,
+    visit: Visit,
+    Query(query): Query<PageQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ServicePage, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("Dit aanbod"))?;
@@ -109,8 +126,20 @@ pub async fn page(
         (None, None) => None,
     };
     let calendar = super::agenda::service_calendar(&catalog, id, &headers).await?;
+    // Visitors never may; for a signed-in person the one policy decides.
+    let confirm_csrf = match visit.actor {
+        Actor::Visitor => None,
+        _ => catalog
+            .may_edit_organisation(&visit.actor, s.organization_id)
+            .await?
+            .ok()
+            .map(|()| visit.csrf_token()),
+    };
     Ok(ServicePage {
         calendar,
+        confirmed: confirm_csrf.is_some() && query.bevestigd.is_some(),
+        id,
+        confirm_csrf,
         name: s.name.clone(),
         organization: record.organization.name.clone(),
         organization_website: record.organization.website.clone(),
@@ -178,4 +207,26 @@ pub async fn page(
         closed: (s.status == crate::domain::ServiceStatus::TemporarilyClosed)
             .then(|| s.status_reason.clone().unwrap_or_default()),
     })
+}
+
+/// "Klopt nog": an editor (or moderator, administrator) confirms that the listing is still
+/// right; sets the date it was last checked, without moderation (issue 13, part 6). The form
+/// is on the service page; the answer goes back there.
+pub async fn confirm_still_correct(
+    State(catalog): State<Catalog>,
+    Path(id): Path<String>,
+    CsrfForm { visit, .. }: CsrfForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("Dit aanbod"))?;
+    let today = time::OffsetDateTime::now_utc().date();
+    match catalog.confirm_still_correct(&visit.actor, id, today).await {
+        Ok(()) => Ok(Redirect::to(&format!("/aanbod/{id}?bevestigd=1")).into_response()),
+        Err(ListingChangeError::Denied(Denied::NotSignedIn)) => {
+            let back = form_urlencoded::Serializer::new(String::new())
+                .append_pair("terug", &format!("/aanbod/{id}"))
+                .finish();
+            Ok(Redirect::to(&format!("/inloggen?{back}")).into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
 }
