@@ -69,28 +69,13 @@ fn time_span(start: Option<time::Time>, end: Option<time::Time>) -> String {
     }
 }
 
-const MONTHS_NL: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// "dinsdag 8 december".
 pub fn day_label(date: Date) -> String {
     format!(
         "{} {} {}",
         WEEKDAYS_NL[usize::from(date.weekday().number_days_from_monday())],
         date.day(),
-        MONTHS_NL[usize::from(u8::from(date.month())) - 1]
+        super::views::month_name(date.month())
     )
 }
 
@@ -275,7 +260,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     Date::from_calendar_date(year, month, day).map_err(|_| {
         format!(
             "Die dag bestaat niet in {} {year}.",
-            MONTHS_NL[usize::from(u8::from(month)) - 1]
+            super::views::month_name(month)
         )
     })
 }

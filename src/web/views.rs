@@ -268,26 +268,33 @@ pub fn format_euro(amount: f64) -> String {
     format!("€ {amount:.2}").replace('.', ",")
 }
 
+/// The months in Dutch, January first.
+pub const MONTHS_NL: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// The Dutch name of a month ("september").
+pub fn month_name(month: time::Month) -> &'static str {
+    MONTHS_NL[usize::from(u8::from(month)) - 1]
+}
+
 /// A Dutch date like "14 september 2026".
 pub fn format_date(date: time::Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     format!(
         "{} {} {}",
         date.day(),
-        MONTHS[usize::from(u8::from(date.month())) - 1],
+        month_name(date.month()),
         date.year()
     )
 }
