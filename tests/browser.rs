@@ -611,10 +611,28 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                 .await
                 .unwrap()
                 .expect("the editor role links its token page");
+            // A listing marked possibly outdated, which this administrator may confirm.
+            let found: serde_json::Value = common::http()
+                .get(format!("{base}/api/v1/search?per_page=100"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let stale = found["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["possibly_outdated"] == true)
+                .unwrap_or_else(|| panic!("a stale listing in the demo: {found}"));
+            let listing = format!("/aanbod/{}", stale["id"].as_str().unwrap());
             let pages = [
                 "/account".to_string(),
                 "/beheer/gebruikers".to_string(),
                 token_page,
+                // The service page with the "Klopt nog" form.
+                listing.clone(),
             ];
             let mut report = String::new();
             for page in &pages {
@@ -623,6 +641,28 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
             assert!(
                 report.is_empty(),
                 "accessibility violations (WCAG 2.1 A/AA):{report}"
+            );
+
+            // "Klopt nog" in one click: the badge goes, the page says so.
+            client
+                .goto(&format!("{base}{listing}"))
+                .await
+                .expect("open the listing");
+            wait_for(&client, ".stale-badge").await;
+            wait_for(&client, "form.confirm-still-correct button")
+                .await
+                .click()
+                .await
+                .expect("click Klopt nog");
+            let notice = wait_for(&client, "p.notice[role=status]").await;
+            assert!(notice.text().await.unwrap().contains("nu vandaag"));
+            assert!(
+                client
+                    .find_all(Locator::Css(".stale-badge"))
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "the badge is gone after confirming"
             );
         },
     )
