@@ -328,11 +328,24 @@ impl Catalog {
         let Some(record) = self.store.load_service(service_id).await? else {
             return Ok(None);
         };
+        let agenda = self.agenda_of(&record, from, to).await?;
+        Ok(Some((record, agenda)))
+    }
+
+    /// [`Self::service_agenda`] of a service already loaded (the service page has it).
+    pub async fn agenda_of(
+        &self,
+        record: &ServiceRecord,
+        from: Date,
+        to: Date,
+    ) -> Result<Agenda, CalendarError> {
+        check_range(from, to)?;
+        let service_id = record.service.id;
         let events = self.store.events_between(&[service_id], from, to).await?;
         let occurrences =
             calendar::expand(service_id, &record.service.schedules, &events, from, to);
-        let entries = entries_of(&record, occurrences);
-        Ok(Some((record, Agenda { from, to, entries })))
+        let entries = entries_of(record, occurrences);
+        Ok(Agenda { from, to, entries })
     }
 
     /// What is on in a neighbourhood (`code` as on `/wijk/{code}`) between `from` and `to`:

@@ -32,7 +32,7 @@ use crate::calendar::{Agenda, AgendaEntry, feed_window};
 use crate::catalog::Catalog;
 use crate::domain::WEEKDAYS_NL;
 use crate::domain::calendar::{format_clock, today_local, week_start};
-use crate::domain::{Occurrence, Origin};
+use crate::domain::{Occurrence, Origin, ServiceRecord};
 use crate::error::AppError;
 use crate::params::{Language, decode};
 
@@ -414,14 +414,14 @@ pub struct ServiceCalendar {
 
 pub async fn service_calendar(
     catalog: &Catalog,
-    id: Uuid,
+    record: &ServiceRecord,
     headers: &HeaderMap,
 ) -> Result<ServiceCalendar, AppError> {
+    let id = record.service.id;
     let today = today_local();
-    let (_, agenda) = catalog
-        .service_agenda(id, today, today + Duration::days(55))
-        .await?
-        .ok_or_else(|| AppError::not_found("Dit aanbod"))?;
+    let agenda = catalog
+        .agenda_of(record, today, today + Duration::days(55))
+        .await?;
     let exceptions = agenda
         .entries
         .iter()
@@ -432,8 +432,10 @@ pub async fn service_calendar(
         })
         .map(|e| (day_label(e.occurrence.date), AgendaItem::new(e)))
         .collect();
-    let mut next = agenda.clone();
-    next.entries.truncate(6);
+    let next = Agenda {
+        entries: agenda.entries.iter().take(6).cloned().collect(),
+        ..agenda
+    };
     Ok(ServiceCalendar {
         next: days_of(&next, false),
         exceptions,

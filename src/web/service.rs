@@ -125,7 +125,7 @@ pub async fn page(
         (None, Some(max)) => Some(format!("Tot en met {max} jaar")),
         (None, None) => None,
     };
-    let calendar = super::agenda::service_calendar(&catalog, id, &headers).await?;
+    let calendar = super::agenda::service_calendar(&catalog, &record, &headers).await?;
     // Visitors never may; for a signed-in person the one policy decides.
     let confirm_csrf = match visit.actor {
         Actor::Visitor => None,
