@@ -22,6 +22,7 @@ pub mod geo_import;
 pub mod hsds;
 pub mod indexer;
 pub mod limits;
+pub mod listings;
 pub mod mail;
 pub mod params;
 pub mod query;
