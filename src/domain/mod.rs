@@ -7,8 +7,10 @@ pub mod calendar;
 pub mod enums;
 pub mod freshness;
 pub mod languages;
+pub mod referral;
 pub mod service;
 pub mod summary;
+pub mod suppression;
 pub mod vocabulary;
 
 pub use calendar::{CalendarEvent, EventKind, Occurrence, Origin};
