@@ -25,6 +25,7 @@ pub mod limits;
 pub mod listings;
 pub mod mail;
 pub mod params;
+pub mod privacy;
 pub mod query;
 pub mod search;
 pub mod server;
