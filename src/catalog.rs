@@ -122,18 +122,7 @@ impl Catalog {
         source: Option<&str>,
     ) -> anyhow::Result<()> {
         loc.validate()?;
-        let mut loc = loc.clone();
-        loc.placement = match loc.point() {
-            Some((lat, lon)) => {
-                let p = self.geo.locate(lat, lon);
-                crate::domain::Placement {
-                    gemeente: p.gemeente,
-                    wijk: p.wijk,
-                    buurt: p.buurt,
-                }
-            }
-            None => Default::default(),
-        };
+        let loc = self.placed(loc);
         self.store.upsert_location(&loc, source).await?;
         self.indexer.nudge();
         Ok(())
@@ -148,21 +137,46 @@ impl Catalog {
         service: &Service,
         source: Option<&str>,
     ) -> anyhow::Result<()> {
-        service.validate(&self.vocabulary)?;
-        for (i, area) in service.service_areas.iter().enumerate() {
-            if let Some(code) = &area.code
-                && self.geo.get(code).is_none()
-            {
-                return Err(
-                    Invalid::new(format!("service_areas[{i}].code"), "onbekende wijkcode").into(),
-                );
-            }
-        }
+        self.check_service(service)?;
         self.store
             .upsert_service(service, &self.vocabulary, source)
             .await?;
         self.indexer.nudge();
         Ok(())
+    }
+
+    /// Everything a service must satisfy before it is stored: its own rules and known
+    /// neighbourhood codes.
+    pub fn check_service(&self, service: &Service) -> Result<(), Invalid> {
+        service.validate(&self.vocabulary)?;
+        for (i, area) in service.service_areas.iter().enumerate() {
+            if let Some(code) = &area.code
+                && self.geo.get(code).is_none()
+            {
+                return Err(Invalid::new(
+                    format!("service_areas[{i}].code"),
+                    "onbekende wijkcode",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `loc` with its buurt, wijk and gemeente assigned by point-in-polygon.
+    pub fn placed(&self, loc: &Location) -> Location {
+        let mut loc = loc.clone();
+        loc.placement = match loc.point() {
+            Some((lat, lon)) => {
+                let p = self.geo.locate(lat, lon);
+                crate::domain::Placement {
+                    gemeente: p.gemeente,
+                    wijk: p.wijk,
+                    buurt: p.buurt,
+                }
+            }
+            None => Default::default(),
+        };
+        loc
     }
 
     pub async fn service(&self, id: Uuid) -> anyhow::Result<Option<ServiceRecord>> {
@@ -439,6 +453,20 @@ pub enum ListingChangeError {
     NoSuchService,
     #[error("{0}")]
     Invalid(Invalid),
+    /// The proposal was based on another version than the published one: someone changed the
+    /// listing meanwhile (`current`: its version now, `None` when it is gone). Never
+    /// overwritten: the editor starts again from the current version.
+    #[error("iemand anders heeft dit aanbod intussen gewijzigd")]
+    Conflict {
+        current: Option<crate::listings::Version>,
+    },
+    #[error("deze wijziging bestaat niet")]
+    NoSuchRequest,
+    #[error("deze organisatie bestaat niet")]
+    NoSuchOrganisation,
+    /// The change request was already approved, rejected or withdrawn.
+    #[error("over deze wijziging is al besloten")]
+    NotPending,
     /// The actor may not change this listing (or is not signed in).
     #[error("u mag dit aanbod niet wijzigen")]
     Denied(Denied),
@@ -451,6 +479,16 @@ impl From<ListingChangeError> for crate::error::AppError {
         match error {
             ListingChangeError::NoSuchService => Self::not_found("Dit aanbod"),
             ListingChangeError::Invalid(invalid) => Self::Invalid(invalid),
+            ListingChangeError::Conflict { .. } => Self::Conflict {
+                detail: "Iemand anders heeft dit aanbod intussen gewijzigd. Open het opnieuw en \
+                         breng uw wijziging nog eens aan."
+                    .into(),
+            },
+            ListingChangeError::NoSuchRequest => Self::not_found("Deze wijziging"),
+            ListingChangeError::NoSuchOrganisation => Self::not_found("Deze organisatie"),
+            ListingChangeError::NotPending => Self::Conflict {
+                detail: "Over deze wijziging is al besloten, of hij is ingetrokken.".into(),
+            },
             ListingChangeError::Denied(denied) => denied.into(),
             ListingChangeError::Internal(error) => Self::Internal(error),
         }
