@@ -89,10 +89,7 @@ pub fn router() -> Router<AppState> {
             "/beheer/mijn-wijzigingen/{id}/intrekken",
             post(moderation::withdraw),
         )
-        .route(
-            "/beheer/aanbod/{id}/geschiedenis",
-            get(moderation::history),
-        )
+        .route("/beheer/aanbod/{id}/geschiedenis", get(moderation::history))
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {

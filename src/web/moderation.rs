@@ -94,7 +94,10 @@ pub struct QueuePage {
     pub listings: Vec<ListingView>,
 }
 
-fn queue_view(listings: Vec<QueuedListing>, error: Option<(Uuid, &str, String)>) -> Vec<ListingView> {
+fn queue_view(
+    listings: Vec<QueuedListing>,
+    error: Option<(Uuid, &str, String)>,
+) -> Vec<ListingView> {
     listings
         .into_iter()
         .map(|l| ListingView {
