@@ -572,6 +572,9 @@ async fn an_approved_change_is_searchable_within_two_seconds_and_in_the_history(
     assert_eq!(name["updated_by"], "redacteur");
     assert_eq!(name["last_action_type"], "update");
     assert_eq!(name["resource_id"], json!(l.service.id));
+    let validator = wijkwijzer::hsds::schemas::validator("service").unwrap();
+    let problems = wijkwijzer::hsds::schemas::problems(&validator, &hsds, 5);
+    assert!(problems.is_empty(), "HSDS 3.0 schema: {problems:?}");
     let text = hsds.to_string();
     let email = match &l.editor.actor {
         Actor::User(u) => u.email.clone(),

@@ -238,11 +238,13 @@ pub fn location_json(loc: &Location, sources: &Sources, terms: &Terms) -> Map<St
         "organization_id",
         loc.organization_id.map(|o| json!(o)),
     );
+    // The point stays as the feed wrote it when we could not use it (the HSDS examples carry
+    // coordinates outside the Netherlands); names and texts are ours.
     own(&mut map, "name", s(&loc.name));
     own(&mut map, "description", s(&loc.description));
     own(&mut map, "transportation", s(&loc.transportation));
-    own(&mut map, "latitude", loc.latitude.map(|v| json!(v)));
-    own(&mut map, "longitude", loc.longitude.map(|v| json!(v)));
+    put(&mut map, "latitude", loc.latitude.map(|v| json!(v)));
+    put(&mut map, "longitude", loc.longitude.map(|v| json!(v)));
     if let Some(a) = &loc.address {
         let mut addresses: Vec<Value> = map
             .get("addresses")
