@@ -197,7 +197,23 @@ impl Catalog {
         service_id: Uuid,
         today: time::Date,
     ) -> Result<(), ListingChangeError> {
-        self.authorise_listing_change(actor, service_id).await?;
+        let organization = self.authorise_listing_change(actor, service_id).await?;
+        let before = self
+            .service(service_id)
+            .await?
+            .map(|r| r.service.assured_date);
+        let change = crate::domain::FieldChange {
+            field: "assured_date".into(),
+            label: "Laatst gecontroleerd".into(),
+            old: before
+                .flatten()
+                .map(crate::hsds::iso_date)
+                .unwrap_or_default(),
+            new: crate::hsds::iso_date(today),
+        };
+        let history = self
+            .direct_history(actor, organization, service_id, &[change])
+            .await?;
         let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         if !tx
             .set_assured_date(service_id, today)
@@ -206,6 +222,9 @@ impl Catalog {
         {
             return Err(ListingChangeError::NoSuchService);
         }
+        tx.record_history(&history)
+            .await
+            .map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.indexer.nudge();
         Ok(())
@@ -222,7 +241,7 @@ impl Catalog {
         status: ServiceStatus,
         reason: Option<&str>,
     ) -> Result<(), ListingChangeError> {
-        self.authorise_listing_change(actor, service_id).await?;
+        let organization = self.authorise_listing_change(actor, service_id).await?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason
             && r.chars().count() > crate::domain::service::MAX_REASON
@@ -235,6 +254,18 @@ impl Catalog {
                 ),
             )));
         }
+        let before = self
+            .service(service_id)
+            .await?
+            .ok_or(ListingChangeError::NoSuchService)?
+            .service;
+        let mut after = before.clone();
+        after.status = status;
+        after.status_reason = reason.map(str::to_string);
+        let changes = crate::domain::diff_services(Some(&before), &after);
+        let history = self
+            .direct_history(actor, organization, service_id, &changes)
+            .await?;
         let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         if !tx
             .set_status(service_id, status, reason)
@@ -243,6 +274,9 @@ impl Catalog {
         {
             return Err(ListingChangeError::NoSuchService);
         }
+        tx.record_history(&history)
+            .await
+            .map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.indexer.nudge();
         Ok(())
@@ -266,12 +300,13 @@ impl Catalog {
         ))
     }
 
-    /// Every change to a listing's freshness or status passes here.
+    /// Every change to a listing's freshness or status passes here; returns the service's
+    /// organisation.
     async fn authorise_listing_change(
         &self,
         actor: &Actor,
         service_id: Uuid,
-    ) -> Result<(), ListingChangeError> {
+    ) -> Result<Uuid, ListingChangeError> {
         let organization = self
             .store
             .organization_of_service(service_id)
@@ -280,7 +315,8 @@ impl Catalog {
             .ok_or(ListingChangeError::NoSuchService)?;
         self.may_edit_organisation(actor, organization)
             .await?
-            .map_err(ListingChangeError::Denied)
+            .map_err(ListingChangeError::Denied)?;
+        Ok(organization)
     }
 
     /// The moderators' list: listings still offered that were last checked more than the

@@ -433,30 +433,19 @@ impl Catalog {
                 current: version.map(|v| v - 1),
             });
         }
-        let now = OffsetDateTime::now_utc();
         let action = if proposal.base_version.is_none() {
             "create"
         } else {
             "update"
         };
-        let rows: Vec<HistoryRow> = proposal
-            .changes
-            .iter()
-            .map(|c| HistoryRow {
-                entity: proposal.entity,
-                listing_id: proposal.id,
-                organization_id: proposal.org.id,
-                field: c.field.clone(),
-                label: c.label.clone(),
-                old_value: c.old.clone(),
-                new_value: c.new.clone(),
-                changed_by: author.id,
-                changed_role: author.role.clone(),
-                action: action.into(),
-                changed_at: now,
-                approved_by: author.approved_by,
-            })
-            .collect();
+        let rows = history_rows(
+            proposal.entity,
+            proposal.id,
+            proposal.org.id,
+            &proposal.changes,
+            author,
+            action,
+        );
         tx.record_history(&rows)
             .await
             .map_err(anyhow::Error::from)?;
@@ -778,6 +767,62 @@ impl Catalog {
             .await
             .map_err(anyhow::Error::from)?;
         Ok((record.service.name, rows))
+    }
+}
+
+/// One history row per changed field, all at this moment.
+fn history_rows(
+    entity: Entity,
+    id: Uuid,
+    organization: Uuid,
+    changes: &[FieldChange],
+    author: &Author,
+    action: &str,
+) -> Vec<HistoryRow> {
+    let now = OffsetDateTime::now_utc();
+    changes
+        .iter()
+        .map(|c| HistoryRow {
+            entity,
+            listing_id: id,
+            organization_id: organization,
+            field: c.field.clone(),
+            label: c.label.clone(),
+            old_value: c.old.clone(),
+            new_value: c.new.clone(),
+            changed_by: author.id,
+            changed_role: author.role.clone(),
+            action: action.into(),
+            changed_at: now,
+            approved_by: author.approved_by,
+        })
+        .collect()
+}
+
+impl Catalog {
+    /// The history rows of a change `actor` makes to a service outside moderation (its
+    /// status, "klopt nog"), for the caller's write transaction.
+    pub(crate) async fn direct_history(
+        &self,
+        actor: &Actor,
+        organization: Uuid,
+        service_id: Uuid,
+        changes: &[FieldChange],
+    ) -> anyhow::Result<Vec<HistoryRow>> {
+        let org = self.org_ref(organization).await?;
+        let author = Author {
+            id: actor.id(),
+            role: actor.role_towards(&org).to_string(),
+            approved_by: None,
+        };
+        Ok(history_rows(
+            Entity::Service,
+            service_id,
+            organization,
+            changes,
+            &author,
+            "update",
+        ))
     }
 }
 

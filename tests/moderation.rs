@@ -772,6 +772,42 @@ async fn only_moderators_moderate_and_editors_see_only_their_own() {
     assert!(queue.contains("Deze organisatie is vertrouwd"));
 }
 
+async fn klopt_nog_and_status_changes_are_in_the_history() {
+    let l = listing(false).await;
+    let (who, id) = (l.editor.actor.clone(), l.service.id);
+    on_app(move |catalog| async move {
+        let today = wijkwijzer::domain::freshness::today();
+        catalog
+            .confirm_still_correct(&who, id, today)
+            .await
+            .unwrap();
+        catalog
+            .set_status(
+                &who,
+                id,
+                wijkwijzer::domain::ServiceStatus::TemporarilyClosed,
+                Some("Zomerstop"),
+            )
+            .await
+            .unwrap();
+    })
+    .await;
+    let (_, history) = get(
+        &format!("/beheer/aanbod/{id}/geschiedenis"),
+        Some(&l.editor),
+    )
+    .await;
+    assert!(history.contains("Laatst gecontroleerd"), "{history}");
+    assert!(history.contains("Zomerstop") && history.contains("temporarily closed"));
+    // The status is a published write: an edit form opened before it is out of date.
+    let mut late = l.service.clone();
+    late.phone = None;
+    assert!(matches!(
+        propose(&l.editor.actor, &late, Some(1)).await,
+        Err(ListingChangeError::Conflict { current: Some(2) })
+    ));
+}
+
 async fn every_moderation_post_needs_a_valid_csrf_token() {
     let l = listing(false).await;
     let moderator = moderator().await;
@@ -819,4 +855,5 @@ common::tests_on_both_servers!(
     a_cleared_field_stays_cleared_in_the_hsds_api_and_the_export,
     only_moderators_moderate_and_editors_see_only_their_own,
     every_moderation_post_needs_a_valid_csrf_token,
+    klopt_nog_and_status_changes_are_in_the_history,
 );
