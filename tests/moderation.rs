@@ -713,6 +713,15 @@ async fn only_moderators_moderate_and_editors_see_only_their_own() {
         let trust = format!("/beheer/organisatie/{}/vertrouwd", a.org);
         assert_eq!(post(&trust, who, &[("vertrouwd", "ja")], None).await.0, 403);
     }
+    // A moderator of another gemeente (Amersfoort; A is in Utrecht) neither sees nor decides.
+    let elsewhere = person(vec![Role::Moderator {
+        scope: ModerationScope::Gemeente("GM0307".into()),
+    }])
+    .await;
+    let (status, queue) = get("/beheer/moderatie", Some(&elsewhere)).await;
+    assert_eq!(status, 200);
+    assert!(!queue.contains(&a.word), "another gemeente's request");
+    assert_eq!(post(&approve, &elsewhere, &[], None).await.0, 403);
     // The history of A's service: its editor yes, B's editor no.
     let history = format!("/beheer/aanbod/{}/geschiedenis", a.service.id);
     assert_eq!(get(&history, Some(&a.editor)).await.0, 200);

@@ -30,8 +30,9 @@ fn refused(err: ListingChangeError, path: &str) -> Response {
     }
 }
 
-fn parse_id(id: &str, what: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found(what).into_response())
+/// A bad id in a path is a 404 page, not an error.
+fn parse_id(id: &str) -> Option<Uuid> {
+    Uuid::parse_str(id.trim()).ok()
 }
 
 /// "2 december 2026, 14:05" (UTC, as stored).
@@ -182,9 +183,8 @@ pub async fn approve(
     Path(id): Path<String>,
     CsrfForm { visit, .. }: CsrfForm<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let id = match parse_id(&id, "Deze wijziging") {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = parse_id(&id) else {
+        return AppError::not_found("Deze wijziging").into_response();
     };
     match catalog.approve_request(&visit.actor, id).await {
         Ok(()) => Redirect::to("/beheer/moderatie?klaar=goedgekeurd").into_response(),
@@ -213,9 +213,8 @@ pub async fn reject(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<RejectForm>,
 ) -> Response {
-    let id = match parse_id(&id, "Deze wijziging") {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = parse_id(&id) else {
+        return AppError::not_found("Deze wijziging").into_response();
     };
     match catalog.reject_request(&visit.actor, id, &form.reden).await {
         Ok(()) => Redirect::to("/beheer/moderatie?klaar=afgewezen").into_response(),
@@ -250,9 +249,8 @@ pub async fn set_trusted(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<TrustForm>,
 ) -> Response {
-    let id = match parse_id(&id, "Deze organisatie") {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = parse_id(&id) else {
+        return AppError::not_found("Deze organisatie").into_response();
     };
     let trusted = form.vertrouwd == "ja";
     match catalog.set_trusted(&visit.actor, id, trusted).await {
@@ -323,9 +321,8 @@ pub async fn withdraw(
     Path(id): Path<String>,
     CsrfForm { visit, .. }: CsrfForm<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let id = match parse_id(&id, "Deze wijziging") {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = parse_id(&id) else {
+        return AppError::not_found("Deze wijziging").into_response();
     };
     match catalog.withdraw_request(&visit.actor, id).await {
         Ok(()) => Redirect::to("/beheer/mijn-wijzigingen?klaar=ingetrokken").into_response(),
@@ -356,9 +353,8 @@ pub async fn history(
     visit: Visit,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match parse_id(&id, "Dit aanbod") {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = parse_id(&id) else {
+        return AppError::not_found("Dit aanbod").into_response();
     };
     match catalog.service_history(&visit.actor, id).await {
         Ok((name, rows)) => visit.respond(HistoryPage {
