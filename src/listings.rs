@@ -331,12 +331,7 @@ impl Catalog {
         let pending = self.own_pending(actor, proposal.id).await?;
         if proposal.changes.is_empty() {
             // Back to what is published: the editor's waiting request has nothing left to ask.
-            if let Some(request) = pending {
-                self.store
-                    .close_change_request(request.id, RequestStatus::Withdrawn, actor.id(), None)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-            }
+            self.supersede(pending, actor).await?;
             return Ok(Proposal::Unchanged);
         }
         if proposal.exists {
@@ -372,12 +367,7 @@ impl Catalog {
             self.publish(&proposal, &author, None, write).await?;
             // The whole new state is published; an older waiting proposal of the same editor
             // is superseded by it.
-            if let Some(request) = pending {
-                self.store
-                    .close_change_request(request.id, RequestStatus::Withdrawn, actor.id(), None)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-            }
+            self.supersede(pending, actor).await?;
             return Ok(Proposal::Published);
         }
         let Some(proposer) = actor.id() else {
@@ -461,6 +451,45 @@ impl Catalog {
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.indexer.nudge();
         Ok(())
+    }
+
+    /// Closes a pending request; [`ListingChangeError::NotPending`] when it no longer was.
+    async fn close_request(
+        &self,
+        request: Uuid,
+        status: RequestStatus,
+        by: Option<Uuid>,
+        reason: Option<&str>,
+    ) -> Result<(), ListingChangeError> {
+        if self
+            .store
+            .close_change_request(request, status, by, reason)
+            .await
+            .map_err(anyhow::Error::from)?
+        {
+            Ok(())
+        } else {
+            Err(ListingChangeError::NotPending)
+        }
+    }
+
+    /// The actor's waiting request has nothing left to ask: what it proposed is published,
+    /// or the actor went back to what is. Already decided meanwhile is fine too.
+    async fn supersede(
+        &self,
+        pending: Option<ChangeRequestRow>,
+        actor: &Actor,
+    ) -> Result<(), ListingChangeError> {
+        let Some(request) = pending else {
+            return Ok(());
+        };
+        match self
+            .close_request(request.id, RequestStatus::Withdrawn, actor.id(), None)
+            .await
+        {
+            Ok(()) | Err(ListingChangeError::NotPending) => Ok(()),
+            Err(err) => Err(err),
+        }
     }
 
     /// A request the actor may moderate, with its organisation.
@@ -562,15 +591,8 @@ impl Catalog {
             )));
         }
         self.moderated_request(actor, request).await?;
-        if !self
-            .store
-            .close_change_request(request, RequestStatus::Rejected, actor.id(), Some(reason))
+        self.close_request(request, RequestStatus::Rejected, actor.id(), Some(reason))
             .await
-            .map_err(anyhow::Error::from)?
-        {
-            return Err(ListingChangeError::NotPending);
-        }
-        Ok(())
     }
 
     /// The proposer withdraws their own pending request.
@@ -595,15 +617,8 @@ impl Catalog {
             },
         )
         .await?;
-        if !self
-            .store
-            .close_change_request(request, RequestStatus::Withdrawn, actor.id(), None)
+        self.close_request(request, RequestStatus::Withdrawn, actor.id(), None)
             .await
-            .map_err(anyhow::Error::from)?
-        {
-            return Err(ListingChangeError::NotPending);
-        }
-        Ok(())
     }
 
     /// A moderator marks an organisation trusted (its low-risk changes publish at once) or not.
