@@ -498,6 +498,9 @@ impl Catalog {
         actor: &Actor,
         request: Uuid,
     ) -> Result<(ChangeRequestRow, OrgRef), ListingChangeError> {
+        // Before looking the request up: a visitor is sent to sign in, a non-moderator is
+        // refused, whether or not the id exists.
+        self.allowed(actor, &Action::OpenModerationQueue).await?;
         let row = self
             .store
             .change_request(request)
