@@ -122,18 +122,7 @@ impl Catalog {
         source: Option<&str>,
     ) -> anyhow::Result<()> {
         loc.validate()?;
-        let mut loc = loc.clone();
-        loc.placement = match loc.point() {
-            Some((lat, lon)) => {
-                let p = self.geo.locate(lat, lon);
-                crate::domain::Placement {
-                    gemeente: p.gemeente,
-                    wijk: p.wijk,
-                    buurt: p.buurt,
-                }
-            }
-            None => Default::default(),
-        };
+        let loc = self.placed(loc);
         self.store.upsert_location(&loc, source).await?;
         self.indexer.nudge();
         Ok(())
@@ -148,21 +137,46 @@ impl Catalog {
         service: &Service,
         source: Option<&str>,
     ) -> anyhow::Result<()> {
-        service.validate(&self.vocabulary)?;
-        for (i, area) in service.service_areas.iter().enumerate() {
-            if let Some(code) = &area.code
-                && self.geo.get(code).is_none()
-            {
-                return Err(
-                    Invalid::new(format!("service_areas[{i}].code"), "onbekende wijkcode").into(),
-                );
-            }
-        }
+        self.check_service(service)?;
         self.store
             .upsert_service(service, &self.vocabulary, source)
             .await?;
         self.indexer.nudge();
         Ok(())
+    }
+
+    /// Everything a service must satisfy before it is stored: its own rules and known
+    /// neighbourhood codes.
+    pub fn check_service(&self, service: &Service) -> Result<(), Invalid> {
+        service.validate(&self.vocabulary)?;
+        for (i, area) in service.service_areas.iter().enumerate() {
+            if let Some(code) = &area.code
+                && self.geo.get(code).is_none()
+            {
+                return Err(Invalid::new(
+                    format!("service_areas[{i}].code"),
+                    "onbekende wijkcode",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `loc` with its buurt, wijk and gemeente assigned by point-in-polygon.
+    pub fn placed(&self, loc: &Location) -> Location {
+        let mut loc = loc.clone();
+        loc.placement = match loc.point() {
+            Some((lat, lon)) => {
+                let p = self.geo.locate(lat, lon);
+                crate::domain::Placement {
+                    gemeente: p.gemeente,
+                    wijk: p.wijk,
+                    buurt: p.buurt,
+                }
+            }
+            None => Default::default(),
+        };
+        loc
     }
 
     pub async fn service(&self, id: Uuid) -> anyhow::Result<Option<ServiceRecord>> {
@@ -183,7 +197,23 @@ impl Catalog {
         service_id: Uuid,
         today: time::Date,
     ) -> Result<(), ListingChangeError> {
-        self.authorise_listing_change(actor, service_id).await?;
+        let organization = self.authorise_listing_change(actor, service_id).await?;
+        let before = self
+            .service(service_id)
+            .await?
+            .map(|r| r.service.assured_date);
+        let change = crate::domain::FieldChange {
+            field: "assured_date".into(),
+            label: "Laatst gecontroleerd".into(),
+            old: before
+                .flatten()
+                .map(crate::hsds::iso_date)
+                .unwrap_or_default(),
+            new: crate::hsds::iso_date(today),
+        };
+        let history = self
+            .direct_history(actor, organization, service_id, &[change])
+            .await?;
         let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         if !tx
             .set_assured_date(service_id, today)
@@ -192,6 +222,9 @@ impl Catalog {
         {
             return Err(ListingChangeError::NoSuchService);
         }
+        tx.record_history(&history)
+            .await
+            .map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.indexer.nudge();
         Ok(())
@@ -208,7 +241,7 @@ impl Catalog {
         status: ServiceStatus,
         reason: Option<&str>,
     ) -> Result<(), ListingChangeError> {
-        self.authorise_listing_change(actor, service_id).await?;
+        let organization = self.authorise_listing_change(actor, service_id).await?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason
             && r.chars().count() > crate::domain::service::MAX_REASON
@@ -221,6 +254,18 @@ impl Catalog {
                 ),
             )));
         }
+        let before = self
+            .service(service_id)
+            .await?
+            .ok_or(ListingChangeError::NoSuchService)?
+            .service;
+        let mut after = before.clone();
+        after.status = status;
+        after.status_reason = reason.map(str::to_string);
+        let changes = crate::domain::diff_services(Some(&before), &after);
+        let history = self
+            .direct_history(actor, organization, service_id, &changes)
+            .await?;
         let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         if !tx
             .set_status(service_id, status, reason)
@@ -229,6 +274,9 @@ impl Catalog {
         {
             return Err(ListingChangeError::NoSuchService);
         }
+        tx.record_history(&history)
+            .await
+            .map_err(anyhow::Error::from)?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.indexer.nudge();
         Ok(())
@@ -252,12 +300,13 @@ impl Catalog {
         ))
     }
 
-    /// Every change to a listing's freshness or status passes here.
+    /// Every change to a listing's freshness or status passes here; returns the service's
+    /// organisation.
     async fn authorise_listing_change(
         &self,
         actor: &Actor,
         service_id: Uuid,
-    ) -> Result<(), ListingChangeError> {
+    ) -> Result<Uuid, ListingChangeError> {
         let organization = self
             .store
             .organization_of_service(service_id)
@@ -266,7 +315,8 @@ impl Catalog {
             .ok_or(ListingChangeError::NoSuchService)?;
         self.may_edit_organisation(actor, organization)
             .await?
-            .map_err(ListingChangeError::Denied)
+            .map_err(ListingChangeError::Denied)?;
+        Ok(organization)
     }
 
     /// The moderators' list: listings still offered that were last checked more than the
@@ -439,6 +489,20 @@ pub enum ListingChangeError {
     NoSuchService,
     #[error("{0}")]
     Invalid(Invalid),
+    /// The proposal was based on another version than the published one: someone changed the
+    /// listing meanwhile (`current`: its version now, `None` when it is gone). Never
+    /// overwritten: the editor starts again from the current version.
+    #[error("iemand anders heeft dit aanbod intussen gewijzigd")]
+    Conflict {
+        current: Option<crate::listings::Version>,
+    },
+    #[error("deze wijziging bestaat niet")]
+    NoSuchRequest,
+    #[error("deze organisatie bestaat niet")]
+    NoSuchOrganisation,
+    /// The change request was already approved, rejected or withdrawn.
+    #[error("over deze wijziging is al besloten")]
+    NotPending,
     /// The actor may not change this listing (or is not signed in).
     #[error("u mag dit aanbod niet wijzigen")]
     Denied(Denied),
@@ -451,6 +515,16 @@ impl From<ListingChangeError> for crate::error::AppError {
         match error {
             ListingChangeError::NoSuchService => Self::not_found("Dit aanbod"),
             ListingChangeError::Invalid(invalid) => Self::Invalid(invalid),
+            ListingChangeError::Conflict { .. } => Self::Conflict {
+                detail: "Iemand anders heeft dit aanbod intussen gewijzigd. Open het opnieuw en \
+                         breng uw wijziging nog eens aan."
+                    .into(),
+            },
+            ListingChangeError::NoSuchRequest => Self::not_found("Deze wijziging"),
+            ListingChangeError::NoSuchOrganisation => Self::not_found("Deze organisatie"),
+            ListingChangeError::NotPending => Self::Conflict {
+                detail: "Over deze wijziging is al besloten, of hij is ingetrokken.".into(),
+            },
             ListingChangeError::Denied(denied) => denied.into(),
             ListingChangeError::Internal(error) => Self::Internal(error),
         }

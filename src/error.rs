@@ -41,6 +41,9 @@ pub enum AppError {
     /// Signed in, but not allowed; or a form without a valid CSRF token (403).
     #[error("geen toegang")]
     Forbidden { detail: String },
+    /// The change was based on a version of a listing that someone changed meanwhile (409).
+    #[error("{detail}")]
+    Conflict { detail: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
     /// The request target (path and query) is longer than we accept (414).
@@ -82,6 +85,7 @@ impl AppError {
             Self::NotFound { .. } | Self::NoLongerOffered { .. } => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -99,6 +103,7 @@ impl AppError {
             Self::NoLongerOffered { .. } => "Niet meer aangeboden",
             Self::Unauthorized => "Niet aangemeld",
             Self::Forbidden { .. } => "Geen toegang",
+            Self::Conflict { .. } => "Intussen gewijzigd",
             Self::PayloadTooLarge => "Verzoek te groot",
             Self::UriTooLong => "Adres te lang",
             Self::HeadersTooLarge => "Kopregels te groot",
@@ -121,7 +126,7 @@ impl AppError {
             Self::Unauthorized => "Stuur een geldige sleutel mee: Authorization: Bearer en de \
                  sleutel van uw organisatie."
                 .into(),
-            Self::Forbidden { detail } => detail.clone(),
+            Self::Forbidden { detail } | Self::Conflict { detail } => detail.clone(),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
             Self::UriTooLong => {
                 "Het adres van het verzoek is te lang. Gebruik minder of kortere zoektermen.".into()

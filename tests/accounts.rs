@@ -835,6 +835,26 @@ async fn state_changing_routes() -> Vec<(String, Vec<(&'static str, String)>)> {
             format!("/aanbod/{}/klopt-nog", service_of(&org_a).await),
             vec![],
         ),
+        // Moderation (tests/moderation.rs has these with real requests).
+        (
+            format!("/beheer/moderatie/{}/goedkeuren", uuid::Uuid::new_v4()),
+            vec![],
+        ),
+        (
+            format!("/beheer/moderatie/{}/afwijzen", uuid::Uuid::new_v4()),
+            vec![("reden", "x".into())],
+        ),
+        (
+            format!("/beheer/organisatie/{org_a}/vertrouwd"),
+            vec![("vertrouwd", "nee".into())],
+        ),
+        (
+            format!(
+                "/beheer/mijn-wijzigingen/{}/intrekken",
+                uuid::Uuid::new_v4()
+            ),
+            vec![],
+        ),
     ]
 }
 
@@ -1086,6 +1106,77 @@ async fn every_role_gets_only_its_own_routes() {
             ],
         ),
     ];
+    // Moderation: the queue for moderators, one's own requests for everyone signed in, a
+    // listing's history for its editors; requests by a made-up id are not found (and not
+    // even looked up for those who may not moderate).
+    let history_a = format!("/beheer/aanbod/{}/geschiedenis", service_of(&org_a).await);
+    let history_b = format!("/beheer/aanbod/{}/geschiedenis", service_of(&org_b).await);
+    let mut rows = rows;
+    rows.extend([
+        (
+            "GET",
+            "/beheer/moderatie".to_string(),
+            vec![],
+            all([Login, Forbidden, Forbidden, Ok, Ok]),
+        ),
+        (
+            "POST",
+            format!("/beheer/moderatie/{}/goedkeuren", uuid::Uuid::new_v4()),
+            vec![],
+            all([Login, Forbidden, Forbidden, NotFound, NotFound]),
+        ),
+        (
+            "POST",
+            format!("/beheer/moderatie/{}/afwijzen", uuid::Uuid::new_v4()),
+            vec![("reden", "nee".into())],
+            all([Login, Forbidden, Forbidden, NotFound, NotFound]),
+        ),
+        (
+            "POST",
+            format!("/beheer/organisatie/{org_b}/vertrouwd"),
+            vec![("vertrouwd", "nee".into())],
+            [
+                Some(Login),
+                Some(Forbidden),
+                Some(Forbidden),
+                None,
+                Some(Ok),
+            ],
+        ),
+        (
+            "GET",
+            "/beheer/mijn-wijzigingen".to_string(),
+            vec![],
+            all([Login, Ok, Ok, Ok, Ok]),
+        ),
+        (
+            "POST",
+            format!(
+                "/beheer/mijn-wijzigingen/{}/intrekken",
+                uuid::Uuid::new_v4()
+            ),
+            vec![],
+            all([Login, NotFound, NotFound, NotFound, NotFound]),
+        ),
+        (
+            "GET",
+            history_a,
+            vec![],
+            [Some(Login), Some(Forbidden), Some(Ok), None, Some(Ok)],
+        ),
+        (
+            "GET",
+            history_b,
+            vec![],
+            [
+                Some(Login),
+                Some(Forbidden),
+                Some(Forbidden),
+                None,
+                Some(Ok),
+            ],
+        ),
+    ]);
     let emails = [
         None,
         Some(&professional),

@@ -567,9 +567,104 @@ fn accounts_server() -> &'static common::TestServer {
                     )
                     .await
                     .unwrap();
+                moderation_fixtures(&catalog, admin, organization).await;
             })
         })
     })
+}
+
+/// For the moderation pages: a change request by another editor of `organization` in the
+/// queue (with its diff), one "by" the administrator on their own page, and a published change
+/// in a service's history. The service is the organisation's first.
+async fn moderation_fixtures(
+    catalog: &wijkwijzer::catalog::Catalog,
+    admin: uuid::Uuid,
+    organization: uuid::Uuid,
+) {
+    use wijkwijzer::auth::{Actor, Role, UserActor};
+    let store = &catalog.store;
+    let service = store
+        .service_ids_of_organizations(&[organization])
+        .await
+        .unwrap()[&organization][0];
+    let editor_id = store
+        .create_user("redacteur@example.org", "Redacteur", None)
+        .await
+        .unwrap();
+    let editor = Actor::User(UserActor {
+        id: editor_id,
+        email: "redacteur@example.org".into(),
+        name: "Redacteur".into(),
+        roles: vec![Role::OrganisationEditor { organization }],
+    });
+    let admin_actor = Actor::User(UserActor {
+        id: admin,
+        email: ADMIN_EMAIL.into(),
+        name: "Beheerder".into(),
+        roles: vec![Role::Administrator],
+    });
+    // Published at once (an administrator's edit): one line of history.
+    let editable = catalog
+        .service_for_editing(&admin_actor, service)
+        .await
+        .unwrap();
+    let mut changed = editable.current.service.clone();
+    changed.waiting_time = Some("Wachtlijst van ongeveer 4 weken".into());
+    catalog
+        .propose_service(&admin_actor, changed.clone(), Some(editable.version))
+        .await
+        .unwrap();
+    // Waiting: a new name.
+    let mut renamed = changed;
+    renamed.name = format!("{} (nieuwe naam)", renamed.name);
+    let proposal = catalog
+        .propose_service(&editor, renamed, Some(editable.version + 1))
+        .await
+        .unwrap();
+    let wijkwijzer::listings::Proposal::Pending { request } = proposal else {
+        panic!("an editor's name change waits: {proposal:?}");
+    };
+    // The same request as the administrator's own, for "Mijn wijzigingen".
+    let mut own = store.change_request(request).await.unwrap().unwrap();
+    own.id = uuid::Uuid::new_v4();
+    own.proposed_by = admin;
+    store.save_change_request(&own, None).await.unwrap();
+}
+
+/// The history page of the first organisation's first service (see [`moderation_fixtures`]).
+async fn history_page(base: &str) -> String {
+    let organisations: serde_json::Value = common::http()
+        .get(format!("{base}/hsds/organizations?per_page=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let org = organisations["contents"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let services: serde_json::Value = common::http()
+        .get(format!(
+            "{base}/hsds/services?per_page=100&organization_id={org}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let with_history = services["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["wait_time"] == "Wachtlijst van ongeveer 4 weken")
+        .unwrap_or_else(|| panic!("the changed service: {services}"));
+    format!(
+        "/beheer/aanbod/{}/geschiedenis",
+        with_history["id"].as_str().unwrap()
+    )
 }
 
 async fn first_organisation(store: &wijkwijzer::store::Store) -> uuid::Uuid {
@@ -633,6 +728,11 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                 token_page,
                 // The service page with the "Klopt nog" form.
                 listing.clone(),
+                // Moderation: the queue with a side-by-side diff, the editor's own requests,
+                // a service's history.
+                "/beheer/moderatie".to_string(),
+                "/beheer/mijn-wijzigingen".to_string(),
+                history_page(&base).await,
             ];
             let mut report = String::new();
             for page in &pages {

@@ -173,6 +173,29 @@ impl Actor {
         }
     }
 
+    /// The id a change is recorded under: the person's, or the API token's.
+    pub fn id(&self) -> Option<Uuid> {
+        match self {
+            Actor::User(user) => Some(user.id),
+            Actor::ApiToken(token) => Some(token.token_id),
+            Actor::Visitor | Actor::System => None,
+        }
+    }
+
+    /// In which capacity this actor changes `org`'s listings, as the history and the HSDS
+    /// `metadata.updated_by` show it: a role, never a name.
+    pub fn role_towards(&self, org: &OrgRef) -> &'static str {
+        match self {
+            Actor::Visitor => "bezoeker",
+            Actor::System => "systeem",
+            Actor::ApiToken(_) => "api-sleutel",
+            Actor::User(_) if self.is_admin() => "beheerder",
+            Actor::User(_) if self.moderates(&org.gemeenten) => "moderator",
+            Actor::User(_) if self.edits(org.id) => "redacteur",
+            Actor::User(_) => "gebruiker",
+        }
+    }
+
     fn roles(&self) -> &[Role] {
         match self {
             Actor::User(user) => &user.roles,
@@ -238,6 +261,15 @@ pub enum Action {
     ModerateArea(Option<String>),
     /// Refer someone to a service.
     Refer,
+    /// Decide on an organisation's change requests, publish its changes at once and mark it
+    /// trusted (moderators of its area, administrators).
+    ModerateOrganisation(OrgRef),
+    /// Open the moderation queue (which requests it shows is decided per organisation by
+    /// [`Action::ModerateOrganisation`]).
+    OpenModerationQueue,
+    /// Withdraw a change request: only the one who proposed it (a person or an API token, by
+    /// id), or an administrator.
+    WithdrawChangeRequest { proposed_by: Uuid },
 }
 
 /// Why an action was refused. Handlers turn [`Denied::NotSignedIn`] into the sign-in page (or a
@@ -310,6 +342,11 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
                 })
         }
         Action::Refer => actor.is_admin() || actor.roles().contains(&Role::Professional),
+        Action::ModerateOrganisation(org) => actor.is_admin() || actor.moderates(&org.gemeenten),
+        Action::OpenModerationQueue => actor.is_admin() || actor.is_moderator(),
+        Action::WithdrawChangeRequest { proposed_by } => {
+            actor.is_admin() || actor.id() == Some(*proposed_by)
+        }
     };
     if allowed {
         Ok(())
@@ -427,17 +464,32 @@ mod tests {
             ),
             ("moderate instance", Action::ModerateArea(None)),
             ("refer", Action::Refer),
+            ("moderate A", Action::ModerateOrganisation(org_a.clone())),
+            ("moderate B", Action::ModerateOrganisation(org_b.clone())),
+            ("queue", Action::OpenModerationQueue),
+            (
+                "withdraw own request",
+                Action::WithdrawChangeRequest {
+                    proposed_by: Uuid::from_u128(99),
+                },
+            ),
+            (
+                "withdraw another's request",
+                Action::WithdrawChangeRequest {
+                    proposed_by: Uuid::from_u128(98),
+                },
+            ),
         ];
         // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
         let expected: [(&str, &str); 8] = [
-            ("visitor", "SSSSSSSSSSSSSSSS"),
-            ("no roles", "YY--------------"),
-            ("professional", "YY-------------Y"),
-            ("editor A", "YY------Y-Y-----"),
-            ("moderator Utrecht", "YYY-YY----Y--Y--"),
-            ("moderator instance", "YYY-YY----YYYYY-"),
-            ("admin", "YYYYYYYYYYYYYYYY"),
-            ("token A", "Y---------Y-----"),
+            ("visitor", "SSSSSSSSSSSSSSSSSSSSS"),
+            ("no roles", "YY-----------------Y-"),
+            ("professional", "YY-------------Y---Y-"),
+            ("editor A", "YY------Y-Y--------Y-"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-"),
+            ("moderator instance", "YYY-YY----YYYYY-YYYY-"),
+            ("admin", "YYYYYYYYYYYYYYYYYYYYY"),
+            ("token A", "Y---------Y----------"),
         ];
         let mut failures = Vec::new();
         for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {

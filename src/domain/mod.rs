@@ -4,6 +4,7 @@
 //! boundary (demo data, forms, imports) and trusted afterwards.
 
 pub mod calendar;
+pub mod change;
 pub mod enums;
 pub mod freshness;
 pub mod languages;
@@ -14,6 +15,7 @@ pub mod suppression;
 pub mod vocabulary;
 
 pub use calendar::{CalendarEvent, EventKind, Occurrence, Origin};
+pub use change::{FieldChange, diff_locations, diff_services};
 pub use enums::*;
 pub use freshness::Freshness;
 pub use languages::{language_label, language_name, parse_language};

@@ -76,6 +76,16 @@ pub async fn load_sources(
         services: Sources::parse(&store.hsds_sources("service", &services).await?),
         organizations: Sources::parse(&store.hsds_sources("organization", &orgs).await?),
         locations: Sources::parse(&store.hsds_sources("location", &locations).await?),
+        history: store.histories_of(&services).await?.into_iter().fold(
+            std::collections::HashMap::new(),
+            |mut by_service, row| {
+                by_service
+                    .entry(row.listing_id)
+                    .or_insert_with(Vec::new)
+                    .push(row);
+                by_service
+            },
+        ),
     })
 }
 

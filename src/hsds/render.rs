@@ -33,6 +33,8 @@ pub struct Sources {
     pub organizations: HashMap<Uuid, Map<String, Value>>,
     pub services: HashMap<Uuid, Map<String, Value>>,
     pub locations: HashMap<Uuid, Map<String, Value>>,
+    /// The published changes of the services (newest first), served as HSDS `metadata`.
+    pub history: HashMap<Uuid, Vec<crate::store::HistoryRow>>,
 }
 
 impl Sources {
@@ -69,6 +71,19 @@ impl Terms {
 fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
     if let Some(value) = value {
         map.insert(key.to_string(), value);
+    }
+}
+
+/// For a field we model: our value, or none at all. The kept document may still hold a
+/// value an editor has since cleared; it must not come back (issue 13, part 5).
+fn own(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    match value {
+        Some(value) => {
+            map.insert(key.to_string(), value);
+        }
+        None => {
+            map.remove(key);
+        }
     }
 }
 
@@ -223,9 +238,11 @@ pub fn location_json(loc: &Location, sources: &Sources, terms: &Terms) -> Map<St
         "organization_id",
         loc.organization_id.map(|o| json!(o)),
     );
-    put(&mut map, "name", s(&loc.name));
-    put(&mut map, "description", s(&loc.description));
-    put(&mut map, "transportation", s(&loc.transportation));
+    // The point stays as the feed wrote it when we could not use it (the HSDS examples carry
+    // coordinates outside the Netherlands); names and texts are ours.
+    own(&mut map, "name", s(&loc.name));
+    own(&mut map, "description", s(&loc.description));
+    own(&mut map, "transportation", s(&loc.transportation));
     put(&mut map, "latitude", loc.latitude.map(|v| json!(v)));
     put(&mut map, "longitude", loc.longitude.map(|v| json!(v)));
     if let Some(a) = &loc.address {
@@ -309,18 +326,18 @@ pub fn service_json(
     map.insert("id".into(), json!(svc.id));
     map.insert("organization_id".into(), json!(svc.organization_id));
     map.insert("name".into(), json!(svc.name));
-    put(&mut map, "alternate_name", s(&svc.alternate_name));
+    own(&mut map, "alternate_name", s(&svc.alternate_name));
     if !svc.description.is_empty() || !map.contains_key("description") {
         map.insert("description".into(), json!(svc.description));
     }
-    put(&mut map, "url", s(&svc.url));
-    put(&mut map, "email", s(&svc.email));
+    own(&mut map, "url", s(&svc.url));
+    own(&mut map, "email", s(&svc.email));
     map.insert("status".into(), json!(svc.status));
-    put(&mut map, "wait_time", s(&svc.waiting_time));
-    put(&mut map, "eligibility_description", s(&svc.eligibility));
-    put(&mut map, "minimum_age", svc.minimum_age.map(|v| json!(v)));
-    put(&mut map, "maximum_age", svc.maximum_age.map(|v| json!(v)));
-    put(&mut map, "fees_description", s(&svc.cost.description));
+    own(&mut map, "wait_time", s(&svc.waiting_time));
+    own(&mut map, "eligibility_description", s(&svc.eligibility));
+    own(&mut map, "minimum_age", svc.minimum_age.map(|v| json!(v)));
+    own(&mut map, "maximum_age", svc.maximum_age.map(|v| json!(v)));
+    own(&mut map, "fees_description", s(&svc.cost.description));
     put(
         &mut map,
         "assured_date",
@@ -348,13 +365,18 @@ pub fn service_json(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    if let Some(number) = &svc.phone {
-        match phones.first_mut() {
+    match &svc.phone {
+        Some(number) => match phones.first_mut() {
             Some(Value::Object(first)) => {
                 first.insert("number".into(), json!(number));
             }
             _ => phones.push(json!({ "id": Uuid::new_v5(&svc.id, b"phone:0"), "number": number })),
+        },
+        // Cleared: the first number was ours (the import reads it into `phone`).
+        None if !phones.is_empty() => {
+            phones.remove(0);
         }
+        None => {}
     }
     map.insert("phones".into(), Value::Array(phones));
 
@@ -553,7 +575,34 @@ pub fn service_json(
         .map(|loc| Value::Object(service_at_location_json(record, loc, &kept, sources, terms)))
         .collect();
     map.insert("service_at_locations".into(), Value::Array(sals));
+    // Who changed what (issue 13, part 5). Only when there is history: a service without any
+    // keeps the metadata of the document it was imported from, so exports round-trip.
+    if let Some(history) = sources.history.get(&svc.id).filter(|h| !h.is_empty()) {
+        map.insert(
+            "metadata".into(),
+            Value::Array(history.iter().map(metadata_json).collect()),
+        );
+    }
     Value::Object(map)
+}
+
+/// One changed field as an HSDS `metadata` record. `updated_by` is the role of whoever made
+/// the change ("redacteur", "moderator"), never a name or an e-mail address.
+fn metadata_json(h: &crate::store::HistoryRow) -> Value {
+    json!({
+        "id": Uuid::new_v5(
+            &h.listing_id,
+            format!("{}:{}:{}", h.field, h.changed_at.unix_timestamp_nanos(), h.new_value).as_bytes(),
+        ),
+        "resource_id": h.listing_id,
+        "resource_type": h.entity.as_str(),
+        "last_action_date": crate::hsds::iso_date(h.changed_at.date()),
+        "last_action_type": h.action,
+        "field_name": h.field,
+        "previous_value": h.old_value,
+        "replacement_value": h.new_value,
+        "updated_by": h.changed_role,
+    })
 }
 
 /// The id of the service-at-location row linking a service to a location (as the store writes).

@@ -524,7 +524,8 @@ impl WriteTx {
                  longitude = excluded.longitude, \
                  wheelchair_accessible = excluded.wheelchair_accessible, \
                  gemeente_code = excluded.gemeente_code, wijk_code = excluded.wijk_code, \
-                 buurt_code = excluded.buurt_code, updated_at = excluded.updated_at",
+                 buurt_code = excluded.buurt_code, updated_at = excluded.updated_at, \
+                 version = location.version + 1",
             )
             .bind(&id)
             .bind(loc.organization_id.map(|o| o.to_string()))
@@ -627,7 +628,8 @@ impl WriteTx {
                  initiative = excluded.initiative, setting = excluded.setting, \
                  group_format = excluded.group_format, cost_kind = excluded.cost_kind, \
                  cost_amount = excluded.cost_amount, cost_description = excluded.cost_description, \
-                 last_modified = excluded.last_modified, status_reason = excluded.status_reason",
+                 last_modified = excluded.last_modified, status_reason = excluded.status_reason, \
+                 version = service.version + 1",
             )
             .bind(&id)
             .bind(s.organization_id.to_string())

@@ -65,8 +65,8 @@ impl WriteTx {
         let now = OffsetDateTime::now_utc();
         let done = on_tx!(self, |tx| {
             sqlx::query(
-                "update service set status = $1, status_reason = $2, last_modified = $3 \
-                 where id = $4",
+                "update service set status = $1, status_reason = $2, last_modified = $3, \
+                 version = version + 1 where id = $4",
             )
             .bind(status.as_str())
             .bind(reason)

@@ -9,6 +9,7 @@ mod directory;
 mod events;
 mod freshness;
 mod hsds;
+pub mod moderation;
 mod reference;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ pub use accounts::{ApiTokenRow, LinkPurpose, UserRow};
 pub use changes::Change;
 pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
+pub use moderation::{ChangeRequestRow, Entity, HistoryRow, RequestStatus};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
 
 /// The PostgreSQL advisory lock every write transaction holds until it ends ("wijk" in ASCII),

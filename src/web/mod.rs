@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub mod agenda;
+mod moderation;
 mod neighbourhood;
 mod search;
 mod service;
@@ -73,6 +74,22 @@ pub fn router() -> Router<AppState> {
             "/beheer/organisatie/{id}/sleutels/intrekken",
             post(account::revoke_token),
         )
+        .route("/beheer/moderatie", get(moderation::queue))
+        .route(
+            "/beheer/moderatie/{id}/goedkeuren",
+            post(moderation::approve),
+        )
+        .route("/beheer/moderatie/{id}/afwijzen", post(moderation::reject))
+        .route(
+            "/beheer/organisatie/{id}/vertrouwd",
+            post(moderation::set_trusted),
+        )
+        .route("/beheer/mijn-wijzigingen", get(moderation::mine))
+        .route(
+            "/beheer/mijn-wijzigingen/{id}/intrekken",
+            post(moderation::withdraw),
+        )
+        .route("/beheer/aanbod/{id}/geschiedenis", get(moderation::history))
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
