@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod enums;
 pub mod freshness;
+pub mod holidays;
 pub mod languages;
 pub mod service;
 pub mod summary;

@@ -127,7 +127,16 @@ pub struct Schedule {
     pub closes_at: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Does not run on Dutch public holidays ([`super::holidays`]): the agenda and the
+    /// iCalendar feeds skip those days. In HSDS it travels as the schedule's `notes`
+    /// ([`HOLIDAYS_CLOSED_NOTE`]), HSDS having no field for exceptions of a rule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed_on_holidays: bool,
 }
+
+/// The HSDS schedule `notes` that marks a schedule as closed on public holidays; readable for
+/// people, recognised on import.
+pub const HOLIDAYS_CLOSED_NOTE: &str = "Gesloten op feestdagen.";
 
 impl Schedule {
     /// ISO weekdays this schedule runs on.
@@ -157,6 +166,9 @@ impl Schedule {
                 text.push_str(", ");
             }
             text.push_str(&format!("{o}–{c} uur"));
+        }
+        if self.closed_on_holidays && !text.is_empty() {
+            text.push_str(", niet op feestdagen");
         }
         match (&self.description, text.is_empty()) {
             (Some(d), true) => d.clone(),

@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub mod agenda;
+mod editing;
 mod neighbourhood;
 mod search;
 mod service;
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
             "/beheer/organisatie/{id}/sleutels/intrekken",
             post(account::revoke_token),
         )
+        .merge(editing::routes())
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
