@@ -587,12 +587,24 @@ impl ServiceInput {
             welzijn_op_recept: s.welzijn_op_recept,
             minimum_age: s.minimum_age.map(|a| a.to_string()).unwrap_or_default(),
             maximum_age: s.maximum_age.map(|a| a.to_string()).unwrap_or_default(),
-            schedules: s
-                .schedules
-                .iter()
-                .filter(|sc| sc.byday.is_some())
-                .map(schedule_input)
-                .collect(),
+            schedules: {
+                // Stored rows come in the order of their ids: shown by day and time instead.
+                let mut rows: Vec<ScheduleInput> = s
+                    .schedules
+                    .iter()
+                    .filter(|sc| sc.byday.is_some())
+                    .map(schedule_input)
+                    .collect();
+                rows.sort_by_key(|row| {
+                    let first_day = row
+                        .days
+                        .iter()
+                        .filter_map(|d| WEEKDAYS.iter().position(|(code, _)| code == d))
+                        .min();
+                    (first_day, row.opens_at.clone())
+                });
+                rows
+            },
             contacts: s
                 .contacts
                 .iter()
@@ -808,6 +820,14 @@ fn same_listing(current: &Service, proposed: &Service) -> bool {
         for sc in &mut s.schedules {
             sc.id = None;
         }
+        s.schedules.sort_by_key(|sc| {
+            (
+                sc.byday.clone(),
+                sc.opens_at.clone(),
+                sc.closes_at.clone(),
+                sc.description.clone(),
+            )
+        });
         for c in &mut s.contacts {
             c.id = None;
         }
