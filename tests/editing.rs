@@ -39,9 +39,7 @@ fn org_b() -> Uuid {
 }
 
 /// Two organisations without listings, and an editor for each, made before the app serves.
-fn setup(
-    catalog: Catalog,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+fn setup(catalog: Catalog) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     Box::pin(async move {
         for (id, name, editor) in [
             (org_a(), "Buurtvereniging Alfa (test)", EDITOR_A),
@@ -131,7 +129,11 @@ impl Browser {
     async fn signed_in(email: &str) -> Self {
         let mut browser = Browser::new();
         let page = browser
-            .submit("/inloggen", "/inloggen", &[("email", email), ("password", PASSWORD)])
+            .submit(
+                "/inloggen",
+                "/inloggen",
+                &[("email", email), ("password", PASSWORD)],
+            )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{email}: {}", page.body);
         browser
@@ -233,7 +235,10 @@ async fn new_location(browser: &mut Browser, name: &str) -> String {
 fn service_form<'a>(name: &'a str, location: &'a str, wijk: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("name", name),
-        ("description", "Samen koffie drinken en praten over de buurt."),
+        (
+            "description",
+            "Samen koffie drinken en praten over de buurt.",
+        ),
         ("categories", "ontmoeting"),
         ("languages", "nl"),
         ("languages", "ar"),
@@ -317,16 +322,26 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
         "{}",
         account.body
     );
-    let organisation = browser.get(&format!("/beheer/organisatie/{}", org_a())).await;
+    let organisation = browser
+        .get(&format!("/beheer/organisatie/{}", org_a()))
+        .await;
     assert_eq!(organisation.status, StatusCode::OK);
-    assert!(organisation.body.contains("Nieuw aanbod") && organisation.body.contains("Nieuwe locatie"));
+    assert!(
+        organisation.body.contains("Nieuw aanbod") && organisation.body.contains("Nieuwe locatie")
+    );
 
     let (wijk, wijk_name) = overvecht();
     let location = new_location(&mut browser, "Buurthuis Koffiepot").await;
     let placed = browser
-        .get(&format!("/beheer/locatie/{location}/bewerken?uitkomst=opgeslagen"))
+        .get(&format!(
+            "/beheer/locatie/{location}/bewerken?uitkomst=opgeslagen"
+        ))
         .await;
-    assert!(placed.body.contains("Opgeslagen en zichtbaar"), "{}", placed.body);
+    assert!(
+        placed.body.contains("Opgeslagen en zichtbaar"),
+        "{}",
+        placed.body
+    );
     assert!(
         placed.body.contains(&format!("wijk {wijk_name}")),
         "placed in {wijk_name}: {}",
@@ -343,7 +358,11 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
     let id = edited_id(&saved.location, "aanbod");
     let edit = format!("/beheer/aanbod/{id}/bewerken");
     let shown = browser.get(&saved.location).await;
-    assert!(shown.body.contains("Opgeslagen en zichtbaar"), "{}", shown.body);
+    assert!(
+        shown.body.contains("Opgeslagen en zichtbaar"),
+        "{}",
+        shown.body
+    );
 
     let public = browser.get(&format!("/aanbod/{id}")).await;
     assert_eq!(public.status, StatusCode::OK);
@@ -356,7 +375,11 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
         "Fatima",
         wijk_name.as_str(),
     ] {
-        assert!(public.body.contains(expected), "{expected}: {}", public.body);
+        assert!(
+            public.body.contains(expected),
+            "{expected}: {}",
+            public.body
+        );
     }
     assert!(found_in_search("zwaluwstaart", &id).await, "in search");
     let hsds = hsds_service(&id).await;
@@ -366,7 +389,11 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
         .find(|s| s["byday"] == "1TU")
         .unwrap_or_else(|| panic!("{hsds}"));
     assert_eq!(first_tuesday["notes"], "Gesloten op feestdagen.");
-    assert!(schedules.iter().any(|s| s["byday"] == "TH" && s.get("notes").is_none()));
+    assert!(
+        schedules
+            .iter()
+            .any(|s| s["byday"] == "TH" && s.get("notes").is_none())
+    );
 
     // The form shows what was saved; sent back as it is, nothing changes.
     let form_page = browser.get(&edit).await;
@@ -387,7 +414,12 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
     let mut again = service_form(name, &location, &wijk);
     again.push(("version", &version));
     let unchanged = browser.submit(&edit, &edit, &again).await;
-    assert_eq!(unchanged.status, StatusCode::SEE_OTHER, "{}", unchanged.body);
+    assert_eq!(
+        unchanged.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        unchanged.body
+    );
     let said = browser.get(&unchanged.location).await;
     assert!(said.body.contains("Er is niets veranderd"), "{}", said.body);
 
@@ -400,7 +432,11 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
         .collect();
     let saved = browser.submit(&edit, &edit, &changed).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    assert!(saved.location.ends_with("uitkomst=opgeslagen"), "{}", saved.location);
+    assert!(
+        saved.location.ends_with("uitkomst=opgeslagen"),
+        "{}",
+        saved.location
+    );
     let public = browser.get(&format!("/aanbod/{id}")).await;
     assert!(public.body.contains(renamed));
     assert!(!public.body.contains("eerste dinsdag"));
@@ -439,11 +475,26 @@ async fn a_form_with_errors_keeps_everything_typed() {
             ],
         )
         .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
     let body = &page.body;
-    for id in ["veld-cost-amount", "veld-minimum_age", "veld-schedules-0-days"] {
-        assert!(body.contains(&format!("id=\"fout-{id}\"")), "error of {id}: {body}");
-        assert!(body.contains(&format!("href=\"#{id}\"")), "summary link to {id}");
+    for id in [
+        "veld-cost-amount",
+        "veld-minimum_age",
+        "veld-schedules-0-days",
+    ] {
+        assert!(
+            body.contains(&format!("id=\"fout-{id}\"")),
+            "error of {id}: {body}"
+        );
+        assert!(
+            body.contains(&format!("href=\"#{id}\"")),
+            "summary link to {id}"
+        );
     }
     assert!(body.contains("aria-describedby=\"fout-veld-cost-amount uitleg-veld-cost-amount\""));
     for (field, value) in [
@@ -487,9 +538,21 @@ async fn a_form_with_errors_keeps_everything_typed() {
             ],
         )
         .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
-    assert!(page.body.contains("id=\"fout-veld-email\""), "{}", page.body);
-    assert_eq!(field_value(&page.body, "email").as_deref(), Some("geen-adres"));
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"fout-veld-email\""),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        field_value(&page.body, "email").as_deref(),
+        Some("geen-adres")
+    );
 }
 
 /// A postcode outside the region cannot place the location: the form says so next to the
@@ -507,27 +570,48 @@ async fn an_unplaceable_location_takes_a_point_by_hand() {
         ("transportation", "Lopend vanaf het station"),
     ];
     let page = browser.submit(&new, "/beheer/locatie/nieuw", &typed).await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("id=\"fout-veld-postal_code\""));
     assert!(page.body.contains("niet in onze regio"), "{}", page.body);
     assert!(page.body.contains("<details class=\"point\" open>"));
     for (field, value) in &typed[1..5] {
-        assert_eq!(field_value(&page.body, field).as_deref(), Some(*value), "{field}");
+        assert_eq!(
+            field_value(&page.body, field).as_deref(),
+            Some(*value),
+            "{field}"
+        );
     }
     assert!(page.body.contains("Lopend vanaf het station</textarea>"));
 
     // In Overvecht, by hand (the postcode stays as typed).
     let mut with_point = typed.to_vec();
     with_point.extend([("latitude", "52,1165"), ("longitude", "5.1135")]);
-    let saved = browser.submit(&new, "/beheer/locatie/nieuw", &with_point).await;
+    let saved = browser
+        .submit(&new, "/beheer/locatie/nieuw", &with_point)
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let id = edited_id(&saved.location, "locatie");
     let shown = browser.get(&saved.location).await;
     let (_, wijk_name) = overvecht();
-    assert!(shown.body.contains(&format!("wijk {wijk_name}")), "{}", shown.body);
+    assert!(
+        shown.body.contains(&format!("wijk {wijk_name}")),
+        "{}",
+        shown.body
+    );
     assert!(shown.body.contains("Moestuin achter de flat"));
-    let organisation = browser.get(&format!("/beheer/organisatie/{}", org_a())).await;
-    assert!(organisation.body.contains(&format!("/beheer/locatie/{id}/bewerken")));
+    let organisation = browser
+        .get(&format!("/beheer/organisatie/{}", org_a()))
+        .await;
+    assert!(
+        organisation
+            .body
+            .contains(&format!("/beheer/locatie/{id}/bewerken"))
+    );
 }
 
 /// Another organisation's editor cannot open or post A's forms, by URL or by a forged
@@ -552,7 +636,11 @@ async fn only_the_organisations_editors_may_edit() {
         format!("/beheer/locatie/nieuw?organisatie={}", org_a()),
         format!("/beheer/locatie/{location}/bewerken"),
     ] {
-        assert_eq!(b.get(&path).await.status, StatusCode::FORBIDDEN, "GET {path}");
+        assert_eq!(
+            b.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "GET {path}"
+        );
     }
     // B's own form, with A's organisation put in (a forged form), and posts to A's forms.
     let new_b = format!("/beheer/aanbod/nieuw?organisatie={}", org_b());
@@ -565,7 +653,12 @@ async fn only_the_organisations_editors_may_edit() {
         .submit(
             &new_b,
             &format!("/beheer/locatie/{location}/bewerken"),
-            &[("name", "Van B"), ("postal_code", "3562"), ("address_1", "x 1"), ("city", "U")],
+            &[
+                ("name", "Van B"),
+                ("postal_code", "3562"),
+                ("address_1", "x 1"),
+                ("city", "U"),
+            ],
         )
         .await;
     assert_eq!(posted.status, StatusCode::FORBIDDEN);
@@ -588,7 +681,11 @@ async fn only_the_organisations_editors_may_edit() {
     ] {
         let page = visitor.get(&path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
-        assert!(page.location.starts_with("/inloggen?terug="), "{path}: {}", page.location);
+        assert!(
+            page.location.starts_with("/inloggen?terug="),
+            "{path}: {}",
+            page.location
+        );
     }
     for path in [
         format!("/beheer/aanbod/{}/bewerken", Uuid::new_v4()),
@@ -619,7 +716,11 @@ async fn posts_without_a_valid_csrf_token_are_refused() {
         let page = a
             .post(
                 "/beheer/locatie/nieuw",
-                &[("organisatie", &org), ("name", "Zonder token"), ("csrf", "x")],
+                &[
+                    ("organisatie", &org),
+                    ("name", "Zonder token"),
+                    ("csrf", "x"),
+                ],
             )
             .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);

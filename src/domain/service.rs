@@ -175,7 +175,10 @@ impl Schedule {
                     "-2" => "een-na-laatste ",
                     _ => return None,
                 };
-                Some(format!("{ordinal}{}", super::WEEKDAYS_NL[usize::from(day - 1)]))
+                Some(format!(
+                    "{ordinal}{}",
+                    super::WEEKDAYS_NL[usize::from(day - 1)]
+                ))
             })
             .collect()
     }

@@ -142,7 +142,13 @@ impl Errors {
 fn field_id(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("veld-{}", cleaned.trim_matches('-').replace("--", "-"))
 }
@@ -308,7 +314,9 @@ impl Outcome {
     fn notice(&self) -> Option<&'static str> {
         Some(match self.uitkomst.as_deref()? {
             "opgeslagen" => "Opgeslagen en zichtbaar.",
-            "wacht" => "Uw wijziging wacht op een moderator. Zodra die haar goedkeurt, is ze zichtbaar.",
+            "wacht" => {
+                "Uw wijziging wacht op een moderator. Zodra die haar goedkeurt, is ze zichtbaar."
+            }
             "ongewijzigd" => "Er is niets veranderd.",
             _ => return None,
         })
@@ -409,7 +417,10 @@ async fn organisation(
             .locations
             .iter()
             .map(|l| ListingLine {
-                name: l.name.clone().unwrap_or_else(|| "Locatie zonder naam".into()),
+                name: l
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "Locatie zonder naam".into()),
                 detail: l
                     .address
                     .as_ref()
@@ -634,7 +645,8 @@ impl ServiceInput {
         s.categories = self.categories.clone();
         s.target_groups = self.target_groups.clone();
         // Languages the form does not offer (from an import) are kept.
-        s.languages.retain(|l| !language_options().any(|(code, _)| code == l));
+        s.languages
+            .retain(|l| !language_options().any(|(code, _)| code == l));
         s.languages.extend(self.languages.iter().cloned());
         s.phone = optional(&self.phone);
         s.email = optional(&self.email);
@@ -723,7 +735,14 @@ impl ServiceInput {
                 .join(",");
             s.schedules.push(Schedule {
                 id: None,
-                freq: Some(if row.week.is_empty() { "WEEKLY" } else { "MONTHLY" }.into()),
+                freq: Some(
+                    if row.week.is_empty() {
+                        "WEEKLY"
+                    } else {
+                        "MONTHLY"
+                    }
+                    .into(),
+                ),
                 byday: Some(byday),
                 opens_at: optional(&row.opens_at),
                 closes_at: optional(&row.closes_at),
@@ -756,11 +775,7 @@ impl ServiceInput {
                 });
             }
         }
-        s.location_ids = self
-            .locations
-            .iter()
-            .filter_map(|l| parse_id(l))
-            .collect();
+        s.location_ids = self.locations.iter().filter_map(|l| parse_id(l)).collect();
         // Ids of rows are made from the service id and the row's place when saved.
         for sc in &mut s.schedules {
             sc.id = None;
@@ -768,7 +783,11 @@ impl ServiceInput {
         for a in &mut s.service_areas {
             a.id = None;
         }
-        if errors.is_empty() { Ok(s) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -784,7 +803,11 @@ fn schedule_input(s: &Schedule) -> ScheduleInput {
     // One ordinal for the whole row, as the form writes it.
     let week = tokens
         .first()
-        .map(|t| t[..t.len().saturating_sub(2)].trim_start_matches('+').to_string())
+        .map(|t| {
+            t[..t.len().saturating_sub(2)]
+                .trim_start_matches('+')
+                .to_string()
+        })
         .unwrap_or_default();
     ScheduleInput {
         days: tokens
@@ -879,7 +902,12 @@ struct ServiceFormPage {
 }
 
 /// Where an organisation works: the region's wijken, by gemeente (the codes offered).
-fn area_choices(catalog: &Catalog, config: &Config, chosen: &[String], errors: &Errors) -> ChoiceGroup {
+fn area_choices(
+    catalog: &Catalog,
+    config: &Config,
+    chosen: &[String],
+    errors: &Errors,
+) -> ChoiceGroup {
     let mut group = ChoiceGroup::new("areas", "In welke wijken werkt u?", "checkbox", errors)
         .hint("Kies de wijken waar mensen vandaan kunnen komen. Werkt u in de hele gemeente? Kies dan de gemeente.");
     group.collapsible = true;
@@ -916,13 +944,8 @@ fn offered_areas(catalog: &Catalog, config: &Config) -> Vec<String> {
         .gemeenten
         .iter()
         .flat_map(|g| {
-            std::iter::once(g.clone()).chain(
-                catalog
-                    .geo
-                    .children(g)
-                    .into_iter()
-                    .map(|w| w.code.clone()),
-            )
+            std::iter::once(g.clone())
+                .chain(catalog.geo.children(g).into_iter().map(|w| w.code.clone()))
         })
         .collect()
 }
@@ -972,21 +995,17 @@ impl ServiceFormContext<'_> {
             );
             categories = categories.options(&top.name, options, &input.categories);
         }
-        let target_groups = ChoiceGroup::new(
-            "target_groups",
-            "Voor wie is het?",
-            "checkbox",
-            errors,
-        )
-        .hint("Is het voor iedereen? Kies dan niets.")
-        .options(
-            "",
-            vocabulary
-                .target_groups()
-                .filter(|t| t.taxonomy_code == TARGET_GROUP_TAXONOMY)
-                .map(|t| (t.code.as_str(), t.name.as_str())),
-            &input.target_groups,
-        );
+        let target_groups =
+            ChoiceGroup::new("target_groups", "Voor wie is het?", "checkbox", errors)
+                .hint("Is het voor iedereen? Kies dan niets.")
+                .options(
+                    "",
+                    vocabulary
+                        .target_groups()
+                        .filter(|t| t.taxonomy_code == TARGET_GROUP_TAXONOMY)
+                        .map(|t| (t.code.as_str(), t.name.as_str())),
+                    &input.target_groups,
+                );
         let radio = |name: &str, legend: &str, options: Vec<(&str, &str)>, chosen: &str| {
             ChoiceGroup::new(name, legend, "radio", errors).options(
                 "",
@@ -1005,10 +1024,20 @@ impl ServiceFormContext<'_> {
             .enumerate()
             .map(|(i, row)| ScheduleRow {
                 number: i + 1,
-                days: ChoiceGroup::new(&format!("schedules[{i}].days"), "Dagen", "checkbox", errors)
-                    .options("", WEEKDAYS, &row.days),
-                week: ChoiceGroup::new(&format!("schedules[{i}].week"), "Welke weken", "select", errors)
-                    .options("", WEEKS, &[row.week.clone()]),
+                days: ChoiceGroup::new(
+                    &format!("schedules[{i}].days"),
+                    "Dagen",
+                    "checkbox",
+                    errors,
+                )
+                .options("", WEEKDAYS, &row.days),
+                week: ChoiceGroup::new(
+                    &format!("schedules[{i}].week"),
+                    "Welke weken",
+                    "select",
+                    errors,
+                )
+                .options("", WEEKS, &[row.week.clone()]),
                 opens: Input::new(
                     &format!("schedules[{i}].opens_at"),
                     "Van (uur)",
@@ -1042,7 +1071,13 @@ impl ServiceFormContext<'_> {
             .map(|(i, c)| ContactRow {
                 number: i + 1,
                 fields: vec![
-                    Input::new(&format!("contacts[{i}].name"), "Naam", "text", &c.name, errors),
+                    Input::new(
+                        &format!("contacts[{i}].name"),
+                        "Naam",
+                        "text",
+                        &c.name,
+                        errors,
+                    ),
                     Input::new(
                         &format!("contacts[{i}].title"),
                         "Functie",
@@ -1255,22 +1290,37 @@ async fn organisation_for_form(
     Ok(catalog
         .organisation_listings(&visit.actor, organisation)
         .await?
-        .map(|l| {
-            (
-                l.name,
-                l.locations
-                    .into_iter()
-                    .map(|loc| {
-                        let name = loc.name.clone().unwrap_or_else(|| "Locatie".into());
-                        let label = match &loc.address {
-                            Some(a) => format!("{name} ({}, {})", a.address_1, a.city),
-                            None => name,
-                        };
-                        (loc.id.to_string(), label)
-                    })
-                    .collect(),
-            )
-        }))
+        .map(|l| (l.name, l.locations.iter().map(location_choice).collect())))
+}
+
+/// A location as a choice on the service form: its id, and its name with the address.
+fn location_choice(location: &Location) -> (String, String) {
+    let name = location.name.clone().unwrap_or_else(|| "Locatie".into());
+    let label = match &location.address {
+        Some(a) => format!("{name} ({}, {})", a.address_1, a.city),
+        None => name,
+    };
+    (location.id.to_string(), label)
+}
+
+/// The organisation's locations plus those the service already has elsewhere (shared with
+/// another organisation, or imported): offered too, so that saving the form keeps them.
+async fn with_service_locations(
+    catalog: &Catalog,
+    mut locations: Vec<(String, String)>,
+    service: &Service,
+) -> Result<Vec<(String, String)>, AppError> {
+    let missing: Vec<Uuid> = service
+        .location_ids
+        .iter()
+        .filter(|id| !locations.iter().any(|(l, _)| *l == id.to_string()))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        let found = catalog.store.load_locations(&missing).await?;
+        locations.extend(found.iter().map(location_choice));
+    }
+    Ok(locations)
 }
 
 /// A new service's starting point: nothing filled in but what every listing must have.
@@ -1398,7 +1448,7 @@ async fn save_service(
             base.id
         ));
     }
-    if let Some(error) = foreign_location(&proposed, context) {
+    if let Some(error) = foreign_location(&proposed, base, context) {
         return again(error, None);
     }
     match context
@@ -1443,14 +1493,25 @@ impl ServiceFormContext<'_> {
     }
 }
 
-/// A location that is not the organisation's own (a forged form): refused next to the field.
-fn foreign_location(proposed: &Service, context: &ServiceFormContext<'_>) -> Option<Errors> {
-    let own = |id: &Uuid| context.locations.iter().any(|(l, _)| *l == id.to_string());
-    if proposed.location_ids.iter().all(own) {
+/// A location that is neither the organisation's own nor already the service's (a forged
+/// form): refused next to the field.
+fn foreign_location(
+    proposed: &Service,
+    base: &Service,
+    context: &ServiceFormContext<'_>,
+) -> Option<Errors> {
+    let allowed = |id: &Uuid| {
+        base.location_ids.contains(id)
+            || context.locations.iter().any(|(l, _)| *l == id.to_string())
+    };
+    if proposed.location_ids.iter().all(allowed) {
         return None;
     }
     let mut errors = Errors::default();
-    errors.add("locations", "Kies alleen locaties van uw eigen organisatie.");
+    errors.add(
+        "locations",
+        "Kies alleen locaties van uw eigen organisatie.",
+    );
     Some(errors)
 }
 
@@ -1523,6 +1584,10 @@ async fn edit_service(
             Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
             Err(err) => return listing_refused(err, &path, "Dit aanbod"),
         };
+    let locations = match with_service_locations(&catalog, locations, &service).await {
+        Ok(locations) => locations,
+        Err(err) => return err.into_response(),
+    };
     let context = ServiceFormContext {
         catalog: &catalog,
         config: &config,
@@ -1564,6 +1629,10 @@ async fn update_service(
             Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
             Err(err) => return listing_refused(err, &path, "Dit aanbod"),
         };
+    let locations = match with_service_locations(&catalog, locations, &base).await {
+        Ok(locations) => locations,
+        Err(err) => return err.into_response(),
+    };
     let context = ServiceFormContext {
         catalog: &catalog,
         config: &config,
@@ -1672,17 +1741,18 @@ impl LocationInput {
             _ => None,
         };
         l.transportation = optional(&self.transportation);
-        let coordinate = |field: &str, raw: &str, range: std::ops::RangeInclusive<f64>| {
-            match raw.replace(',', ".").trim() {
-                "" => Ok(None),
-                text => match text.parse::<f64>() {
-                    Ok(v) if range.contains(&v) => Ok(Some(v)),
-                    _ => Err((
-                        field.to_string(),
-                        "Vul een getal in met een punt, zoals 52.0907.".to_string(),
-                    )),
-                },
-            }
+        let coordinate = |field: &str, raw: &str, range: std::ops::RangeInclusive<f64>| match raw
+            .replace(',', ".")
+            .trim()
+        {
+            "" => Ok(None),
+            text => match text.parse::<f64>() {
+                Ok(v) if range.contains(&v) => Ok(Some(v)),
+                _ => Err((
+                    field.to_string(),
+                    "Vul een getal in met een punt, zoals 52.0907.".to_string(),
+                )),
+            },
         };
         let given = match (
             coordinate("latitude", &self.latitude, -90.0..=90.0),
@@ -1809,9 +1879,15 @@ impl LocationFormContext<'_> {
                     errors,
                 )
                 .autocomplete("address-line1"),
-                Input::new("postal_code", "Postcode", "text", &input.postal_code, errors)
-                    .autocomplete("postal-code")
-                    .hint("Zoals 3562 AB. Met de postcode zetten we de locatie op de kaart."),
+                Input::new(
+                    "postal_code",
+                    "Postcode",
+                    "text",
+                    &input.postal_code,
+                    errors,
+                )
+                .autocomplete("postal-code")
+                .hint("Zoals 3562 AB. Met de postcode zetten we de locatie op de kaart."),
                 Input::new("city", "Plaats", "text", &input.city, errors)
                     .autocomplete("address-level2"),
             ],
@@ -1834,9 +1910,7 @@ impl LocationFormContext<'_> {
                 errors,
             )
             .hint("Zoals “Bus 8, halte Zamenhofdreef. Gratis parkeren voor de deur.”"),
-            show_point: show_point
-                || !input.latitude.is_empty()
-                || !input.longitude.is_empty(),
+            show_point: show_point || !input.latitude.is_empty() || !input.longitude.is_empty(),
             point: vec![
                 Input::new(
                     "latitude",
@@ -1863,7 +1937,11 @@ impl LocationFormContext<'_> {
 
 /// "Ligt in buurt X, wijk Y, gemeente Z" for a placed location.
 fn placement_sentence(geo: &crate::geo::Geography, placement: &Placement) -> Option<String> {
-    let name = |code: &Option<String>| code.as_deref().and_then(|c| geo.get(c)).map(|n| n.name.clone());
+    let name = |code: &Option<String>| {
+        code.as_deref()
+            .and_then(|c| geo.get(c))
+            .map(|n| n.name.clone())
+    };
     let parts: Vec<String> = [
         name(&placement.buurt).map(|n| format!("buurt {n}")),
         name(&placement.wijk).map(|n| format!("wijk {n}")),
@@ -1922,7 +2000,13 @@ async fn new_location(
         organisation_name: name,
         location_id: None,
     };
-    let page = context.page(&LocationInput::default(), &Errors::default(), None, None, false);
+    let page = context.page(
+        &LocationInput::default(),
+        &Errors::default(),
+        None,
+        None,
+        false,
+    );
     visit.respond(html(StatusCode::OK, &page))
 }
 
@@ -2024,7 +2108,10 @@ async fn edit_location(
     let Some(location_id) = parse_id(&id) else {
         return AppError::not_found("Deze locatie").into_response();
     };
-    let editable = match catalog.location_for_editing(&visit.actor, location_id).await {
+    let editable = match catalog
+        .location_for_editing(&visit.actor, location_id)
+        .await
+    {
         Ok(Some(editable)) => editable,
         Ok(None) => return AppError::not_found("Deze locatie").into_response(),
         Err(err) => return listing_refused(err, &path, "Deze locatie"),
@@ -2058,7 +2145,10 @@ async fn update_location(
     let Some(location_id) = parse_id(&id) else {
         return AppError::not_found("Deze locatie").into_response();
     };
-    let editable = match catalog.location_for_editing(&visit.actor, location_id).await {
+    let editable = match catalog
+        .location_for_editing(&visit.actor, location_id)
+        .await
+    {
         Ok(Some(editable)) => editable,
         Ok(None) => return AppError::not_found("Deze locatie").into_response(),
         Err(err) => return listing_refused(err, &path, "Deze locatie"),
@@ -2078,7 +2168,16 @@ async fn update_location(
     };
     let input = LocationInput::from_posted(&Posted(form));
     let version = input.version.parse().unwrap_or(editable.version);
-    save_location(&catalog, &config, &context, &input, &base, Some(version), &path).await
+    save_location(
+        &catalog,
+        &config,
+        &context,
+        &input,
+        &base,
+        Some(version),
+        &path,
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -2087,7 +2186,10 @@ mod tests {
 
     #[test]
     fn field_ids_are_plain() {
-        assert_eq!(field_id("schedules[0].opens_at"), "veld-schedules-0-opens_at");
+        assert_eq!(
+            field_id("schedules[0].opens_at"),
+            "veld-schedules-0-opens_at"
+        );
         assert_eq!(field_id("cost.amount"), "veld-cost-amount");
     }
 
@@ -2103,13 +2205,19 @@ mod tests {
         let mut input = ServiceInput::from_service(&blank_service(Uuid::nil()), 0);
         input.name = "Koffie".into();
         input.schedules = vec![row];
-        let service = input.to_service(&blank_service(Uuid::nil()), &[]).ok().unwrap();
+        let service = input
+            .to_service(&blank_service(Uuid::nil()), &[])
+            .ok()
+            .unwrap();
         let schedule = &service.schedules[0];
         assert_eq!(schedule.byday.as_deref(), Some("1TU"));
         assert_eq!(schedule.freq.as_deref(), Some("MONTHLY"));
         assert!(schedule.closed_on_holidays);
         let back = schedule_input(schedule);
-        assert_eq!((back.week.as_str(), back.days), ("1", vec!["TU".to_string()]));
+        assert_eq!(
+            (back.week.as_str(), back.days),
+            ("1", vec!["TU".to_string()])
+        );
     }
 
     #[test]
@@ -2121,7 +2229,10 @@ mod tests {
             opens_at: "10:00".into(),
             ..Default::default()
         }];
-        let errors = input.to_service(&blank_service(Uuid::nil()), &[]).err().unwrap();
+        let errors = input
+            .to_service(&blank_service(Uuid::nil()), &[])
+            .err()
+            .unwrap();
         for field in ["cost.amount", "minimum_age", "schedules[0].days"] {
             assert!(errors.get(field).is_some(), "{field}");
         }
