@@ -32,7 +32,7 @@ use crate::domain::{
 };
 use crate::editing::{Unplaceable, place_location};
 use crate::error::AppError;
-use crate::listings::{Proposal, Version};
+use crate::listings::{Editable, Proposal, Version};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -359,6 +359,41 @@ fn parse_id(raw: &str) -> Option<Uuid> {
     Uuid::parse_str(raw.trim()).ok()
 }
 
+/// The page a handler shows instead of its own (404, the sign-in page, 403), boxed: a
+/// `Response` is large for the error side of a `Result`.
+struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Refusal(Box::new(response))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// The id in a path or form field; a malformed one is a page that does not exist.
+fn id_of(raw: &str, what: &str) -> Result<Uuid, Refusal> {
+    parse_id(raw).ok_or_else(|| AppError::not_found(what).into_response().into())
+}
+
+/// A use case's answer for a page: the value, or the page that says why not (404 for what
+/// does not exist, the sign-in page for visitors, 403 for the others).
+fn found<T>(
+    result: Result<Option<T>, ListingChangeError>,
+    path: &str,
+    what: &str,
+) -> Result<T, Refusal> {
+    match result {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(AppError::not_found(what).into_response().into()),
+        Err(err) => Err(listing_refused(err, path, what).into()),
+    }
+}
+
 // ---------------------------------------------------------------- the organisation's page
 
 pub struct ListingLine {
@@ -383,19 +418,13 @@ async fn organisation(
     visit: Visit,
     Path(id): Path<String>,
     Query(outcome): Query<Outcome>,
-) -> Response {
+) -> Result<Response, Refusal> {
     let path = format!("/beheer/organisatie/{id}");
-    let Some(organization) = parse_id(&id) else {
-        return AppError::not_found("Deze organisatie").into_response();
-    };
-    let listings = match catalog
+    let organization = id_of(&id, "Deze organisatie")?;
+    let listings = catalog
         .organisation_listings(&visit.actor, organization)
-        .await
-    {
-        Ok(Some(listings)) => listings,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze organisatie"),
-    };
+        .await;
+    let listings = found(listings, &path, "Deze organisatie")?;
     let page = OrganisationPage {
         id: organization,
         name: listings.name,
@@ -432,7 +461,7 @@ async fn organisation(
             .collect(),
         notice: outcome.notice(),
     };
-    visit.respond(html(StatusCode::OK, &page))
+    Ok(visit.respond(html(StatusCode::OK, &page)))
 }
 
 // ---------------------------------------------------------------- the service form
@@ -1037,7 +1066,7 @@ impl ServiceFormContext<'_> {
                     "select",
                     errors,
                 )
-                .options("", WEEKS, &[row.week.clone()]),
+                .options("", WEEKS, std::slice::from_ref(&row.week)),
                 opens: Input::new(
                     &format!("schedules[{i}].opens_at"),
                     "Van (uur)",
@@ -1281,18 +1310,6 @@ pub struct NewQuery {
     organisatie: Option<String>,
 }
 
-/// The organisation's name and locations, when the actor may edit it.
-async fn organisation_for_form(
-    catalog: &Catalog,
-    visit: &Visit,
-    organisation: Uuid,
-) -> Result<Option<(String, Vec<(String, String)>)>, ListingChangeError> {
-    Ok(catalog
-        .organisation_listings(&visit.actor, organisation)
-        .await?
-        .map(|l| (l.name, l.locations.iter().map(location_choice).collect())))
-}
-
 /// A location as a choice on the service form: its id, and its name with the address.
 fn location_choice(location: &Location) -> (String, String) {
     let name = location.name.clone().unwrap_or_else(|| "Locatie".into());
@@ -1360,66 +1377,117 @@ fn blank_service(organisation: Uuid) -> Service {
     }
 }
 
+/// What the service form needs of the organisation (and of the service, when it exists), for
+/// those who may edit it.
+async fn service_context<'a>(
+    catalog: &'a Catalog,
+    config: &'a Config,
+    visit: &'a Visit,
+    organisation: Uuid,
+    service: Option<&Service>,
+    path: &str,
+) -> Result<ServiceFormContext<'a>, Refusal> {
+    let listings = catalog
+        .organisation_listings(&visit.actor, organisation)
+        .await;
+    let listings = found(listings, path, "Deze organisatie")?;
+    let mut locations: Vec<(String, String)> =
+        listings.locations.iter().map(location_choice).collect();
+    if let Some(service) = service {
+        locations = with_service_locations(catalog, locations, service)
+            .await
+            .map_err(|err| Refusal::from(err.into_response()))?;
+    }
+    Ok(ServiceFormContext {
+        catalog,
+        config,
+        visit,
+        organisation_id: organisation,
+        organisation_name: listings.name,
+        service_id: service.map(|s| s.id),
+        locations,
+    })
+}
+
 async fn new_service(
     State(catalog): State<Catalog>,
     State(config): State<std::sync::Arc<Config>>,
     visit: Visit,
     Query(query): Query<NewQuery>,
-) -> Response {
+) -> Result<Response, Refusal> {
     let raw = query.organisatie.unwrap_or_default();
+    let organisation = id_of(&raw, "Deze organisatie")?;
     let path = format!("/beheer/aanbod/nieuw?organisatie={raw}");
-    let Some(organisation) = parse_id(&raw) else {
-        return AppError::not_found("Deze organisatie").into_response();
-    };
-    let (name, locations) = match organisation_for_form(&catalog, &visit, organisation).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze organisatie"),
-    };
-    let context = ServiceFormContext {
-        catalog: &catalog,
-        config: &config,
-        visit: &visit,
-        organisation_id: organisation,
-        organisation_name: name,
-        service_id: None,
-        locations,
-    };
+    let context = service_context(&catalog, &config, &visit, organisation, None, &path).await?;
     let mut input = ServiceInput::from_service(&blank_service(organisation), 0);
     input.version.clear();
-    context.respond(
-        StatusCode::OK,
-        &context.page(&input, &Errors::default(), None, None),
-    )
+    let page = context.page(&input, &Errors::default(), None, None);
+    Ok(context.respond(StatusCode::OK, &page))
 }
 
 async fn create_service(
     State(catalog): State<Catalog>,
     State(config): State<std::sync::Arc<Config>>,
     CsrfForm { visit, form }: CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, Refusal> {
     let posted = Posted(form);
     let raw = posted.one("organisatie");
+    let organisation = id_of(&raw, "Deze organisatie")?;
     let path = format!("/beheer/aanbod/nieuw?organisatie={raw}");
-    let Some(organisation) = parse_id(&raw) else {
-        return AppError::not_found("Deze organisatie").into_response();
-    };
-    let (name, locations) = match organisation_for_form(&catalog, &visit, organisation).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze organisatie"),
-    };
-    let context = ServiceFormContext {
-        catalog: &catalog,
-        config: &config,
-        visit: &visit,
-        organisation_id: organisation,
-        organisation_name: name,
-        service_id: None,
-        locations,
-    };
+    let context = service_context(&catalog, &config, &visit, organisation, None, &path).await?;
     let input = ServiceInput::from_posted(&posted);
-    save_service(&context, &input, &blank_service(organisation), None).await
+    Ok(save_service(&context, &input, &blank_service(organisation), None).await)
+}
+
+async fn edit_service(
+    State(catalog): State<Catalog>,
+    State(config): State<std::sync::Arc<Config>>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Query(outcome): Query<Outcome>,
+) -> Result<Response, Refusal> {
+    let path = format!("/beheer/aanbod/{id}/bewerken");
+    let service_id = id_of(&id, "Dit aanbod")?;
+    let editable = catalog.service_for_editing(&visit.actor, service_id).await;
+    let editable = found(editable.map(Some), &path, "Dit aanbod")?;
+    let service = &editable.current.service;
+    let organisation = service.organization_id;
+    let context = service_context(
+        &catalog,
+        &config,
+        &visit,
+        organisation,
+        Some(service),
+        &path,
+    )
+    .await?;
+    let notice = outcome.notice().or(editable
+        .pending
+        .map(|_| "Uw vorige wijziging wacht nog op een moderator. U ziet hier die wijziging."));
+    let input = ServiceInput::from_service(service, editable.version);
+    let page = context.page(&input, &Errors::default(), notice, None);
+    Ok(context.respond(StatusCode::OK, &page))
+}
+
+async fn update_service(
+    State(catalog): State<Catalog>,
+    State(config): State<std::sync::Arc<Config>>,
+    Path(id): Path<String>,
+    CsrfForm { visit, form }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, Refusal> {
+    let path = format!("/beheer/aanbod/{id}/bewerken");
+    let service_id = id_of(&id, "Dit aanbod")?;
+    // The organisation is the listing's own, never one from the form.
+    let editable = catalog.service_for_editing(&visit.actor, service_id).await;
+    let editable = found(editable.map(Some), &path, "Dit aanbod")?;
+    let base = &editable.current.service;
+    let organisation = base.organization_id;
+    let context =
+        service_context(&catalog, &config, &visit, organisation, Some(base), &path).await?;
+    let input = ServiceInput::from_posted(&Posted(form));
+    // The version the editor started from; a form without one is based on the current one.
+    let version = input.version.parse().unwrap_or(editable.version);
+    Ok(save_service(&context, &input, base, Some(version)).await)
 }
 
 /// Saves a posted service form: back to the form with the errors, or a redirect with what
@@ -1560,93 +1628,6 @@ fn sentence(invalid: &Invalid) -> String {
         message.push('.');
     }
     message
-}
-
-async fn edit_service(
-    State(catalog): State<Catalog>,
-    State(config): State<std::sync::Arc<Config>>,
-    visit: Visit,
-    Path(id): Path<String>,
-    Query(outcome): Query<Outcome>,
-) -> Response {
-    let path = format!("/beheer/aanbod/{id}/bewerken");
-    let Some(service_id) = parse_id(&id) else {
-        return AppError::not_found("Dit aanbod").into_response();
-    };
-    let editable = match catalog.service_for_editing(&visit.actor, service_id).await {
-        Ok(editable) => editable,
-        Err(err) => return listing_refused(err, &path, "Dit aanbod"),
-    };
-    let service = &editable.current.service;
-    let (name, locations) =
-        match organisation_for_form(&catalog, &visit, service.organization_id).await {
-            Ok(Some(found)) => found,
-            Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-            Err(err) => return listing_refused(err, &path, "Dit aanbod"),
-        };
-    let locations = match with_service_locations(&catalog, locations, &service).await {
-        Ok(locations) => locations,
-        Err(err) => return err.into_response(),
-    };
-    let context = ServiceFormContext {
-        catalog: &catalog,
-        config: &config,
-        visit: &visit,
-        organisation_id: service.organization_id,
-        organisation_name: name,
-        service_id: Some(service_id),
-        locations,
-    };
-    let notice = outcome.notice().or(editable
-        .pending
-        .map(|_| "Uw vorige wijziging wacht nog op een moderator. U ziet hier die wijziging."));
-    let input = ServiceInput::from_service(service, editable.version);
-    context.respond(
-        StatusCode::OK,
-        &context.page(&input, &Errors::default(), notice, None),
-    )
-}
-
-async fn update_service(
-    State(catalog): State<Catalog>,
-    State(config): State<std::sync::Arc<Config>>,
-    Path(id): Path<String>,
-    CsrfForm { visit, form }: CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let path = format!("/beheer/aanbod/{id}/bewerken");
-    let Some(service_id) = parse_id(&id) else {
-        return AppError::not_found("Dit aanbod").into_response();
-    };
-    // The organisation is the listing's own, never one from the form.
-    let editable = match catalog.service_for_editing(&visit.actor, service_id).await {
-        Ok(editable) => editable,
-        Err(err) => return listing_refused(err, &path, "Dit aanbod"),
-    };
-    let base = editable.current.service;
-    let (name, locations) =
-        match organisation_for_form(&catalog, &visit, base.organization_id).await {
-            Ok(Some(found)) => found,
-            Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-            Err(err) => return listing_refused(err, &path, "Dit aanbod"),
-        };
-    let locations = match with_service_locations(&catalog, locations, &base).await {
-        Ok(locations) => locations,
-        Err(err) => return err.into_response(),
-    };
-    let context = ServiceFormContext {
-        catalog: &catalog,
-        config: &config,
-        visit: &visit,
-        organisation_id: base.organization_id,
-        organisation_name: name,
-        service_id: Some(service_id),
-        locations,
-    };
-    let posted = Posted(form);
-    let input = ServiceInput::from_posted(&posted);
-    // The version the editor started from; a form without one is based on the current one.
-    let version = input.version.parse().unwrap_or(editable.version);
-    save_service(&context, &input, &base, Some(version)).await
 }
 
 // ---------------------------------------------------------------- the location form
@@ -1900,7 +1881,7 @@ impl LocationFormContext<'_> {
             .options(
                 "",
                 [("ja", "Ja"), ("nee", "Nee"), ("", "Weet ik niet")],
-                &[input.wheelchair.clone()],
+                std::slice::from_ref(&input.wheelchair),
             ),
             transportation: Input::new(
                 "transportation",
@@ -1968,81 +1949,111 @@ fn blank_location(organisation: Uuid) -> Location {
     }
 }
 
-async fn organisation_name_for(
+/// What the location form needs of the organisation, for those who may edit it.
+async fn location_context<'a>(
     catalog: &Catalog,
-    visit: &Visit,
+    visit: &'a Visit,
     organisation: Uuid,
-) -> Result<Option<String>, ListingChangeError> {
-    Ok(catalog
+    location: Option<Uuid>,
+    path: &str,
+) -> Result<LocationFormContext<'a>, Refusal> {
+    let listings = catalog
         .organisation_listings(&visit.actor, organisation)
-        .await?
-        .map(|l| l.name))
+        .await;
+    let listings = found(listings, path, "Deze organisatie")?;
+    Ok(LocationFormContext {
+        visit,
+        organisation_id: organisation,
+        organisation_name: listings.name,
+        location_id: location,
+    })
 }
 
 async fn new_location(
     State(catalog): State<Catalog>,
     visit: Visit,
     Query(query): Query<NewQuery>,
-) -> Response {
+) -> Result<Response, Refusal> {
     let raw = query.organisatie.unwrap_or_default();
+    let organisation = id_of(&raw, "Deze organisatie")?;
     let path = format!("/beheer/locatie/nieuw?organisatie={raw}");
-    let Some(organisation) = parse_id(&raw) else {
-        return AppError::not_found("Deze organisatie").into_response();
-    };
-    let name = match organisation_name_for(&catalog, &visit, organisation).await {
-        Ok(Some(name)) => name,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze organisatie"),
-    };
-    let context = LocationFormContext {
-        visit: &visit,
-        organisation_id: organisation,
-        organisation_name: name,
-        location_id: None,
-    };
-    let page = context.page(
-        &LocationInput::default(),
-        &Errors::default(),
-        None,
-        None,
-        false,
-    );
-    visit.respond(html(StatusCode::OK, &page))
+    let context = location_context(&catalog, &visit, organisation, None, &path).await?;
+    let input = LocationInput::default();
+    let page = context.page(&input, &Errors::default(), None, None, false);
+    Ok(visit.respond(html(StatusCode::OK, &page)))
 }
 
 async fn create_location(
     State(catalog): State<Catalog>,
     State(config): State<std::sync::Arc<Config>>,
     CsrfForm { visit, form }: CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, Refusal> {
     let posted = Posted(form);
     let raw = posted.one("organisatie");
+    let organisation = id_of(&raw, "Deze organisatie")?;
     let path = format!("/beheer/locatie/nieuw?organisatie={raw}");
-    let Some(organisation) = parse_id(&raw) else {
-        return AppError::not_found("Deze organisatie").into_response();
-    };
-    let name = match organisation_name_for(&catalog, &visit, organisation).await {
-        Ok(Some(name)) => name,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze organisatie"),
-    };
-    let context = LocationFormContext {
-        visit: &visit,
-        organisation_id: organisation,
-        organisation_name: name,
-        location_id: None,
-    };
+    let context = location_context(&catalog, &visit, organisation, None, &path).await?;
     let input = LocationInput::from_posted(&posted);
-    save_location(
+    let base = blank_location(organisation);
+    Ok(save_location(&catalog, &config, &context, &input, &base, None, &path).await)
+}
+
+/// The location of an edit page, for those who may edit it.
+async fn editable_location(
+    catalog: &Catalog,
+    visit: &Visit,
+    id: &str,
+    path: &str,
+) -> Result<Editable<Location>, Refusal> {
+    let location_id = id_of(id, "Deze locatie")?;
+    let editable = catalog
+        .location_for_editing(&visit.actor, location_id)
+        .await;
+    found(editable, path, "Deze locatie")
+}
+
+async fn edit_location(
+    State(catalog): State<Catalog>,
+    visit: Visit,
+    Path(id): Path<String>,
+    Query(outcome): Query<Outcome>,
+) -> Result<Response, Refusal> {
+    let path = format!("/beheer/locatie/{id}/bewerken");
+    let editable = editable_location(&catalog, &visit, &id, &path).await?;
+    let location = &editable.current;
+    // `location_for_editing` only gives locations of an organisation.
+    let organisation = location.organization_id.unwrap_or_default();
+    let context =
+        location_context(&catalog, &visit, organisation, Some(location.id), &path).await?;
+    let input = LocationInput::from_location(location, editable.version);
+    let placed = placement_sentence(&catalog.geo, &location.placement);
+    let page = context.page(&input, &Errors::default(), outcome.notice(), placed, false);
+    Ok(visit.respond(html(StatusCode::OK, &page)))
+}
+
+async fn update_location(
+    State(catalog): State<Catalog>,
+    State(config): State<std::sync::Arc<Config>>,
+    Path(id): Path<String>,
+    CsrfForm { visit, form }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, Refusal> {
+    let path = format!("/beheer/locatie/{id}/bewerken");
+    let editable = editable_location(&catalog, &visit, &id, &path).await?;
+    let base = &editable.current;
+    let organisation = base.organization_id.unwrap_or_default();
+    let context = location_context(&catalog, &visit, organisation, Some(base.id), &path).await?;
+    let input = LocationInput::from_posted(&Posted(form));
+    let version = input.version.parse().unwrap_or(editable.version);
+    Ok(save_location(
         &catalog,
         &config,
         &context,
         &input,
-        &blank_location(organisation),
-        None,
+        base,
+        Some(version),
         &path,
     )
-    .await
+    .await)
 }
 
 async fn save_location(
@@ -2096,88 +2107,6 @@ async fn save_location(
         Err(ListingChangeError::Denied(denied)) => refused(AccountError::Denied(denied), path),
         Err(err) => AppError::from(err).into_response(),
     }
-}
-
-async fn edit_location(
-    State(catalog): State<Catalog>,
-    visit: Visit,
-    Path(id): Path<String>,
-    Query(outcome): Query<Outcome>,
-) -> Response {
-    let path = format!("/beheer/locatie/{id}/bewerken");
-    let Some(location_id) = parse_id(&id) else {
-        return AppError::not_found("Deze locatie").into_response();
-    };
-    let editable = match catalog
-        .location_for_editing(&visit.actor, location_id)
-        .await
-    {
-        Ok(Some(editable)) => editable,
-        Ok(None) => return AppError::not_found("Deze locatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze locatie"),
-    };
-    let location = &editable.current;
-    let organisation = location.organization_id.unwrap_or_default();
-    let name = match organisation_name_for(&catalog, &visit, organisation).await {
-        Ok(Some(name)) => name,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze locatie"),
-    };
-    let context = LocationFormContext {
-        visit: &visit,
-        organisation_id: organisation,
-        organisation_name: name,
-        location_id: Some(location_id),
-    };
-    let input = LocationInput::from_location(location, editable.version);
-    let placed = placement_sentence(&catalog.geo, &location.placement);
-    let page = context.page(&input, &Errors::default(), outcome.notice(), placed, false);
-    visit.respond(html(StatusCode::OK, &page))
-}
-
-async fn update_location(
-    State(catalog): State<Catalog>,
-    State(config): State<std::sync::Arc<Config>>,
-    Path(id): Path<String>,
-    CsrfForm { visit, form }: CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let path = format!("/beheer/locatie/{id}/bewerken");
-    let Some(location_id) = parse_id(&id) else {
-        return AppError::not_found("Deze locatie").into_response();
-    };
-    let editable = match catalog
-        .location_for_editing(&visit.actor, location_id)
-        .await
-    {
-        Ok(Some(editable)) => editable,
-        Ok(None) => return AppError::not_found("Deze locatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze locatie"),
-    };
-    let base = editable.current;
-    let organisation = base.organization_id.unwrap_or_default();
-    let name = match organisation_name_for(&catalog, &visit, organisation).await {
-        Ok(Some(name)) => name,
-        Ok(None) => return AppError::not_found("Deze organisatie").into_response(),
-        Err(err) => return listing_refused(err, &path, "Deze locatie"),
-    };
-    let context = LocationFormContext {
-        visit: &visit,
-        organisation_id: organisation,
-        organisation_name: name,
-        location_id: Some(location_id),
-    };
-    let input = LocationInput::from_posted(&Posted(form));
-    let version = input.version.parse().unwrap_or(editable.version);
-    save_location(
-        &catalog,
-        &config,
-        &context,
-        &input,
-        &base,
-        Some(version),
-        &path,
-    )
-    .await
 }
 
 #[cfg(test)]
