@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod editing;
 pub mod error;
 pub mod geo;
 pub mod geo_import;

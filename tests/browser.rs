@@ -481,11 +481,16 @@ async fn pages_pass_axe_wcag_2_1_aa() {
 /// Opens `page` and runs axe-core's WCAG 2.1 A/AA rules on it; the violations, worded for a
 /// failure message (empty when there are none).
 async fn axe_report(client: &Client, base: &str, axe: &str, page: &str) -> String {
-    let mut report = String::new();
     client
         .goto(&format!("{base}{page}"))
         .await
         .unwrap_or_else(|err| panic!("open {page}: {err}"));
+    run_axe(client, axe, page).await
+}
+
+/// Runs axe-core's WCAG 2.1 A/AA rules on the page that is open (named `page` in messages).
+async fn run_axe(client: &Client, axe: &str, page: &str) -> String {
+    let mut report = String::new();
     wait_for(client, "main h1").await;
     client
         .execute(axe, vec![])
@@ -679,26 +684,7 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
         true,
         |client, base| async move {
             let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
-            // Sign in through the form, as a person would.
-            client
-                .goto(&format!("{base}/inloggen"))
-                .await
-                .expect("open sign-in");
-            wait_for(&client, "#veld-email")
-                .await
-                .send_keys(ADMIN_EMAIL)
-                .await
-                .expect("type e-mail");
-            wait_for(&client, "#veld-password")
-                .await
-                .send_keys(ADMIN_PASSWORD)
-                .await
-                .expect("type password");
-            wait_for(&client, "form.account-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("sign in");
+            sign_in_as_admin(&client, &base).await;
             // Only /account links a token page: signed in once it is there.
             let token_page = wait_for(&client, "a[href*='/sleutels']")
                 .await
@@ -763,6 +749,135 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                     .unwrap()
                     .is_empty(),
                 "the badge is gone after confirming"
+            );
+        },
+    )
+    .await;
+}
+
+/// Signs in through the form, as a person would, as the administrator of `accounts_server`.
+async fn sign_in_as_admin(client: &Client, base: &str) {
+    client
+        .goto(&format!("{base}/inloggen"))
+        .await
+        .expect("open sign-in");
+    wait_for(client, "#veld-email")
+        .await
+        .send_keys(ADMIN_EMAIL)
+        .await
+        .expect("type e-mail");
+    wait_for(client, "#veld-password")
+        .await
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .expect("type password");
+    wait_for(client, "form.account-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("sign in");
+}
+
+/// The edit pages (issue 13, part 3): the organisation's page, the service and location forms
+/// (new, existing, and shown again with errors) pass axe, and the service form fits a phone.
+#[tokio::test]
+async fn editing_pages_pass_axe_wcag_2_1_aa() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser_on(
+        || accounts_server().base.clone(),
+        true,
+        |client, base| async move {
+            let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+            sign_in_as_admin(&client, &base).await;
+            let organisation = wait_for(
+                &client,
+                "a[href^='/beheer/organisatie/']:not([href$='/sleutels'])",
+            )
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .expect("/account links the organisation's page");
+            let id = organisation
+                .trim_start_matches("/beheer/organisatie/")
+                .to_string();
+            client
+                .goto(&format!("{base}{organisation}"))
+                .await
+                .expect("open the organisation's page");
+            let edit_service = wait_for(&client, "a[href^='/beheer/aanbod/'][href$='/bewerken']")
+                .await
+                .attr("href")
+                .await
+                .unwrap()
+                .unwrap();
+            let new_service = format!("/beheer/aanbod/nieuw?organisatie={id}");
+            let pages = [
+                organisation.clone(),
+                new_service.clone(),
+                edit_service.clone(),
+                format!("/beheer/locatie/nieuw?organisatie={id}"),
+            ];
+            let mut report = String::new();
+            for page in &pages {
+                report.push_str(&axe_report(&client, &base, &axe, page).await);
+            }
+            assert!(
+                report.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{report}"
+            );
+            client
+                .goto(&format!("{base}{edit_service}"))
+                .await
+                .expect("open the service form");
+            wait_for(&client, "form.edit-form").await;
+            assert_no_horizontal_scroll(&client, "service form").await;
+
+            // A new location, placed by its postcode: the form shows where it lies.
+            client
+                .goto(&format!("{base}/beheer/locatie/nieuw?organisatie={id}"))
+                .await
+                .expect("open the location form");
+            for (field, value) in [
+                ("#veld-name", "Buurtkamer"),
+                ("#veld-address_1", "Zamenhofdreef 1"),
+                ("#veld-postal_code", "3562 AB"),
+                ("#veld-city", "Utrecht"),
+            ] {
+                wait_for(&client, field)
+                    .await
+                    .send_keys(value)
+                    .await
+                    .expect("type");
+            }
+            wait_for(&client, "form.edit-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("save the location");
+            assert!(text_of(&client, "p.placed").await.contains("Ligt in"));
+            let placed = run_axe(&client, &axe, "location form after saving").await;
+            assert!(
+                placed.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{placed}"
+            );
+
+            // Without a name: the form comes back with the error, which passes axe too.
+            client
+                .goto(&format!("{base}{new_service}"))
+                .await
+                .expect("open the new service form");
+            wait_for(&client, "form.edit-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("save");
+            wait_for(&client, "#fout-veld-name").await;
+            assert_no_horizontal_scroll(&client, "service form with errors").await;
+            let with_errors = run_axe(&client, &axe, "service form with errors").await;
+            assert!(
+                with_errors.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{with_errors}"
             );
         },
     )

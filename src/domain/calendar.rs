@@ -369,8 +369,9 @@ pub fn expand(
     if !rules.is_empty() {
         let mut date = from;
         while date <= to {
+            let holiday = super::holidays::public_holiday(date).is_some();
             for (id, rule, schedule) in &rules {
-                if rule.matches(date) {
+                if rule.matches(date) && !(holiday && schedule.closed_on_holidays) {
                     out.push(Occurrence {
                         service_id,
                         source_id: *id,
@@ -470,6 +471,7 @@ mod tests {
             opens_at: Some(opens.into()),
             closes_at: Some(closes.into()),
             description: None,
+            closed_on_holidays: false,
         }
     }
 
@@ -538,6 +540,31 @@ mod tests {
                 date!(2027 - 01 - 29)
             ]
         );
+    }
+
+    #[test]
+    fn schedules_closed_on_holidays_skip_them() {
+        let mut last_friday = weekly(TUESDAYS, "-1FR", "15:00", "16:00");
+        last_friday.freq = Some("MONTHLY".into());
+        last_friday.closed_on_holidays = true;
+        let mut mondays = weekly(Uuid::from_u128(3), "MO", "10:00", "11:00");
+        mondays.closed_on_holidays = true;
+        let dates = |schedule: &Schedule, from: Date, to: Date| -> Vec<Date> {
+            expand(SERVICE, std::slice::from_ref(schedule), &[], from, to)
+                .iter()
+                .map(|o| o.date)
+                .collect()
+        };
+        // 25 December 2026 is the last Friday of the month, and Eerste Kerstdag.
+        assert_eq!(
+            dates(&last_friday, date!(2026 - 11 - 01), date!(2027 - 01 - 31)),
+            [date!(2026 - 11 - 27), date!(2027 - 01 - 29)]
+        );
+        // Tweede Paasdag and Tweede Pinksterdag 2026 are Mondays.
+        let april = dates(&mondays, date!(2026 - 04 - 01), date!(2026 - 05 - 31));
+        assert!(!april.contains(&date!(2026 - 04 - 06)));
+        assert!(!april.contains(&date!(2026 - 05 - 25)));
+        assert!(april.contains(&date!(2026 - 04 - 13)));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod change;
 pub mod enums;
 pub mod freshness;
+pub mod holidays;
 pub mod languages;
 pub mod referral;
 pub mod service;

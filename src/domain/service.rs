@@ -127,7 +127,19 @@ pub struct Schedule {
     pub closes_at: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Does not run on Dutch public holidays ([`super::holidays`]): the agenda and the
+    /// iCalendar feeds skip those days. In HSDS it travels as the schedule's `notes`
+    /// ([`HOLIDAYS_CLOSED_NOTE`]), HSDS having no field for exceptions of a rule.
+    ///
+    /// Always serialised: a schedule is part of the postcard-stored `ServiceSummary`, which is
+    /// not self-describing (hence also `search::schema::SCHEMA_VERSION` 10).
+    #[serde(default)]
+    pub closed_on_holidays: bool,
 }
+
+/// The HSDS schedule `notes` that marks a schedule as closed on public holidays; readable for
+/// people, recognised on import.
+pub const HOLIDAYS_CLOSED_NOTE: &str = "Gesloten op feestdagen.";
 
 impl Schedule {
     /// ISO weekdays this schedule runs on.
@@ -140,6 +152,37 @@ impl Schedule {
             .collect()
     }
 
+    /// "eerste dinsdag", "laatste vrijdag": the days with an ordinal (`1TU`, `-1FR`); empty
+    /// when the schedule runs every week.
+    fn monthly_days(&self) -> Vec<String> {
+        let tokens: Vec<&str> = self.byday.as_deref().unwrap_or("").split(',').collect();
+        if !tokens.iter().any(|t| t.trim().len() > 2) {
+            return Vec::new();
+        }
+        tokens
+            .iter()
+            .filter_map(|token| {
+                let token = token.trim();
+                let day = super::weekday_from_byday(token)?;
+                let ordinal = match token[..token.len().saturating_sub(2)].trim_start_matches('+') {
+                    "" => "",
+                    "1" => "eerste ",
+                    "2" => "tweede ",
+                    "3" => "derde ",
+                    "4" => "vierde ",
+                    "5" => "vijfde ",
+                    "-1" => "laatste ",
+                    "-2" => "een-na-laatste ",
+                    _ => return None,
+                };
+                Some(format!(
+                    "{ordinal}{}",
+                    super::WEEKDAYS_NL[usize::from(day - 1)]
+                ))
+            })
+            .collect()
+    }
+
     /// "dinsdag en donderdag, 10:00–12:00", or the description when there is no rule.
     pub fn summary(&self) -> String {
         let days: Vec<&str> = self
@@ -147,16 +190,22 @@ impl Schedule {
             .into_iter()
             .map(|d| super::WEEKDAYS_NL[usize::from(d - 1)])
             .collect();
-        let mut text = match days.as_slice() {
-            [] => String::new(),
-            [one] => format!("elke {one}"),
-            [init @ .., last] => format!("{} en {last}", init.join(", ")),
+        let monthly = self.monthly_days();
+        let mut text = match (days.as_slice(), monthly.as_slice()) {
+            ([], _) => String::new(),
+            // "elke eerste dinsdag en laatste vrijdag van de maand"
+            (_, [_, ..]) => format!("elke {} van de maand", monthly.join(" en ")),
+            ([one], []) => format!("elke {one}"),
+            ([init @ .., last], []) => format!("{} en {last}", init.join(", ")),
         };
         if let (Some(o), Some(c)) = (&self.opens_at, &self.closes_at) {
             if !text.is_empty() {
                 text.push_str(", ");
             }
             text.push_str(&format!("{o}–{c} uur"));
+        }
+        if self.closed_on_holidays && !text.is_empty() {
+            text.push_str(", niet op feestdagen");
         }
         match (&self.description, text.is_empty()) {
             (Some(d), true) => d.clone(),
@@ -479,6 +528,13 @@ mod tests {
         assert_eq!(
             s.schedules[0].summary(),
             "dinsdag en donderdag, 10:00–12:00 uur"
+        );
+        let mut monthly = s.schedules[0].clone();
+        monthly.byday = Some("1TU,-1FR".into());
+        monthly.closed_on_holidays = true;
+        assert_eq!(
+            monthly.summary(),
+            "elke eerste dinsdag en laatste vrijdag van de maand, 10:00–12:00 uur, niet op feestdagen"
         );
     }
 

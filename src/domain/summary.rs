@@ -155,6 +155,7 @@ mod tests {
                 opens_at: Some("10:00".to_string()),
                 closes_at: Some("12:00".to_string()),
                 description: None,
+                closed_on_holidays: false,
             }],
             locations: vec![
                 LocationSummary {

@@ -1111,6 +1111,8 @@ fn stage_service(
             opens_at: hh_mm(text(s, "opens_at")),
             closes_at: hh_mm(text(s, "closes_at")),
             description: text(s, "description"),
+            closed_on_holidays: text(s, "notes")
+                .is_some_and(|n| n.trim() == crate::domain::HOLIDAYS_CLOSED_NOTE),
         });
     }
     let service_areas = objects(svc, "service_areas")

@@ -404,6 +404,13 @@ pub fn service_json(
                 }
             }
             put(&mut m, "description", s(&sch.description));
+            if sch.closed_on_holidays {
+                m.insert("notes".into(), json!(crate::domain::HOLIDAYS_CLOSED_NOTE));
+            } else if m.get("notes").and_then(Value::as_str)
+                == Some(crate::domain::HOLIDAYS_CLOSED_NOTE)
+            {
+                m.remove("notes");
+            }
             Value::Object(m)
         })
         .collect();

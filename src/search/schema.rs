@@ -43,7 +43,7 @@ use super::{GeoPoint, SearchDocument};
 
 /// Bump whenever the schema, the analyzer chain or what is written into a field changes.
 /// An index on disk with another version is wiped and reported as `IndexState::Incompatible`.
-pub(crate) const SCHEMA_VERSION: u32 = 9;
+pub(crate) const SCHEMA_VERSION: u32 = 10;
 
 /// Bytes per doc-store block. Every hit shown reads its stored fields, which reads the whole
 /// block it lies in: tantivy's default of 16 KiB holds ~10 of our documents, so with LZ4 nine

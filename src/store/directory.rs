@@ -194,6 +194,7 @@ macro_rules! load_chunk {
                     opens_at: col!(row, "opens_at"),
                     closes_at: col!(row, "closes_at"),
                     description: col!(row, "description"),
+                    closed_on_holidays: col!(row, "closed_on_holidays"),
                 });
             }
         }
@@ -689,7 +690,7 @@ impl WriteTx {
             for sch in &s.schedules {
                 sqlx::query(
                     "insert into schedule (id, service_id, freq, byday, opens_at, closes_at, \
-                     description) values ($1, $2, $3, $4, $5, $6, $7)",
+                     description, closed_on_holidays) values ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(sch.id.map(|i| i.to_string()))
                 .bind(&id)
@@ -698,6 +699,7 @@ impl WriteTx {
                 .bind(&sch.opens_at)
                 .bind(&sch.closes_at)
                 .bind(&sch.description)
+                .bind(sch.closed_on_holidays)
                 .execute(&mut *tx)
                 .await?;
             }

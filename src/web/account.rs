@@ -521,24 +521,30 @@ pub async fn invitation_post(
 /// One role as a line on a page, with a link where there is something to manage.
 pub struct RoleLine {
     pub text: String,
-    pub link: Option<(String, String)>,
+    pub links: Vec<(String, String)>,
 }
 
 async fn role_lines(accounts: &Accounts, roles: &[Role]) -> Result<Vec<RoleLine>, AccountError> {
     let mut lines = Vec::with_capacity(roles.len());
     for role in roles {
         let text = accounts.describe_role(role).await?;
-        let link = match role {
-            Role::OrganisationEditor { organization } => Some((
-                format!("/beheer/organisatie/{organization}/sleutels"),
-                "API-sleutels".to_string(),
-            )),
+        let links = match role {
+            Role::OrganisationEditor { organization } => vec![
+                (
+                    format!("/beheer/organisatie/{organization}"),
+                    "Aanbod en locaties bijwerken".to_string(),
+                ),
+                (
+                    format!("/beheer/organisatie/{organization}/sleutels"),
+                    "API-sleutels".to_string(),
+                ),
+            ],
             Role::Administrator | Role::Moderator { .. } => {
-                Some(("/beheer/gebruikers".into(), "Mensen uitnodigen".into()))
+                vec![("/beheer/gebruikers".into(), "Mensen uitnodigen".into())]
             }
-            Role::Professional => None,
+            Role::Professional => Vec::new(),
         };
-        lines.push(RoleLine { text, link });
+        lines.push(RoleLine { text, links });
     }
     Ok(lines)
 }

@@ -5,6 +5,7 @@
 pub(crate) mod account;
 pub mod agenda;
 mod moderation;
+mod editing;
 mod neighbourhood;
 mod search;
 mod service;
@@ -90,6 +91,7 @@ pub fn router() -> Router<AppState> {
             post(moderation::withdraw),
         )
         .route("/beheer/aanbod/{id}/geschiedenis", get(moderation::history))
+        .merge(editing::routes())
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
