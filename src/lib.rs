@@ -26,6 +26,8 @@ pub mod listings;
 pub mod mail;
 pub mod params;
 pub mod query;
+pub mod reminders;
+pub mod reports;
 pub mod search;
 pub mod server;
 pub mod store;

@@ -481,11 +481,17 @@ async fn pages_pass_axe_wcag_2_1_aa() {
 /// Opens `page` and runs axe-core's WCAG 2.1 A/AA rules on it; the violations, worded for a
 /// failure message (empty when there are none).
 async fn axe_report(client: &Client, base: &str, axe: &str, page: &str) -> String {
-    let mut report = String::new();
     client
         .goto(&format!("{base}{page}"))
         .await
         .unwrap_or_else(|err| panic!("open {page}: {err}"));
+    axe_page(client, axe, page).await
+}
+
+/// Runs axe-core's WCAG 2.1 A/AA rules on the page the browser shows (reached by a form, say),
+/// named `page` in the report.
+async fn axe_page(client: &Client, axe: &str, page: &str) -> String {
+    let mut report = String::new();
     wait_for(client, "main h1").await;
     client
         .execute(axe, vec![])
@@ -663,6 +669,93 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                     .unwrap()
                     .is_empty(),
                 "the badge is gone after confirming"
+            );
+        },
+    )
+    .await;
+}
+
+/// "Klopt er iets niet?": a visitor sends the form empty (the errors show), then fills it in
+/// and gets the thank-you page; the administrator signs in and finds the report in the queue;
+/// axe-core checks every page on the way, the stale list too.
+#[tokio::test]
+async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser_on(
+        || accounts_server().base.clone(),
+        false,
+        |client, base| async move {
+            let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+            let found: serde_json::Value = common::http()
+                .get(format!("{base}/api/v1/search?per_page=1"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let listing = format!("/aanbod/{}", found["results"][0]["id"].as_str().unwrap());
+            let mut report = axe_report(&client, &base, &axe, &listing).await;
+            wait_for(&client, "form.report-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("send the empty form");
+            wait_for(&client, "#fout-soort").await;
+            report.push_str(&axe_page(&client, &axe, "the report form with errors").await);
+            wait_for(&client, "#soort-tijden")
+                .await
+                .click()
+                .await
+                .expect("choose");
+            wait_for(&client, "#veld-toelichting")
+                .await
+                .send_keys("De soos is nu op woensdag")
+                .await
+                .expect("type");
+            wait_for(&client, "form.report-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("send the report");
+            let thanks = wait_for(&client, "h1").await.text().await.unwrap();
+            assert!(thanks.contains("Dank u voor uw melding"), "{thanks}");
+            report.push_str(&axe_page(&client, &axe, "the thank-you page").await);
+
+            client
+                .goto(&format!("{base}/inloggen"))
+                .await
+                .expect("open sign-in");
+            wait_for(&client, "#veld-email")
+                .await
+                .send_keys(ADMIN_EMAIL)
+                .await
+                .expect("type e-mail");
+            wait_for(&client, "#veld-password")
+                .await
+                .send_keys(ADMIN_PASSWORD)
+                .await
+                .expect("type password");
+            wait_for(&client, "form.account-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("sign in");
+            wait_for(&client, "a[href*='/sleutels']").await;
+            report.push_str(&axe_report(&client, &base, &axe, "/beheer/meldingen").await);
+            let queue = text_of(&client, "main").await;
+            assert!(queue.contains("De soos is nu op woensdag"), "{queue}");
+            let detail = wait_for(&client, ".report-list a")
+                .await
+                .attr("href")
+                .await
+                .unwrap()
+                .expect("a link to the report");
+            report.push_str(&axe_report(&client, &base, &axe, &detail).await);
+            report.push_str(&axe_report(&client, &base, &axe, "/beheer/verouderd").await);
+            assert!(
+                report.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{report}"
             );
         },
     )

@@ -238,6 +238,13 @@ pub enum Action {
     ModerateArea(Option<String>),
     /// Refer someone to a service.
     Refer,
+    /// Open the list of reports ("Klopt er iets niet?"): people who handle reports about
+    /// some organisation (its editors, moderators, administrators). Which reports the list
+    /// shows is decided per report by [`Action::HandleReport`].
+    OpenReportQueue,
+    /// Read a report about one of this organisation's listings (with the reporter's contact)
+    /// and close it with an outcome.
+    HandleReport(OrgRef),
 }
 
 /// Why an action was refused. Handlers turn [`Denied::NotSignedIn`] into the sign-in page (or a
@@ -310,6 +317,19 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
                 })
         }
         Action::Refer => actor.is_admin() || actor.roles().contains(&Role::Professional),
+        // People, not API tokens: a report can carry a reporter's contact, which no system
+        // needs.
+        Action::OpenReportQueue => {
+            actor.is_admin()
+                || actor.is_moderator()
+                || actor
+                    .roles()
+                    .iter()
+                    .any(|r| matches!(r, Role::OrganisationEditor { .. }))
+        }
+        Action::HandleReport(org) => {
+            actor.is_admin() || actor.edits(org.id) || actor.moderates(&org.gemeenten)
+        }
     };
     if allowed {
         Ok(())
@@ -427,17 +447,20 @@ mod tests {
             ),
             ("moderate instance", Action::ModerateArea(None)),
             ("refer", Action::Refer),
+            ("report queue", Action::OpenReportQueue),
+            ("report A", Action::HandleReport(org_a.clone())),
+            ("report B", Action::HandleReport(org_b.clone())),
         ];
         // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
         let expected: [(&str, &str); 8] = [
-            ("visitor", "SSSSSSSSSSSSSSSS"),
-            ("no roles", "YY--------------"),
-            ("professional", "YY-------------Y"),
-            ("editor A", "YY------Y-Y-----"),
-            ("moderator Utrecht", "YYY-YY----Y--Y--"),
-            ("moderator instance", "YYY-YY----YYYYY-"),
-            ("admin", "YYYYYYYYYYYYYYYY"),
-            ("token A", "Y---------Y-----"),
+            ("visitor", "SSSSSSSSSSSSSSSSSSS"),
+            ("no roles", "YY-----------------"),
+            ("professional", "YY-------------Y---"),
+            ("editor A", "YY------Y-Y-----YY-"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--YY-"),
+            ("moderator instance", "YYY-YY----YYYYY-YYY"),
+            ("admin", "YYYYYYYYYYYYYYYYYYY"),
+            ("token A", "Y---------Y--------"),
         ];
         let mut failures = Vec::new();
         for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {

@@ -5,6 +5,7 @@
 pub(crate) mod account;
 pub mod agenda;
 mod neighbourhood;
+mod reports;
 mod search;
 mod service;
 pub mod session;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(service::confirm_still_correct),
         )
         .route("/aanbod/{id}/agenda.ics", get(agenda::service_feed))
+        .route("/aanbod/{id}/melden", post(reports::report_post))
         .route("/wijken", get(neighbourhood::index))
         .route("/wijk/{code}", get(neighbourhood::page))
         .route("/wijk/{code}/agenda", get(agenda::page))
@@ -73,6 +75,13 @@ pub fn router() -> Router<AppState> {
             "/beheer/organisatie/{id}/sleutels/intrekken",
             post(account::revoke_token),
         )
+        .route("/beheer/meldingen", get(reports::queue))
+        .route("/beheer/meldingen/{id}", get(reports::detail))
+        .route(
+            "/beheer/meldingen/{id}/afhandelen",
+            post(reports::close_post),
+        )
+        .route("/beheer/verouderd", get(reports::stale))
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {

@@ -4,6 +4,8 @@
 
 use std::sync::OnceLock;
 
+pub mod people;
+
 use wijkwijzer::app::App;
 use wijkwijzer::config::Config;
 
