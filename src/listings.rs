@@ -76,9 +76,7 @@ impl Catalog {
         self.may_edit_organisation(actor, proposed.organization_id)
             .await?
             .map_err(ListingChangeError::Denied)?;
-        self.save_service(&proposed)
-            .await
-            .map_err(invalid_or_internal)?;
+        self.save_service(&proposed).await.map_err(invalid_or_internal)?;
         Ok(Proposal::Published)
     }
 
