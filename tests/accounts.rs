@@ -58,14 +58,7 @@ async fn an_editor_confirms_a_listing_is_still_correct_in_one_click() {
             .contains("De datum van de laatste controle is nu vandaag")
     );
     assert!(!after.body.contains("Mogelijk verouderd"), "{}", after.body);
-    let hsds: serde_json::Value = common::http()
-        .get(format!("{}/hsds/services/{own}", base()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hsds = api(&format!("/hsds/services/{own}")).await;
     let today = time::OffsetDateTime::now_utc().date().to_string();
     assert_eq!(hsds["assured_date"], today.as_str(), "{hsds}");
 }

@@ -578,6 +578,29 @@ fn accounts_server() -> &'static common::TestServer {
     })
 }
 
+/// Signs in through the form, as a person would.
+async fn sign_in_as_admin(client: &Client, base: &str) {
+    client
+        .goto(&format!("{base}/inloggen"))
+        .await
+        .expect("open sign-in");
+    wait_for(client, "#veld-email")
+        .await
+        .send_keys(ADMIN_EMAIL)
+        .await
+        .expect("type e-mail");
+    wait_for(client, "#veld-password")
+        .await
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .expect("type password");
+    wait_for(client, "form.account-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("sign in");
+}
+
 async fn first_organisation(store: &wijkwijzer::store::Store) -> uuid::Uuid {
     store.organization_ids().await.unwrap()[0]
 }
@@ -590,26 +613,7 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
         true,
         |client, base| async move {
             let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
-            // Sign in through the form, as a person would.
-            client
-                .goto(&format!("{base}/inloggen"))
-                .await
-                .expect("open sign-in");
-            wait_for(&client, "#veld-email")
-                .await
-                .send_keys(ADMIN_EMAIL)
-                .await
-                .expect("type e-mail");
-            wait_for(&client, "#veld-password")
-                .await
-                .send_keys(ADMIN_PASSWORD)
-                .await
-                .expect("type password");
-            wait_for(&client, "form.account-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("sign in");
+            sign_in_as_admin(&client, &base).await;
             // Only /account links a token page: signed in once it is there.
             let token_page = wait_for(&client, "a[href*='/sleutels']")
                 .await
@@ -618,14 +622,7 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                 .unwrap()
                 .expect("the editor role links its token page");
             // A listing marked possibly outdated, which this administrator may confirm.
-            let found: serde_json::Value = common::http()
-                .get(format!("{base}/api/v1/search?per_page=100"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let found = common::get_json(&format!("{base}/api/v1/search?per_page=100")).await;
             let stale = found["results"]
                 .as_array()
                 .into_iter()
@@ -686,14 +683,7 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
         false,
         |client, base| async move {
             let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
-            let found: serde_json::Value = common::http()
-                .get(format!("{base}/api/v1/search?per_page=1"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let found = common::get_json(&format!("{base}/api/v1/search?per_page=1")).await;
             let listing = format!("/aanbod/{}", found["results"][0]["id"].as_str().unwrap());
             let mut report = axe_report(&client, &base, &axe, &listing).await;
             wait_for(&client, "form.report-form button[type=submit]")
@@ -722,25 +712,7 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
             assert!(thanks.contains("Dank u voor uw melding"), "{thanks}");
             report.push_str(&axe_page(&client, &axe, "the thank-you page").await);
 
-            client
-                .goto(&format!("{base}/inloggen"))
-                .await
-                .expect("open sign-in");
-            wait_for(&client, "#veld-email")
-                .await
-                .send_keys(ADMIN_EMAIL)
-                .await
-                .expect("type e-mail");
-            wait_for(&client, "#veld-password")
-                .await
-                .send_keys(ADMIN_PASSWORD)
-                .await
-                .expect("type password");
-            wait_for(&client, "form.account-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("sign in");
+            sign_in_as_admin(&client, &base).await;
             wait_for(&client, "a[href*='/sleutels']").await;
             report.push_str(&axe_report(&client, &base, &axe, "/beheer/meldingen").await);
             let queue = text_of(&client, "main").await;

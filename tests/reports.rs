@@ -290,14 +290,7 @@ async fn bad_ids_are_pages_that_do_not_exist() {
 
 async fn the_stale_list_is_for_moderators() {
     // The demo listing checked longest ago (or never) is on the instance moderator's list.
-    let body: serde_json::Value = common::http()
-        .get(format!("{}/hsds/services?per_page=100", base()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = api("/hsds/services?per_page=100").await;
     let oldest = body["contents"]
         .as_array()
         .unwrap()

@@ -25,16 +25,30 @@ use crate::store::ReportRow;
 /// One choice of a radio group: (value, label, checked).
 pub type Choice = (&'static str, &'static str, bool);
 
+/// A radio group with its legend and the message next to it (`partials/radio_group.html`).
+pub struct RadioGroup {
+    pub name: &'static str,
+    pub legend: &'static str,
+    pub choices: Vec<Choice>,
+    pub error: Option<String>,
+}
+
+/// A text of a few lines with its hint and message (`partials/textarea_field.html`).
+pub struct TextArea {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: String,
+    pub value: String,
+    pub error: Option<String>,
+}
+
 /// The report form as the service page and the form page show it, with what was typed and the
 /// messages next to the fields.
 pub struct ReportFormView {
     pub action: String,
     pub csrf: String,
-    pub kinds: Vec<Choice>,
-    pub kind_error: Option<String>,
-    pub details: String,
-    pub details_error: Option<String>,
-    pub max_details: usize,
+    pub kind: RadioGroup,
+    pub details: TextArea,
     pub name: Field,
     pub contact: Field,
 }
@@ -44,14 +58,25 @@ impl ReportFormView {
         ReportFormView {
             action: format!("/aanbod/{service}/melden"),
             csrf,
-            kinds: ReportKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label(), typed.soort.trim() == k.as_str()))
-                .collect(),
-            kind_error: None,
-            details: typed.toelichting.clone(),
-            details_error: None,
-            max_details: MAX_DETAILS,
+            kind: RadioGroup {
+                name: "soort",
+                legend: "Wat klopt er niet?",
+                choices: ReportKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str(), k.label(), typed.soort.trim() == k.as_str()))
+                    .collect(),
+                error: None,
+            },
+            details: TextArea {
+                name: "toelichting",
+                label: "Wat is het goede? (niet verplicht, behalve bij “Iets anders”)",
+                hint: format!(
+                    "Bijvoorbeeld: “Het inloopuur is nu op woensdag.” Hoogstens {MAX_DETAILS} \
+                     tekens."
+                ),
+                value: typed.toelichting.clone(),
+                error: None,
+            },
             name: Field::new("naam", "Uw naam (niet verplicht)", "text")
                 .optional()
                 .autocomplete("name")
@@ -69,8 +94,8 @@ impl ReportFormView {
 
     fn complain(&mut self, field: &str, message: String) {
         match field {
-            "soort" => self.kind_error = Some(message),
-            "toelichting" => self.details_error = Some(message),
+            "soort" => self.kind.error = Some(message),
+            "toelichting" => self.details.error = Some(message),
             "naam" => self.name.error = Some(message),
             _ => self.contact.error = Some(message),
         }
@@ -83,8 +108,8 @@ impl ReportFormView {
 
     pub fn error_summary(&self) -> Vec<(&'static str, &str)> {
         [
-            ("soort", self.kind_error.as_deref()),
-            ("toelichting", self.details_error.as_deref()),
+            ("soort", self.kind.error.as_deref()),
+            ("toelichting", self.details.error.as_deref()),
             ("naam", self.name.error.as_deref()),
             ("contact", self.contact.error.as_deref()),
         ]
@@ -253,11 +278,8 @@ struct DetailPage {
     report: ReportView,
     is_open: bool,
     notice: Option<&'static str>,
-    outcomes: Vec<Choice>,
-    outcome_error: Option<String>,
-    note: String,
-    note_error: Option<String>,
-    max_details: usize,
+    outcome: RadioGroup,
+    note: TextArea,
     csrf: String,
 }
 
@@ -267,22 +289,32 @@ impl DetailPage {
             is_open: report.closed_at.is_none(),
             report: report.into(),
             notice: None,
-            outcomes: ReportOutcome::ALL
-                .iter()
-                .map(|o| (o.as_str(), o.label(), form.uitkomst.trim() == o.as_str()))
-                .collect(),
-            outcome_error: None,
-            note: form.notitie.clone(),
-            note_error: None,
-            max_details: MAX_DETAILS,
+            outcome: RadioGroup {
+                name: "uitkomst",
+                legend: "Wat heeft u gedaan?",
+                choices: ReportOutcome::ALL
+                    .iter()
+                    .map(|o| (o.as_str(), o.label(), form.uitkomst.trim() == o.as_str()))
+                    .collect(),
+                error: None,
+            },
+            note: TextArea {
+                name: "notitie",
+                label: "Notitie (niet verplicht)",
+                hint: format!(
+                    "Voor andere redacteuren en moderatoren. Hoogstens {MAX_DETAILS} tekens."
+                ),
+                value: form.notitie.clone(),
+                error: None,
+            },
             csrf: visit.csrf_token(),
         }
     }
 
     fn error_summary(&self) -> Vec<(&'static str, &str)> {
         [
-            ("uitkomst", self.outcome_error.as_deref()),
-            ("notitie", self.note_error.as_deref()),
+            ("uitkomst", self.outcome.error.as_deref()),
+            ("notitie", self.note.error.as_deref()),
         ]
         .into_iter()
         .filter_map(|(field, error)| error.map(|e| (field, e)))
@@ -354,8 +386,8 @@ pub async fn close_post(
     let mut page = DetailPage::new(report, &visit, &form);
     match outcome {
         Err(ReportError::Invalid { field, message }) => match field {
-            "uitkomst" => page.outcome_error = Some(message),
-            _ => page.note_error = Some(message),
+            "uitkomst" => page.outcome.error = Some(message),
+            _ => page.note.error = Some(message),
         },
         Err(ReportError::AlreadyClosed) => {
             page.notice = Some("Iemand anders heeft deze melding al afgehandeld.")

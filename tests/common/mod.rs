@@ -238,6 +238,18 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 
+/// GETs `url` and parses the JSON answer.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    http()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("GET {url}: {err}"))
+        .json()
+        .await
+        .unwrap_or_else(|err| panic!("JSON from {url}: {err}"))
+}
+
 /// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL database if available.
 pub async fn on_both_backends<F, Fut>(demo: bool, test: F)
 where

@@ -370,33 +370,21 @@ pub async fn person(prefix: &str, role: &[(&str, &str)]) -> String {
     email
 }
 
+/// The JSON at `path` on the test's server.
+pub async fn api(path: &str) -> serde_json::Value {
+    super::get_json(&format!("{}{path}", base())).await
+}
+
 /// Two organisation ids of the demo data.
 pub async fn organisations() -> (String, String) {
-    let body: serde_json::Value = super::http()
-        .get(format!("{}/hsds/organizations?per_page=2", base()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = api("/hsds/organizations?per_page=2").await;
     let id = |i: usize| body["contents"][i]["id"].as_str().unwrap().to_string();
     (id(0), id(1))
 }
 
 /// A service of organisation `org` in the demo data.
 pub async fn service_of(org: &str) -> String {
-    let body: serde_json::Value = super::http()
-        .get(format!(
-            "{}/hsds/services?per_page=1&organization_id={org}",
-            base()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = api(&format!("/hsds/services?per_page=1&organization_id={org}")).await;
     body["contents"][0]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("a service of {org}: {body}"))
