@@ -680,7 +680,8 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
     let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
     with_browser_on(
         || accounts_server().base.clone(),
-        false,
+        // Scripts on for axe-core; the pages themselves use none.
+        true,
         |client, base| async move {
             let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
             let found = common::get_json(&format!("{base}/api/v1/search?per_page=1")).await;
