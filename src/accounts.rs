@@ -166,7 +166,8 @@ impl Accounts {
         })
     }
 
-    pub fn mailer(&self) -> &Mailer {
+    /// The mailer, shared with the other use cases that send mail.
+    pub fn mailer(&self) -> &Arc<Mailer> {
         &self.mailer
     }
 

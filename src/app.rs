@@ -34,6 +34,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     pub csrf: crate::web::session::CsrfKey,
     pub cookies: crate::web::session::CookiePolicy,
+    pub reports: crate::reports::Reports,
+    pub reminders: crate::reminders::Reminders,
 }
 
 pub struct App {
@@ -169,6 +171,16 @@ impl App {
         let cookies = crate::web::session::CookiePolicy {
             secure: config.secure_cookies(),
         };
+        let reports = crate::reports::Reports::new(
+            catalog.store.clone(),
+            accounts.mailer().clone(),
+            config.public_base(),
+        );
+        let reminders = crate::reminders::Reminders::new(
+            catalog.clone(),
+            accounts.mailer().clone(),
+            config.public_base(),
+        );
         Ok(Self {
             listener,
             state: AppState {
@@ -177,6 +189,8 @@ impl App {
                 accounts,
                 csrf,
                 cookies,
+                reports,
+                reminders,
             },
         })
     }
@@ -223,6 +237,19 @@ impl App {
             }
         });
 
+        let interval = self.state.config.reminder_interval;
+        let reminders_task = (!interval.is_zero()).then(|| {
+            let mut rx = stop_rx.clone();
+            tokio::spawn(
+                self.state
+                    .reminders
+                    .clone()
+                    .run_every(interval, async move {
+                        let _ = rx.wait_for(|stop| *stop).await;
+                    }),
+            )
+        });
+
         let router = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "Wijkwijzer is listening");
         let limits = self.state.config.limits.clone();
@@ -230,6 +257,9 @@ impl App {
         let _ = stop_tx.send(true);
         let _ = indexer_task.await;
         let _ = pruning_task.await;
+        if let Some(task) = reminders_task {
+            let _ = task.await;
+        }
         self.state.catalog.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -70,6 +70,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Reminder mails about listings not checked for a long time (see `reminders send
+    /// --help`).
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// Write to this file instead of standard output.
@@ -92,6 +98,37 @@ pub enum AdminCommand {
     /// print a single-use link (valid 7 days) to set a name and password. There is never a
     /// default password. Set `--public-url` so that the link has the right address.
     Create { email: String },
+}
+
+#[derive(Subcommand)]
+pub enum RemindersCommand {
+    /// Mail the editors of every organisation with listings not checked within the stale
+    /// period (`--stale-after-days`) a reminder, once per listing per stale period, then exit.
+    /// Running services do this by themselves every `--reminder-interval`; this is safe to
+    /// run beside them.
+    Send,
+}
+
+/// `reminders send`: one reminder run against the configured database.
+pub async fn send_reminders(config: Config) -> anyhow::Result<crate::reminders::ReminderRun> {
+    let config = Config {
+        demo_data: Some(false),
+        ..config
+    };
+    let catalog = crate::app::prepare(&config).await?;
+    let mailer = crate::mail::Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+        &config.data_dir,
+    )?;
+    let reminders = crate::reminders::Reminders::new(
+        catalog.clone(),
+        std::sync::Arc::new(mailer),
+        config.public_base(),
+    );
+    let run = reminders.send_due(crate::domain::freshness::today()).await;
+    catalog.store.close().await;
+    run
 }
 
 /// `admin create`: the link to print. Shell access to the server is the permission.
@@ -251,6 +288,16 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 "{} is beheerder. Stuur deze link (werkt één keer, 7 dagen) om een naam en \
                  wachtwoord te kiezen:\n{link}",
                 email.trim().to_lowercase()
+            );
+            Ok(())
+        }
+        Command::Reminders {
+            command: RemindersCommand::Send,
+        } => {
+            let run = send_reminders(config).await?;
+            println!(
+                "{} herinnering(en) verstuurd over {} aanbod",
+                run.mails, run.listings
             );
             Ok(())
         }

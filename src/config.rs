@@ -103,6 +103,19 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// How often this instance mails the editors of listings not checked within the stale
+    /// period a reminder (at most one per listing per stale period, whatever the number of
+    /// instances on one database), e.g. `6h` or `30m`; `0` = never (`wijkwijzer reminders
+    /// send` does one run by hand).
+    #[arg(
+        long,
+        env = "WIJKWIJZER_REMINDER_INTERVAL",
+        default_value = "6h",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub reminder_interval: Duration,
+
     /// Password hashing cost and sign-in throttling; not settable from outside, so that
     /// production always runs with the safe values (tests lower them in code).
     #[arg(skip)]
@@ -216,6 +229,12 @@ pub struct Limits {
     #[arg(long, env = "WIJKWIJZER_RATE_LIMIT_DUMPS", default_value_t = Limits::DEFAULT.rate_limit_dumps, global = true)]
     pub rate_limit_dumps: u32,
 
+    /// Reports of mistakes ("Klopt er iets niet?") per client per hour, which may all come at
+    /// once; 0 = no limit. More gets a 429 with Retry-After. Counted in memory only: the
+    /// address is never stored.
+    #[arg(long, env = "WIJKWIJZER_RATE_LIMIT_REPORTS", default_value_t = Limits::DEFAULT.rate_limit_reports, global = true)]
+    pub rate_limit_reports: u32,
+
     /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses or
     /// CIDR ranges, e.g. `127.0.0.1,10.0.0.0/8`). Without it, the client is the peer address.
     #[arg(long, env = "WIJKWIJZER_TRUSTED_PROXIES", value_delimiter = ',', value_parser = IpRange::parse, global = true)]
@@ -236,6 +255,7 @@ impl Limits {
         max_body_bytes: 64 * 1024,
         rate_limit_search: 300,
         rate_limit_dumps: 30,
+        rate_limit_reports: 10,
         trusted_proxies: Vec::new(),
     };
 }
@@ -246,7 +266,7 @@ impl Default for Limits {
     }
 }
 
-/// `10s`, `500ms`, `2m` or a plain number of seconds.
+/// `10s`, `500ms`, `2m`, `6h` or a plain number of seconds.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let input = input.trim();
     let (number, unit) = match input.find(|c: char| !c.is_ascii_digit() && c != '.') {
@@ -260,7 +280,8 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "s" => value,
         "m" | "min" => value * 60.0,
-        _ => return Err(format!("'{input}': eenheid ms, s of m")),
+        "h" => value * 3600.0,
+        _ => return Err(format!("'{input}': eenheid ms, s, m of h")),
     };
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("'{input}' is geen duur"))
 }
@@ -474,6 +495,8 @@ impl Config {
             log_format: LogFormat::Pretty,
             region: Region::utrecht(),
             stale_after_days: crate::domain::freshness::DEFAULT_STALE_AFTER_DAYS,
+            // Off: a test that wants reminders turns them on (mails would surprise others).
+            reminder_interval: Duration::ZERO,
             public_url: None,
             smtp_url: None,
             mail_from: "Wijkwijzer <wijkwijzer@localhost>".into(),
@@ -571,6 +594,7 @@ mod tests {
         assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("6h"), Ok(Duration::from_secs(6 * 3600)));
         for bad in ["", "s", "10 parsecs", "-1s", "1e999s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }

@@ -28,6 +28,8 @@ pub mod mail;
 pub mod params;
 pub mod privacy;
 pub mod query;
+pub mod reminders;
+pub mod reports;
 pub mod search;
 pub mod server;
 pub mod store;

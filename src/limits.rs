@@ -137,6 +137,8 @@ pub enum Expensive {
     Search,
     /// HSDS lists with `format=ndjson` (everything, unpaginated) or `full=true`.
     Dump,
+    /// A report of a mistake, `/aanbod/{id}/melden` (each one mails people).
+    Report,
 }
 
 impl Expensive {
@@ -157,15 +159,20 @@ impl Expensive {
             }
             return None;
         }
+        if path.starts_with("/aanbod/") && path.ends_with("/melden") {
+            return Some(Expensive::Report);
+        }
         matches!(path, "/zoeken" | "/api/v1/search").then_some(Expensive::Search)
     }
 }
 
-/// Rate limits per client (GCRA by the `governor` crate; a quota per minute, all of which
-/// may be spent at once).
+/// Rate limits per client (GCRA by the `governor` crate; a quota per minute — per hour for
+/// reports — all of which may be spent at once). Kept in memory only, and clients back at a
+/// full quota are forgotten: no address is stored.
 pub struct RateLimits {
     search: Option<DefaultKeyedRateLimiter<IpAddr>>,
     dumps: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    reports: Option<DefaultKeyedRateLimiter<IpAddr>>,
     trusted_proxies: Vec<IpRange>,
     checks: AtomicU64,
 }
@@ -178,6 +185,9 @@ impl RateLimits {
         Self {
             search: limiter(limits.rate_limit_search),
             dumps: limiter(limits.rate_limit_dumps),
+            // Per hour: people report now and then; a script would fill the queue.
+            reports: NonZeroU32::new(limits.rate_limit_reports)
+                .map(|n| RateLimiter::keyed(Quota::per_hour(n))),
             trusted_proxies: limits.trusted_proxies.clone(),
             checks: AtomicU64::new(0),
         }
@@ -188,6 +198,7 @@ impl RateLimits {
         let limiter = match kind {
             Expensive::Search => &self.search,
             Expensive::Dump => &self.dumps,
+            Expensive::Report => &self.reports,
         };
         let Some(limiter) = limiter else {
             return Ok(());
@@ -298,6 +309,7 @@ mod tests {
         );
         assert_eq!(of("/hsds/services", Some("page=2")), None);
         assert_eq!(of("/aanbod/x", Some("search=x")), None);
+        assert_eq!(of("/aanbod/x/melden", None), Some(Report));
         assert_eq!(of("/", None), None);
     }
 

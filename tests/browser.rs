@@ -1170,3 +1170,66 @@ async fn a_printed_week_agenda_is_one_a4_notice() {
     })
     .await;
 }
+
+/// "Klopt er iets niet?": a visitor sends the form empty (the errors show), then fills it in
+/// and gets the thank-you page; the administrator signs in and finds the report in the queue;
+/// axe-core checks every page on the way, the stale list too.
+#[tokio::test]
+async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser_on(
+        || accounts_server().base.clone(),
+        // Scripts on for axe-core; the pages themselves use none.
+        true,
+        |client, base| async move {
+            let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+            let found = common::get_json(&format!("{base}/api/v1/search?per_page=1")).await;
+            let listing = format!("/aanbod/{}", found["results"][0]["id"].as_str().unwrap());
+            let mut report = axe_report(&client, &base, &axe, &listing).await;
+            wait_for(&client, "form.report-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("send the empty form");
+            wait_for(&client, "#fout-soort").await;
+            report.push_str(&run_axe(&client, &axe, "the report form with errors").await);
+            wait_for(&client, "#soort-tijden")
+                .await
+                .click()
+                .await
+                .expect("choose");
+            wait_for(&client, "#veld-toelichting")
+                .await
+                .send_keys("De soos is nu op woensdag")
+                .await
+                .expect("type");
+            wait_for(&client, "form.report-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .expect("send the report");
+            let thanks = wait_for(&client, "h1").await.text().await.unwrap();
+            assert!(thanks.contains("Dank u voor uw melding"), "{thanks}");
+            report.push_str(&run_axe(&client, &axe, "the thank-you page").await);
+
+            sign_in_as_admin(&client, &base).await;
+            wait_for(&client, "a[href*='/sleutels']").await;
+            report.push_str(&axe_report(&client, &base, &axe, "/beheer/meldingen").await);
+            let queue = text_of(&client, "main").await;
+            assert!(queue.contains("De soos is nu op woensdag"), "{queue}");
+            let detail = wait_for(&client, ".report-list a")
+                .await
+                .attr("href")
+                .await
+                .unwrap()
+                .expect("a link to the report");
+            report.push_str(&axe_report(&client, &base, &axe, &detail).await);
+            report.push_str(&axe_report(&client, &base, &axe, "/beheer/verouderd").await);
+            assert!(
+                report.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{report}"
+            );
+        },
+    )
+    .await;
+}

@@ -270,6 +270,13 @@ pub enum Action {
     /// Withdraw a change request: only the one who proposed it (a person or an API token, by
     /// id), or an administrator.
     WithdrawChangeRequest { proposed_by: Uuid },
+    /// Open the list of reports ("Klopt er iets niet?"): people who handle reports about
+    /// some organisation (its editors, moderators, administrators). Which reports the list
+    /// shows is decided per report by [`Action::HandleReport`].
+    OpenReportQueue,
+    /// Read a report about one of this organisation's listings (with the reporter's contact)
+    /// and close it with an outcome.
+    HandleReport(OrgRef),
 }
 
 /// Why an action was refused. Handlers turn [`Denied::NotSignedIn`] into the sign-in page (or a
@@ -346,6 +353,19 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         Action::OpenModerationQueue => actor.is_admin() || actor.is_moderator(),
         Action::WithdrawChangeRequest { proposed_by } => {
             actor.is_admin() || actor.id() == Some(*proposed_by)
+        }
+        // People, not API tokens: a report can carry a reporter's contact, which no system
+        // needs.
+        Action::OpenReportQueue => {
+            actor.is_admin()
+                || actor.is_moderator()
+                || actor
+                    .roles()
+                    .iter()
+                    .any(|r| matches!(r, Role::OrganisationEditor { .. }))
+        }
+        Action::HandleReport(org) => {
+            actor.is_admin() || actor.edits(org.id) || actor.moderates(&org.gemeenten)
         }
     };
     if allowed {
@@ -479,17 +499,20 @@ mod tests {
                     proposed_by: Uuid::from_u128(98),
                 },
             ),
+            ("report queue", Action::OpenReportQueue),
+            ("report A", Action::HandleReport(org_a.clone())),
+            ("report B", Action::HandleReport(org_b.clone())),
         ];
         // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
         let expected: [(&str, &str); 8] = [
-            ("visitor", "SSSSSSSSSSSSSSSSSSSSS"),
-            ("no roles", "YY-----------------Y-"),
-            ("professional", "YY-------------Y---Y-"),
-            ("editor A", "YY------Y-Y--------Y-"),
-            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-"),
-            ("moderator instance", "YYY-YY----YYYYY-YYYY-"),
-            ("admin", "YYYYYYYYYYYYYYYYYYYYY"),
-            ("token A", "Y---------Y----------"),
+            ("visitor", "SSSSSSSSSSSSSSSSSSSSSSSS"),
+            ("no roles", "YY-----------------Y----"),
+            ("professional", "YY-------------Y---Y----"),
+            ("editor A", "YY------Y-Y--------Y-YY-"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-YY-"),
+            ("moderator instance", "YYY-YY----YYYYY-YYYY-YYY"),
+            ("admin", "YYYYYYYYYYYYYYYYYYYYYYYY"),
+            ("token A", "Y---------Y-------------"),
         ];
         let mut failures = Vec::new();
         for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {

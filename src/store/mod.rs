@@ -11,6 +11,7 @@ mod freshness;
 mod hsds;
 pub mod moderation;
 mod reference;
+mod reports;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -25,6 +26,7 @@ pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use moderation::{ChangeRequestRow, Entity, HistoryRow, RequestStatus};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
+pub use reports::{NewReport, ReportRow};
 
 /// The PostgreSQL advisory lock every write transaction holds until it ends ("wijk" in ASCII),
 /// so that writes commit in change-log order; taken by a trigger (migration 0004), and

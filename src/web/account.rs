@@ -30,7 +30,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(name: &'static str, label: &'static str, input_type: &'static str) -> Self {
+    pub(crate) fn new(name: &'static str, label: &'static str, input_type: &'static str) -> Self {
         Field {
             name,
             label,
@@ -43,23 +43,23 @@ impl Field {
         }
     }
 
-    fn optional(mut self) -> Self {
+    pub(crate) fn optional(mut self) -> Self {
         self.required = false;
         self
     }
 
-    fn autocomplete(mut self, value: &'static str) -> Self {
+    pub(crate) fn autocomplete(mut self, value: &'static str) -> Self {
         self.autocomplete = value;
         self
     }
 
-    fn hint(mut self, hint: &'static str) -> Self {
+    pub(crate) fn hint(mut self, hint: &'static str) -> Self {
         self.hint = Some(hint);
         self
     }
 
     /// Keeps what was typed (never for passwords: they are not sent back to the browser).
-    fn value(mut self, value: &str) -> Self {
+    pub(crate) fn value(mut self, value: &str) -> Self {
         if self.input_type != "password" {
             self.value = value.to_string();
         }
@@ -119,14 +119,14 @@ impl FormPage {
 }
 
 /// Renders an askama page (with the status), or the generic error page when rendering fails.
-fn html(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn html(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(body) => (status, axum::response::Html(body)).into_response(),
         Err(err) => AppError::Internal(err.into()).into_response(),
     }
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(to) {
         response.headers_mut().insert(LOCATION, value);

@@ -7,6 +7,7 @@ pub mod agenda;
 mod moderation;
 mod editing;
 mod neighbourhood;
+mod reports;
 mod search;
 mod service;
 pub mod session;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(service::confirm_still_correct),
         )
         .route("/aanbod/{id}/agenda.ics", get(agenda::service_feed))
+        .route("/aanbod/{id}/melden", post(reports::report_post))
         .route("/wijken", get(neighbourhood::index))
         .route("/wijk/{code}", get(neighbourhood::page))
         .route("/wijk/{code}/agenda", get(agenda::page))
@@ -92,6 +94,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/beheer/aanbod/{id}/geschiedenis", get(moderation::history))
         .merge(editing::routes())
+        .route("/beheer/meldingen", get(reports::queue))
+        .route("/beheer/meldingen/{id}", get(reports::detail))
+        .route(
+            "/beheer/meldingen/{id}/afhandelen",
+            post(reports::close_post),
+        )
+        .route("/beheer/verouderd", get(reports::stale))
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {

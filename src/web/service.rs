@@ -67,6 +67,8 @@ pub struct ServicePage {
     pub confirm_csrf: Option<String>,
     /// Just confirmed ("?bevestigd=1" after the form).
     pub confirmed: bool,
+    /// "Klopt er iets niet?", for everyone.
+    pub report_form: super::reports::ReportFormView,
     pub id: Uuid,
 }
 
@@ -82,7 +84,7 @@ pub async fn page(
     visit: Visit,
     Query(query): Query<PageQuery>,
     headers: axum::http::HeaderMap,
-) -> Result<ServicePage, AppError> {
+) -> Result<Response, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::not_found("Dit aanbod"))?;
     let record = catalog
         .service(id)
@@ -135,7 +137,14 @@ pub async fn page(
             .ok()
             .map(|()| visit.csrf_token()),
     };
-    Ok(ServicePage {
+    // The report form's token; for a visitor it needs the form cookie `respond` sets.
+    let report_form = super::reports::ReportFormView::new(
+        id,
+        visit.csrf_token(),
+        &crate::reports::ReportInput::default(),
+    );
+    Ok(visit.respond(ServicePage {
+        report_form,
         calendar,
         confirmed: confirm_csrf.is_some() && query.bevestigd.is_some(),
         id,
@@ -206,7 +215,7 @@ pub async fn page(
         stale: catalog.is_stale(s.assured_date),
         closed: (s.status == crate::domain::ServiceStatus::TemporarilyClosed)
             .then(|| s.status_reason.clone().unwrap_or_default()),
-    })
+    }))
 }
 
 /// "Klopt nog": an editor (or moderator, administrator) confirms that the listing is still

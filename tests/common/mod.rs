@@ -4,6 +4,8 @@
 
 use std::sync::OnceLock;
 
+pub mod people;
+
 use wijkwijzer::app::App;
 use wijkwijzer::config::Config;
 
@@ -234,6 +236,18 @@ pub fn http() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client")
+}
+
+/// GETs `url` and parses the JSON answer.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    http()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("GET {url}: {err}"))
+        .json()
+        .await
+        .unwrap_or_else(|err| panic!("JSON from {url}: {err}"))
 }
 
 /// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL database if available.
