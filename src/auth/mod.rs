@@ -238,6 +238,17 @@ pub enum Action {
     ModerateArea(Option<String>),
     /// Refer someone to a service.
     Refer,
+    /// Open the queue of sign-up and claim requests (administrators and moderators; which
+    /// requests they see is [`Action::DecideRequest`] per request).
+    OpenRequestQueue,
+    /// See and decide one sign-up or claim request, made in these gemeenten (a sign-up: where
+    /// its postcode lies; a claim: the claimed organisation's). Empty: nowhere known, so only
+    /// for the whole instance's moderators.
+    DecideRequest { gemeenten: BTreeSet<String> },
+    /// Take a role away from someone.
+    RevokeRole,
+    /// Switch an account off (it cannot sign in any more).
+    DisableAccount,
 }
 
 /// Why an action was refused. Handlers turn [`Denied::NotSignedIn`] into the sign-in page (or a
@@ -310,6 +321,11 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
                 })
         }
         Action::Refer => actor.is_admin() || actor.roles().contains(&Role::Professional),
+        Action::OpenRequestQueue => actor.is_admin() || actor.is_moderator(),
+        Action::DecideRequest { gemeenten } => actor.is_admin() || actor.moderates(gemeenten),
+        // Only administrators make moderators and administrators, so only they may undo
+        // roles and accounts: a moderator could otherwise remove an administrator.
+        Action::RevokeRole | Action::DisableAccount => actor.is_admin(),
     };
     if allowed {
         Ok(())
@@ -427,17 +443,32 @@ mod tests {
             ),
             ("moderate instance", Action::ModerateArea(None)),
             ("refer", Action::Refer),
+            ("request queue", Action::OpenRequestQueue),
+            (
+                "decide Utrecht request",
+                Action::DecideRequest {
+                    gemeenten: org_a.gemeenten.clone(),
+                },
+            ),
+            (
+                "decide unplaced request",
+                Action::DecideRequest {
+                    gemeenten: BTreeSet::new(),
+                },
+            ),
+            ("revoke role", Action::RevokeRole),
+            ("disable account", Action::DisableAccount),
         ];
         // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
         let expected: [(&str, &str); 8] = [
-            ("visitor", "SSSSSSSSSSSSSSSS"),
-            ("no roles", "YY--------------"),
-            ("professional", "YY-------------Y"),
-            ("editor A", "YY------Y-Y-----"),
-            ("moderator Utrecht", "YYY-YY----Y--Y--"),
-            ("moderator instance", "YYY-YY----YYYYY-"),
-            ("admin", "YYYYYYYYYYYYYYYY"),
-            ("token A", "Y---------Y-----"),
+            ("visitor", "SSSSSSSSSSSSSSSSSSSSS"),
+            ("no roles", "YY-------------------"),
+            ("professional", "YY-------------Y-----"),
+            ("editor A", "YY------Y-Y----------"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--YY---"),
+            ("moderator instance", "YYY-YY----YYYYY-YYY--"),
+            ("admin", "YYYYYYYYYYYYYYYYYYYYY"),
+            ("token A", "Y---------Y----------"),
         ];
         let mut failures = Vec::new();
         for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {

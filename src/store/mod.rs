@@ -10,6 +10,7 @@ mod events;
 mod freshness;
 mod hsds;
 mod reference;
+mod requests;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -23,6 +24,7 @@ pub use changes::Change;
 pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
+pub use requests::{Decision, RequestDetails, RequestKind, RequestRow};
 
 /// The PostgreSQL advisory lock every write transaction holds until it ends ("wijk" in ASCII),
 /// so that writes commit in change-log order; taken by a trigger (migration 0004), and

@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub mod agenda;
+mod claims;
 mod neighbourhood;
 mod search;
 mod service;
@@ -73,6 +74,28 @@ pub fn router() -> Router<AppState> {
             "/beheer/organisatie/{id}/sleutels/intrekken",
             post(account::revoke_token),
         )
+        .route(
+            "/beheer/gebruikers/rol-intrekken",
+            post(account::revoke_role),
+        )
+        .route(
+            "/beheer/gebruikers/uitzetten",
+            post(account::disable_account),
+        )
+        .route(
+            "/organisatie-aanmelden",
+            get(claims::signup).post(claims::signup_post),
+        )
+        .route(
+            "/aanbod/{id}/claimen",
+            get(claims::claim).post(claims::claim_post),
+        )
+        .route("/beheer/aanmeldingen", get(claims::queue))
+        .route(
+            "/beheer/aanmeldingen/{id}/goedkeuren",
+            post(claims::approve),
+        )
+        .route("/beheer/aanmeldingen/{id}/afwijzen", post(claims::reject))
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
