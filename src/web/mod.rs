@@ -4,6 +4,7 @@
 
 pub(crate) mod account;
 pub mod agenda;
+mod calendar_edit;
 mod claims;
 mod neighbourhood;
 mod search;
@@ -89,6 +90,23 @@ pub fn router() -> Router<AppState> {
         .route(
             "/aanbod/{id}/claimen",
             get(claims::claim).post(claims::claim_post),
+        )
+        .route("/beheer/aanbod/{id}/agenda", get(calendar_edit::page))
+        .route(
+            "/beheer/aanbod/{id}/agenda/activiteit",
+            post(calendar_edit::add_activity),
+        )
+        .route(
+            "/beheer/aanbod/{id}/agenda/extra",
+            post(calendar_edit::add_extra),
+        )
+        .route(
+            "/beheer/aanbod/{id}/agenda/afzeggen",
+            post(calendar_edit::cancel),
+        )
+        .route(
+            "/beheer/aanbod/{id}/agenda/verwijderen",
+            post(calendar_edit::remove),
         )
         .route("/beheer/aanmeldingen", get(claims::queue))
         .route(
