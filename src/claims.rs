@@ -316,7 +316,13 @@ impl Requests {
         Ok(self
             .catalog
             .store
-            .create_request(RequestKind::SignUp, None, None, gemeente.as_deref(), &details)
+            .create_request(
+                RequestKind::SignUp,
+                None,
+                None,
+                gemeente.as_deref(),
+                &details,
+            )
             .await?)
     }
 

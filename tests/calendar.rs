@@ -468,11 +468,18 @@ async fn an_editor_keeps_the_calendar_through_the_forms() {
     assert_eq!(form.status.as_u16(), 200, "{}", form.body);
     let title = "Formuliertest <i>soep</i> & brood";
     let bad = editor
-        .submit(&path, &format!("{path}/activiteit"), &[("datum", "morgen"), ("titel", title)])
+        .submit(
+            &path,
+            &format!("{path}/activiteit"),
+            &[("datum", "morgen"), ("titel", title)],
+        )
         .await;
     assert_eq!(bad.status.as_u16(), 400);
     assert!(bad.body.contains("id=\"fout-datum\""), "{}", bad.body);
-    assert!(bad.body.contains("Formuliertest &#60;i&#62;soep"), "typed title kept, escaped");
+    assert!(
+        bad.body.contains("Formuliertest &#60;i&#62;soep"),
+        "typed title kept, escaped"
+    );
     let date = a.today.to_string();
     let added = editor
         .submit(
@@ -489,7 +496,10 @@ async fn an_editor_keeps_the_calendar_through_the_forms() {
         .await;
     assert_eq!(added.status.as_u16(), 303, "{}", added.body);
     let (_, agenda) = page(&format!("/wijk/{}/agenda?vanaf={}", a.area, a.today)).await;
-    assert!(agenda.contains("Formuliertest &#60;i&#62;soep&#60;/i&#62;"), "{agenda}");
+    assert!(
+        agenda.contains("Formuliertest &#60;i&#62;soep&#60;/i&#62;"),
+        "{agenda}"
+    );
     assert!(!agenda.contains("<i>soep"));
     let calendar = feed(&format!("/wijk/{}/agenda.ics", a.area)).await;
     let event = calendar
@@ -514,7 +524,11 @@ async fn an_editor_keeps_the_calendar_through_the_forms() {
         .submit(
             &path,
             &format!("{path}/afzeggen"),
-            &[("datum", &day), ("doel", &target), ("reden", "Buurthuis dicht")],
+            &[
+                ("datum", &day),
+                ("doel", &target),
+                ("reden", "Buurthuis dicht"),
+            ],
         )
         .await;
     assert_eq!(cancelled.status.as_u16(), 303, "{}", cancelled.body);
@@ -526,13 +540,20 @@ async fn an_editor_keeps_the_calendar_through_the_forms() {
     let uid = format!("{target}-{}@wijkwijzer", day.replace('-', ""));
     let service_feed = feed(&format!("/aanbod/{}/agenda.ics", a.service)).await;
     let (session, _) = event_in(&service_feed, &uid).expect("the session in the feed");
-    assert_eq!(session.get_status(), Some(icalendar::EventStatus::Cancelled));
+    assert_eq!(
+        session.get_status(),
+        Some(icalendar::EventStatus::Cancelled)
+    );
 
     // Someone else's calendar: 403; a visitor: the sign-in page.
     let mut other = signed_in(OTHER_EDITOR).await;
     assert_eq!(other.get(&path).await.status.as_u16(), 403);
     let refused = other
-        .submit("/account", &format!("{path}/activiteit"), &[("datum", &date), ("titel", "Niet van mij")])
+        .submit(
+            "/account",
+            &format!("{path}/activiteit"),
+            &[("datum", &date), ("titel", "Niet van mij")],
+        )
         .await;
     assert_eq!(refused.status.as_u16(), 403);
     let base = APP.with(|b| b.clone());
@@ -541,12 +562,19 @@ async fn an_editor_keeps_the_calendar_through_the_forms() {
     assert_eq!(visit.status.as_u16(), 303);
     assert!(visit.location().starts_with("/inloggen"));
     let forged = editor
-        .post(&format!("{path}/activiteit"), &[("datum", &date), ("titel", "Vervalst")])
+        .post(
+            &format!("{path}/activiteit"),
+            &[("datum", &date), ("titel", "Vervalst")],
+        )
         .await;
     assert_eq!(forged.status.as_u16(), 403);
 
     // Remove the activity again.
-    let listed = page_after.body.split("Formuliertest").nth(2).expect("in the entries list");
+    let listed = page_after
+        .body
+        .split("Formuliertest")
+        .nth(2)
+        .expect("in the entries list");
     let entry = common::web::field_value(listed, "entry").expect("its remove form");
     let removed = editor
         .submit(&path, &format!("{path}/verwijderen"), &[("entry", &entry)])
@@ -555,7 +583,11 @@ async fn an_editor_keeps_the_calendar_through_the_forms() {
     let (_, agenda) = page(&format!("/wijk/{}/agenda?vanaf={}", a.area, a.today)).await;
     assert!(!agenda.contains("Formuliertest"), "removed");
     assert_eq!(
-        editor.get("/beheer/aanbod/geen-id/agenda").await.status.as_u16(),
+        editor
+            .get("/beheer/aanbod/geen-id/agenda")
+            .await
+            .status
+            .as_u16(),
         404
     );
 }

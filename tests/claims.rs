@@ -89,17 +89,17 @@ fn spawn(database_url: Option<String>) -> TestServer {
                     (p.professional, Role::Professional),
                     (p.editor, Role::OrganisationEditor { organization: org }),
                 ] {
-                    let user = store.create_user(&email, &email, Some(&hash)).await.unwrap();
+                    let user = store
+                        .create_user(&email, &email, Some(&hash))
+                        .await
+                        .unwrap();
                     store.grant_role(user, &role, None).await.unwrap();
                 }
             })
         },
     );
     let data_dir = rx.recv().unwrap();
-    INFOS
-        .lock()
-        .unwrap()
-        .push((server.base.clone(), data_dir));
+    INFOS.lock().unwrap().push((server.base.clone(), data_dir));
     server
 }
 
@@ -176,7 +176,10 @@ async fn editors_organisation() -> (String, String) {
         .json()
         .await
         .unwrap();
-    let service = services["contents"][0]["id"].as_str().unwrap_or_default().to_string();
+    let service = services["contents"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     (id, service)
 }
 
@@ -254,7 +257,11 @@ async fn accept_invitation(email: &str) -> Browser {
     let link = link_in(&mail, "/uitnodiging/");
     let mut newcomer = browser();
     let done = newcomer
-        .submit(&link, &link, &[("name", "Nieuwe Redacteur"), ("password", PASSWORD)])
+        .submit(
+            &link,
+            &link,
+            &[("name", "Nieuwe Redacteur"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     signed_in(email).await
@@ -275,11 +282,18 @@ async fn an_approved_sign_up_makes_the_contact_editor_of_that_organisation_only(
     let done = approve(&mut moderator, &id).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Goedgekeurd"), "{}", done.body);
-    assert!(request_id(&done, &name).is_none(), "decided requests leave the queue");
+    assert!(
+        request_id(&done, &name).is_none(),
+        "decided requests leave the queue"
+    );
 
     let mut editor = accept_invitation(&email).await;
     let me = editor.get("/account").await;
-    assert!(me.body.contains(&format!("redacteur van {name}")), "{}", me.body);
+    assert!(
+        me.body.contains(&format!("redacteur van {name}")),
+        "{}",
+        me.body
+    );
     let own = me
         .body
         .split("/beheer/organisatie/")
@@ -287,16 +301,25 @@ async fn an_approved_sign_up_makes_the_contact_editor_of_that_organisation_only(
         .map(|rest| rest[..36].to_string())
         .expect("a link to the new organisation's keys");
     assert_eq!(
-        editor.get(&format!("/beheer/organisatie/{own}/sleutels")).await.status,
+        editor
+            .get(&format!("/beheer/organisatie/{own}/sleutels"))
+            .await
+            .status,
         StatusCode::OK
     );
     let (other, _) = editors_organisation().await;
     assert_eq!(
-        editor.get(&format!("/beheer/organisatie/{other}/sleutels")).await.status,
+        editor
+            .get(&format!("/beheer/organisatie/{other}/sleutels"))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     // Approving again: the request is closed.
-    assert_eq!(approve(&mut moderator, &id).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        approve(&mut moderator, &id).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 /// A moderator of one gemeente sees only the sign-ups placed there; a moderator of the
@@ -311,7 +334,10 @@ async fn a_sign_up_reaches_the_moderators_of_its_gemeente() {
     let id = request_id(&all, &name).expect("the instance moderator sees it");
     assert!(request_id(&queue, &name).is_none(), "not Utrecht's");
     // Not by URL either.
-    assert_eq!(approve(&mut utrecht, &id).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        approve(&mut utrecht, &id).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert!(request_id(&instance.get("/beheer/aanmeldingen").await, &name).is_some());
 }
 
@@ -328,7 +354,11 @@ async fn a_rejection_mails_the_reason() {
         .submit("/beheer/aanmeldingen", &action, &[("reden", "   ")])
         .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
-    assert!(empty.body.contains(&format!("fout-reden-{id}")), "{}", empty.body);
+    assert!(
+        empty.body.contains(&format!("fout-reden-{id}")),
+        "{}",
+        empty.body
+    );
     let reason = "Dit is geen organisatie in onze regio.";
     let done = moderator
         .submit("/beheer/aanmeldingen", &action, &[("reden", reason)])
@@ -345,12 +375,19 @@ async fn a_confirmed_claim_makes_the_sender_editor() {
     let service = some_service().await;
     let mut visitor = browser();
     let page = visitor.get(&format!("/aanbod/{service}")).await;
-    assert!(page.body.contains(&format!("/aanbod/{service}/claimen")), "claim link");
+    assert!(
+        page.body.contains(&format!("/aanbod/{service}/claimen")),
+        "claim link"
+    );
     let (word, _) = unique("claimer");
     let email = format!("{word}@example.org");
     let path = format!("/aanbod/{service}/claimen");
     let missing = visitor
-        .submit(&path, &path, &[("contactpersoon", "Claimer"), ("email", &email)])
+        .submit(
+            &path,
+            &path,
+            &[("contactpersoon", "Claimer"), ("email", &email)],
+        )
         .await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     assert!(missing.body.contains("fout-functie") && missing.body.contains("fout-toestemming"));
@@ -379,7 +416,8 @@ async fn a_confirmed_claim_makes_the_sender_editor() {
     let mut editor = accept_invitation(&email).await;
     let own = editor.get(&format!("/aanbod/{service}")).await;
     assert!(
-        own.body.contains(&format!("action=\"/aanbod/{service}/klopt-nog\"")),
+        own.body
+            .contains(&format!("action=\"/aanbod/{service}/klopt-nog\"")),
         "the new editor may confirm the listing"
     );
 }
@@ -393,7 +431,11 @@ async fn outsiders_cannot_see_or_decide_requests() {
     let mut visitor = browser();
     let page = visitor.get("/beheer/aanmeldingen").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert!(page.location().starts_with("/inloggen"), "{}", page.location());
+    assert!(
+        page.location().starts_with("/inloggen"),
+        "{}",
+        page.location()
+    );
     for who in [people().professional, people().editor] {
         let mut outsider = signed_in(&who).await;
         let queue = outsider.get("/beheer/aanmeldingen").await;
@@ -427,7 +469,11 @@ async fn outsiders_cannot_see_or_decide_requests() {
         "/aanbod/geen-id/claimen".to_string(),
         format!("/aanbod/{}/claimen", uuid::Uuid::new_v4()),
     ] {
-        assert_eq!(browser().get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            browser().get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
 }
 
@@ -437,7 +483,11 @@ async fn the_public_forms_are_rate_limited_per_address() {
     let (_, address) = unique("flood");
     let mut flooder = Browser::new(&info().base, &address);
     let bad = flooder
-        .submit("/organisatie-aanmelden", "/organisatie-aanmelden", &[("naam", "x")])
+        .submit(
+            "/organisatie-aanmelden",
+            "/organisatie-aanmelden",
+            &[("naam", "x")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let service = some_service().await;
@@ -478,7 +528,11 @@ async fn the_public_forms_are_rate_limited_per_address() {
                     ],
                 )
                 .await;
-            assert_eq!(signup.status, StatusCode::TOO_MANY_REQUESTS, "one limit for both");
+            assert_eq!(
+                signup.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "one limit for both"
+            );
         }
     }
     sign_up("Andere afzender", UTRECHT).await;
@@ -541,7 +595,15 @@ async fn what_people_type_is_escaped_in_the_queue() {
     let path = format!("/aanbod/{service}/claimen");
     // Errors show the typed text again: escaped there too.
     let again = visitor
-        .submit(&path, &path, &[("contactpersoon", &typed), ("functie", &typed), ("bericht", &typed)])
+        .submit(
+            &path,
+            &path,
+            &[
+                ("contactpersoon", &typed),
+                ("functie", &typed),
+                ("bericht", &typed),
+            ],
+        )
         .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_escaped(&again.body);
@@ -587,7 +649,11 @@ async fn an_administrator_revokes_roles_and_switches_accounts_off() {
         .submit(
             "/beheer/gebruikers",
             "/beheer/gebruikers",
-            &[("email", &email), ("role", "editor"), ("organization", &organisation)],
+            &[
+                ("email", &email),
+                ("role", "editor"),
+                ("organization", &organisation),
+            ],
         )
         .await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
@@ -610,7 +676,11 @@ async fn an_administrator_revokes_roles_and_switches_accounts_off() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let done = admin
-        .submit("/beheer/gebruikers", "/beheer/gebruikers/rol-intrekken", &revoke)
+        .submit(
+            "/beheer/gebruikers",
+            "/beheer/gebruikers/rol-intrekken",
+            &revoke,
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_eq!(person.get(&keys).await.status, StatusCode::FORBIDDEN);
@@ -626,7 +696,11 @@ async fn an_administrator_revokes_roles_and_switches_accounts_off() {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("staat uit"));
-    assert_eq!(person.get("/account").await.status, StatusCode::SEE_OTHER, "signed out");
+    assert_eq!(
+        person.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
     let again = browser().login(&email, PASSWORD).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "cannot sign in");
 }
@@ -646,7 +720,11 @@ async fn the_invite_form_finds_the_organisation_by_name() {
             .submit(
                 "/beheer/gebruikers",
                 "/beheer/gebruikers",
-                &[("email", &email), ("role", "editor"), ("organization", &organisation)],
+                &[
+                    ("email", &email),
+                    ("role", "editor"),
+                    ("organization", &organisation),
+                ],
             )
             .await
     };
@@ -662,7 +740,11 @@ async fn the_invite_form_finds_the_organisation_by_name() {
     approve(&mut admin, &second).await;
     let several = invite(format!("{word}-3@example.org"), name[..12].to_string()).await;
     assert_eq!(several.status, StatusCode::BAD_REQUEST);
-    assert!(several.body.contains("<select id=\"veld-organization\""), "{}", several.body);
+    assert!(
+        several.body.contains("<select id=\"veld-organization\""),
+        "{}",
+        several.body
+    );
 }
 
 common::tests_on_both_servers!(

@@ -175,8 +175,8 @@ impl Store {
                 " from listing_request where id = $1 and status = 'open'"
             ))
             .bind(id.to_string())
-                .fetch_optional(pool)
-                .await?;
+            .fetch_optional(pool)
+            .await?;
             Ok(match row {
                 Some(row) => Some(request_from_row!(&row)),
                 None => None,

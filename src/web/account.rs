@@ -87,7 +87,11 @@ pub(crate) struct FormPage {
 }
 
 impl FormPage {
-    pub(crate) fn new(title: &'static str, action: impl Into<String>, submit: &'static str) -> Self {
+    pub(crate) fn new(
+        title: &'static str,
+        action: impl Into<String>,
+        submit: &'static str,
+    ) -> Self {
         FormPage {
             title,
             intro: Vec::new(),
@@ -897,7 +901,12 @@ pub struct RevokeRoleForm {
 }
 
 /// The users page again with a notice, after a change to someone's account.
-async fn users_page_saying(accounts: &Accounts, visit: &Visit, status: StatusCode, notice: &str) -> Response {
+async fn users_page_saying(
+    accounts: &Accounts,
+    visit: &Visit,
+    status: StatusCode,
+    notice: &str,
+) -> Response {
     match users_page(accounts, visit, &InviteForm::default()).await {
         Ok(mut page) => {
             page.notice = Some(notice.to_string());
@@ -953,15 +962,13 @@ pub async fn disable_account(
         return AppError::not_found("Dit account").into_response();
     };
     match accounts.disable_account(&visit.actor, user).await {
-        Ok(()) => {
-            users_page_saying(
-                &accounts,
-                &visit,
-                StatusCode::OK,
-                "Het account staat uit. Deze persoon is overal uitgelogd en kan niet meer inloggen.",
-            )
-            .await
-        }
+        Ok(()) => users_page_saying(
+            &accounts,
+            &visit,
+            StatusCode::OK,
+            "Het account staat uit. Deze persoon is overal uitgelogd en kan niet meer inloggen.",
+        )
+        .await,
         Err(AccountError::Invalid { message, .. }) => {
             users_page_saying(&accounts, &visit, StatusCode::BAD_REQUEST, &message).await
         }

@@ -19,6 +19,7 @@ use crate::domain::{CalendarEvent, EventKind, Invalid};
 use crate::error::AppError;
 use crate::web::account::{Field, html, refused, see_other};
 use crate::web::agenda::{day_label, parse_date};
+use crate::web::claims::path_id;
 use crate::web::session::{CsrfForm, Visit};
 
 /// How far ahead the page shows sessions.
@@ -214,8 +215,8 @@ fn calendar_refused(err: CalendarError, path: &str) -> Response {
     }
 }
 
-fn service_id(raw: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found("Dit aanbod").into_response())
+fn no_such_service() -> Response {
+    AppError::not_found("Dit aanbod").into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -229,21 +230,24 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     match page_of(&catalog, &visit, id).await {
         Ok(mut page) => {
-            page.notice = query.klaar.as_deref().and_then(|what| {
-                Some(match what {
-                    "activiteit" => "De activiteit staat in de agenda.",
-                    "extra" => "De extra keer staat in de agenda.",
-                    "afgezegd" => "In de agenda staat nu: gaat niet door.",
-                    "verwijderd" => "Verwijderd uit de agenda.",
-                    _ => return None,
+            page.notice = query
+                .klaar
+                .as_deref()
+                .and_then(|what| {
+                    Some(match what {
+                        "activiteit" => "De activiteit staat in de agenda.",
+                        "extra" => "De extra keer staat in de agenda.",
+                        "afgezegd" => "In de agenda staat nu: gaat niet door.",
+                        "verwijderd" => "Verwijderd uit de agenda.",
+                        _ => return None,
+                    })
                 })
-            }).map(str::to_string);
+                .map(str::to_string);
             visit.respond(html(StatusCode::OK, &page))
         }
         Err(err) => calendar_refused(err, &format!("/beheer/aanbod/{id}/agenda")),
@@ -336,9 +340,8 @@ pub async fn add_activity(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<ActivityForm>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     let result: Result<_, CalendarError> = async {
         let activity = NewActivity {
@@ -369,9 +372,8 @@ pub async fn add_extra(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<ExtraForm>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     let result: Result<_, CalendarError> = async {
         let date = parse_day("datum", &form.datum)?
@@ -408,9 +410,8 @@ pub async fn cancel(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<CancelForm>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     let result: Result<_, CalendarError> = async {
         let date = parse_day("datum", &form.datum)?
@@ -454,9 +455,8 @@ pub async fn remove(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<RemoveForm>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     let Ok(entry) = Uuid::parse_str(form.entry.trim()) else {
         return AppError::not_found("Deze activiteit").into_response();

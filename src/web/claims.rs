@@ -95,9 +95,13 @@ fn claim_page(visit: &Visit, id: Uuid, names: &(String, String), typed: &ClaimIn
         Field::new("functie", "Uw functie bij de organisatie", "text")
             .autocomplete("organization-title")
             .value(&typed.functie),
-        Field::new("bericht", "Bericht voor de moderator (niet verplicht)", "textarea")
-            .optional()
-            .value(&typed.bericht),
+        Field::new(
+            "bericht",
+            "Bericht voor de moderator (niet verplicht)",
+            "textarea",
+        )
+        .optional()
+        .value(&typed.bericht),
         Field::new("toestemming", CONSENT, "checkbox").value(&typed.toestemming),
     ];
     page.links = vec![("Terug naar het aanbod", format!("/aanbod/{id}"))];
@@ -156,8 +160,13 @@ pub async fn signup_post(
     after_post(&visit, signup_page(&visit, &form), result)
 }
 
-fn service_id(raw: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found("Dit aanbod").into_response())
+/// The id in a path; a malformed one is a page that does not exist (the caller says which).
+pub(super) fn path_id(raw: &str) -> Option<Uuid> {
+    Uuid::parse_str(raw.trim()).ok()
+}
+
+fn no_such_service() -> Response {
+    AppError::not_found("Dit aanbod").into_response()
 }
 
 pub async fn claim(
@@ -166,9 +175,8 @@ pub async fn claim(
     visit: Visit,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     match Requests::new(&catalog, &accounts).claimable(id).await {
         Ok(names) => {
@@ -185,9 +193,8 @@ pub async fn claim_post(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<ClaimInput>,
 ) -> Response {
-    let id = match service_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_service();
     };
     let requests = Requests::new(&catalog, &accounts);
     let names = match requests.claimable(id).await {
@@ -307,8 +314,8 @@ pub async fn queue(
     }
 }
 
-fn request_id(raw: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(raw.trim()).map_err(|_| AppError::not_found("Deze aanvraag").into_response())
+fn no_such_request() -> Response {
+    AppError::not_found("Deze aanvraag").into_response()
 }
 
 #[derive(Deserialize)]
@@ -320,9 +327,8 @@ pub async fn approve(
     Path(id): Path<String>,
     CsrfForm { visit, .. }: CsrfForm<NoFields>,
 ) -> Response {
-    let id = match request_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_request();
     };
     let requests = Requests::new(&catalog, &accounts);
     let approved = match requests.approve(&visit.actor, id).await {
@@ -356,9 +362,8 @@ pub async fn reject(
     Path(id): Path<String>,
     CsrfForm { visit, form }: CsrfForm<RejectForm>,
 ) -> Response {
-    let id = match request_id(&id) {
-        Ok(id) => id,
-        Err(response) => return response,
+    let Some(id) = path_id(&id) else {
+        return no_such_request();
     };
     let requests = Requests::new(&catalog, &accounts);
     let problems = match requests.reject(&visit.actor, id, &form.reden).await {
