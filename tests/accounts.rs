@@ -5,12 +5,12 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use common::TestServer;
+use common::web::{Browser, Page, field_value, link_in};
 use reqwest::StatusCode;
 use wijkwijzer::config::{Config, IpRange, LoginThrottle};
 
@@ -110,189 +110,14 @@ fn unique(prefix: &str) -> (String, String) {
     )
 }
 
-/// A browser without JavaScript: keeps cookies, reads forms, speaks from one address.
-struct Browser {
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-    address: String,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> String {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    }
-
-    /// The first form's CSRF token.
-    fn csrf(&self) -> String {
-        field_value(&self.body, "csrf").unwrap_or_else(|| panic!("no csrf field in {}", self.body))
-    }
-
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect()
-    }
-}
-
-fn field_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &html[at + name.len() + 15..];
-    Some(rest[..rest.find('"')?].to_string())
-}
-
-impl Browser {
-    fn new(address: &str) -> Self {
-        Browser {
-            http: common::http(),
-            cookies: HashMap::new(),
-            address: address.to_string(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
-        let response = request
-            .header("x-forwarded-for", &self.address)
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        for value in headers.get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-        let body = response.text().await.unwrap_or_default();
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.http.get(format!("{}{path}", base()));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let request = self.http.post(format!("{}{path}", base())).form(form);
-        self.send(request).await
-    }
-
-    /// Gets the page at `form_page`, then posts `form` with its CSRF token to `action`.
-    async fn submit(&mut self, form_page: &str, action: &str, form: &[(&str, &str)]) -> Page {
-        let page = self.get(form_page).await;
-        let csrf = page.csrf();
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(form);
-        self.post(action, &all).await
-    }
-
-    async fn login(&mut self, email: &str, password: &str) -> Page {
-        self.submit(
-            "/inloggen",
-            "/inloggen",
-            &[("email", email), ("password", password)],
-        )
-        .await
-    }
-
-    fn session(&self) -> Option<String> {
-        self.cookies.get("wijkwijzer_sessie").cloned()
-    }
+/// A browser without JavaScript at this test's server, speaking from `address`.
+fn browser_at(address: &str) -> Browser {
+    Browser::new(&base(), address)
 }
 
 /// The newest mail to `to` in the server's mail folder, decoded.
 fn mail_to(to: &str) -> Option<String> {
-    let dir = info().data_dir.join("mail");
-    let mut newest: Option<(std::time::SystemTime, String)> = None;
-    for entry in std::fs::read_dir(dir).ok()? {
-        let path = entry.ok()?.path();
-        let raw = std::fs::read_to_string(&path).ok()?;
-        if !raw.lines().any(|l| l.starts_with("To:") && l.contains(to)) {
-            continue;
-        }
-        let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-        if newest.as_ref().is_none_or(|(t, _)| modified >= *t) {
-            newest = Some((modified, decode_mail(&raw)));
-        }
-    }
-    newest.map(|(_, text)| text)
-}
-
-fn decode_mail(raw: &str) -> String {
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .or_else(|| raw.split_once("\n\n"))
-        .unwrap_or((raw, ""));
-    if head.contains("Content-Transfer-Encoding: base64") {
-        use base64::Engine;
-        let joined: String = body.split_whitespace().collect();
-        return String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(joined)
-                .unwrap(),
-        )
-        .unwrap();
-    }
-    let body = body.replace("=\r\n", "").replace("=\n", "");
-    // Quoted-printable: =XX bytes.
-    let bytes = body.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&body[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The path of the link in a mail that starts with `prefix` (e.g. `/uitnodiging/`).
-fn link_in(mail: &str, prefix: &str) -> String {
-    let at = mail
-        .find(prefix)
-        .unwrap_or_else(|| panic!("no {prefix} link in {mail}"));
-    mail[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim()
-        .to_string()
+    common::web::mail_to(&info().data_dir, to)
 }
 
 /// The first administrator, made by `admin create` (the function the command runs) on the
@@ -308,7 +133,7 @@ async fn admin() -> (String, String) {
     let (email, address) = unique("beheerder");
     let link = create_admin_by_command(&email).await;
     let path = link.strip_prefix(&base).expect("link to this server");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let done = browser
         .submit(
             path,
@@ -344,7 +169,7 @@ async fn create_admin_by_command(email: &str) -> String {
 async fn person(prefix: &str, role: &[(&str, &str)]) -> String {
     let (admin_email, admin_password) = admin().await;
     let (email, address) = unique(prefix);
-    let mut admin = Browser::new(&address);
+    let mut admin = browser_at(&address);
     let page = admin.login(&admin_email, &admin_password).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let mut form = vec![("email", email.as_str())];
@@ -356,7 +181,7 @@ async fn person(prefix: &str, role: &[(&str, &str)]) -> String {
     let mail = mail_to(&email).expect("invitation mail");
     assert!(!mail.contains(PASSWORD));
     let link = link_in(&mail, "/uitnodiging/");
-    let mut newcomer = Browser::new(&address);
+    let mut newcomer = browser_at(&address);
     let done = newcomer
         .submit(&link, &link, &[("name", prefix), ("password", PASSWORD)])
         .await;
@@ -399,7 +224,7 @@ async fn service_of(org: &str) -> String {
 
 async fn signed_in(email: &str) -> Browser {
     let (_, address) = unique("sessie");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let page = browser.login(email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{email}: {}", page.body);
     browser
@@ -464,7 +289,7 @@ async fn an_editor_confirms_a_listing_is_still_correct_in_one_click() {
 async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
     let (email, password) = admin().await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     // Signing in with another case of the address works: addresses are case-insensitive.
     let page = browser.login(&email.to_uppercase(), &password).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -505,7 +330,7 @@ async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
 async fn every_login_makes_a_new_session_id() {
     let (email, password) = admin().await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     // A session id planted before signing in (fixation) is not taken over.
     browser
         .cookies
@@ -513,7 +338,7 @@ async fn every_login_makes_a_new_session_id() {
     browser.login(&email, &password).await;
     let first = browser.session().unwrap();
     assert_ne!(first, "geplant");
-    let mut other = Browser::new(&address);
+    let mut other = browser_at(&address);
     other.login(&email, &password).await;
     let second = other.session().unwrap();
     assert_ne!(first, second);
@@ -543,7 +368,7 @@ async fn logout_everywhere_ends_every_session() {
 async fn wrong_passwords_are_slowed_then_blocked_per_account() {
     let email = person("geblokkeerd", &[("role", "professional")]).await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let mut took = Vec::new();
     for _ in 0..4 {
         let started = Instant::now();
@@ -560,7 +385,7 @@ async fn wrong_passwords_are_slowed_then_blocked_per_account() {
     assert!(took[2] >= Duration::from_millis(400), "{took:?}");
     assert!(took[3] >= Duration::from_millis(800), "{took:?}");
     // Blocked now, even with the right password, and from another address too.
-    let mut elsewhere = Browser::new(&unique("y").1);
+    let mut elsewhere = browser_at(&unique("y").1);
     for browser in [&mut browser, &mut elsewhere] {
         let page = browser.login(&email, PASSWORD).await;
         assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
@@ -573,7 +398,7 @@ async fn wrong_passwords_are_slowed_then_blocked_per_account() {
 async fn wrong_passwords_from_one_address_block_that_address() {
     let email = person("adres", &[("role", "professional")]).await;
     let (_, address) = unique("x");
-    let mut attacker = Browser::new(&address);
+    let mut attacker = browser_at(&address);
     // Seven different accounts (most do not exist), two tries each at most: no account
     // reaches its own limit, the address does.
     for i in 0..7 {
@@ -590,7 +415,7 @@ async fn wrong_passwords_from_one_address_block_that_address() {
     let page = attacker.login(&email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
     // Someone at another address signs in as usual.
-    let mut other = Browser::new(&unique("y").1);
+    let mut other = browser_at(&unique("y").1);
     let page = other.login(&email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
@@ -598,7 +423,7 @@ async fn wrong_passwords_from_one_address_block_that_address() {
 async fn a_reset_link_works_once_and_expires() {
     let email = person("herstel", &[("role", "professional")]).await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
 
     // The answer is the same for an unknown address, and no mail goes out for it.
     let (unknown, _) = unique("onbekend");
@@ -646,7 +471,7 @@ async fn a_reset_link_works_once_and_expires() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
     // The new password works, the old one no longer.
-    let mut other = Browser::new(&unique("y").1);
+    let mut other = browser_at(&unique("y").1);
     assert_eq!(
         other.login(&email, PASSWORD).await.status,
         StatusCode::BAD_REQUEST
@@ -747,7 +572,7 @@ async fn an_invitation_sets_name_and_password_once() {
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
     let lower = email.to_lowercase();
     let link = link_in(&mail_to(&lower).expect("mail"), "/uitnodiging/");
-    let mut newcomer = Browser::new(&address);
+    let mut newcomer = browser_at(&address);
     let page = newcomer.get(&link).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&lower));
@@ -782,7 +607,7 @@ async fn admin_create_prints_a_single_use_link() {
     assert!(link.starts_with(&base()), "{link}");
     let path = link.strip_prefix(&base()).unwrap().to_string();
     assert!(path.starts_with("/uitnodiging/"));
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let done = browser
         .submit(&path, &path, &[("name", "Tweede"), ("password", PASSWORD)])
         .await;
@@ -840,7 +665,7 @@ async fn state_changing_routes() -> Vec<(String, Vec<(&'static str, String)>)> {
 
 async fn posts_without_a_valid_csrf_token_are_refused() {
     let (admin_email, _) = admin().await;
-    let mut anonymous = Browser::new(&unique("x").1);
+    let mut anonymous = browser_at(&unique("x").1);
     anonymous.get("/inloggen").await; // has a form cookie now
     let mut admin = signed_in(&admin_email).await;
     let routes = state_changing_routes().await;
@@ -1100,7 +925,7 @@ async fn every_role_gets_only_its_own_routes() {
             let Some(want) = want else { continue };
             let mut browser = match email {
                 Some(email) => signed_in(email).await,
-                None => Browser::new(&unique("v").1),
+                None => browser_at(&unique("v").1),
             };
             let page = if *method == "GET" {
                 browser.get(path).await
@@ -1190,7 +1015,7 @@ async fn what_people_type_is_escaped_everywhere() {
         )
         .await;
     let link = link_in(&mail_to(&email).unwrap(), "/uitnodiging/");
-    let mut person = Browser::new(&address);
+    let mut person = browser_at(&address);
     // Re-rendered with an error: the name is kept, escaped.
     let short = person
         .submit(&link, &link, &[("name", xss), ("password", "kort")])
@@ -1219,7 +1044,7 @@ async fn what_people_type_is_escaped_everywhere() {
     assert_escaped(&made.body, "token page");
     assert!(shows_escaped(&made.body), "{}", made.body);
     // The sign-in form keeps a typed address, escaped.
-    let mut visitor = Browser::new(&unique("v").1);
+    let mut visitor = browser_at(&unique("v").1);
     let page = visitor.login(xss, "x").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert_escaped(&page.body, "sign-in form");
@@ -1422,7 +1247,7 @@ async fn behind_https_cookies_are_secure_and_host_only() {
         },
     );
     APP.scope(server.base.clone(), async {
-        let mut browser = Browser::new("10.250.0.1");
+        let mut browser = browser_at("10.250.0.1");
         let form = browser.get("/inloggen").await;
         let form_cookie = form.set_cookies().join("\n");
         assert!(

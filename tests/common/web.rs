@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 pub struct Browser {
     base: String,
     http: reqwest::Client,
-    cookies: HashMap<String, String>,
+    /// Name → value, as the server set them (tests plant their own, too).
+    pub cookies: HashMap<String, String>,
     address: String,
 }
 
@@ -27,6 +28,14 @@ impl Page {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string()
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
     }
 
     /// The first form's CSRF token.
@@ -104,6 +113,11 @@ impl Browser {
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(form);
         self.post(action, &all).await
+    }
+
+    /// The session cookie's value (over http: its name without the `__Host-` prefix).
+    pub fn session(&self) -> Option<String> {
+        self.cookies.get("wijkwijzer_sessie").cloned()
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> Page {
