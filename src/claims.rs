@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::accounts::{AccountError, Accounts, Invited, normalise_email};
 use crate::auth::{Action, Actor, Denied, Role, authorize};
 use crate::catalog::Catalog;
-use crate::domain::Organization;
+use crate::domain::{Organization, ServiceRecord};
 use crate::mail::Mail;
 use crate::store::{Decision, RequestDetails, RequestKind, RequestRow, StoreError};
 
@@ -149,6 +149,21 @@ impl Problems {
             }
             Err(_) => None,
         }
+    }
+
+    /// The contact's name and e-mail address (empty when there is a problem with them).
+    fn contact(&mut self, name: &str, email: &str) -> (String, String) {
+        let name = self.text(
+            "contactpersoon",
+            name,
+            Some("Vul uw naam in."),
+            MAX_NAME,
+            false,
+        );
+        (
+            name.unwrap_or_default(),
+            self.email(email).unwrap_or_default(),
+        )
     }
 
     fn consent(&mut self, value: &str) {
@@ -290,14 +305,7 @@ impl Requests {
                 }
             },
         };
-        let contact = problems.text(
-            "contactpersoon",
-            &input.contactpersoon,
-            Some("Vul uw naam in."),
-            MAX_NAME,
-            false,
-        );
-        let email = problems.email(&input.email);
+        let (contact, email) = problems.contact(&input.contactpersoon, &input.email);
         problems.consent(&input.toestemming);
         problems.done()?;
         self.count_post(client).await?;
@@ -308,8 +316,8 @@ impl Requests {
             website: site,
             postcode,
             place,
-            contact_name: contact.unwrap_or_default(),
-            contact_email: email.unwrap_or_default(),
+            contact_name: contact,
+            contact_email: email,
             contact_function: None,
             message: None,
         };
@@ -326,14 +334,18 @@ impl Requests {
             .await?)
     }
 
-    /// The service and organisation names for the claim form of a service's page.
-    pub async fn claimable(&self, service: Uuid) -> RequestResult<(String, String)> {
-        let record = self
+    async fn service(&self, id: Uuid) -> RequestResult<ServiceRecord> {
+        Ok(self
             .catalog
-            .service(service)
+            .service(id)
             .await
             .map_err(AccountError::Internal)?
-            .ok_or(AccountError::NotFound("Dit aanbod"))?;
+            .ok_or(AccountError::NotFound("Dit aanbod"))?)
+    }
+
+    /// The service and organisation names for the claim form of a service's page.
+    pub async fn claimable(&self, service: Uuid) -> RequestResult<(String, String)> {
+        let record = self.service(service).await?;
         Ok((record.service.name, record.organization.name))
     }
 
@@ -344,21 +356,9 @@ impl Requests {
         input: &ClaimInput,
         client: IpAddr,
     ) -> RequestResult<Uuid> {
-        let record = self
-            .catalog
-            .service(service)
-            .await
-            .map_err(AccountError::Internal)?
-            .ok_or(AccountError::NotFound("Dit aanbod"))?;
+        let record = self.service(service).await?;
         let mut problems = Problems::default();
-        let contact = problems.text(
-            "contactpersoon",
-            &input.contactpersoon,
-            Some("Vul uw naam in."),
-            MAX_NAME,
-            false,
-        );
-        let email = problems.email(&input.email);
+        let (contact, email) = problems.contact(&input.contactpersoon, &input.email);
         let function = problems.text(
             "functie",
             &input.functie,
@@ -372,8 +372,8 @@ impl Requests {
         self.count_post(client).await?;
         let details = RequestDetails {
             organization_name: record.organization.name.clone(),
-            contact_name: contact.unwrap_or_default(),
-            contact_email: email.unwrap_or_default(),
+            contact_name: contact,
+            contact_email: email,
             contact_function: function,
             message,
             ..RequestDetails::default()
