@@ -408,9 +408,7 @@ async fn a_confirmed_claim_makes_the_sender_editor() {
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     let mut moderator = signed_in(&people().moderator_instance).await;
     let queue = moderator.get("/beheer/aanmeldingen").await;
-    let at = queue.body.find(&word).expect("the claim is in the queue");
-    let start = queue.body[..at].rfind("id=\"aanvraag-").unwrap() + 13;
-    let id = queue.body[start..start + 36].to_string();
+    let id = request_id(&queue, &word).expect("the claim is in the queue");
     let done = approve(&mut moderator, &id).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let mut editor = accept_invitation(&email).await;
