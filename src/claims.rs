@@ -309,6 +309,18 @@ impl Requests {
         problems.consent(&input.toestemming);
         problems.done()?;
         self.count_post(client).await?;
+        // Without a postcode, a place that is a gemeente's name still finds its moderators.
+        if gemeente.is_none()
+            && let Some(place) = &place
+        {
+            gemeente = self
+                .catalog
+                .geo
+                .gemeenten()
+                .into_iter()
+                .find(|g| g.name.eq_ignore_ascii_case(place.trim()))
+                .map(|g| g.code.clone());
+        }
         let details = RequestDetails {
             organization_name: name.unwrap_or_default(),
             description: description.unwrap_or_default(),

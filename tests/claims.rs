@@ -339,6 +339,25 @@ async fn a_sign_up_reaches_the_moderators_of_its_gemeente() {
         StatusCode::FORBIDDEN
     );
     assert!(request_id(&instance.get("/beheer/aanmeldingen").await, &name).is_some());
+    // Without a postcode, the name of the place finds the gemeente.
+    let (name, address) = unique("Plaatsclub ");
+    let mut visitor = Browser::new(&info().base, &address);
+    let sent = visitor
+        .submit(
+            "/organisatie-aanmelden",
+            "/organisatie-aanmelden",
+            &[
+                ("naam", name.as_str()),
+                ("beschrijving", "Wij breien samen."),
+                ("plaats", "utrecht"),
+                ("contactpersoon", "Breier"),
+                ("email", "breier@example.org"),
+                ("toestemming", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(request_id(&utrecht.get("/beheer/aanmeldingen").await, &name).is_some());
 }
 
 /// Rejecting needs a reason (shown next to the field, typed text kept); the contact is
