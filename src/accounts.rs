@@ -270,7 +270,12 @@ impl Accounts {
                 false
             }
         };
-        let Some(user) = user.filter(|_| matches) else {
+        // A switched-off account answers like a wrong password: nothing to tell a stranger.
+        let disabled = match &user {
+            Some(user) if matches => self.store.user_disabled(user.id).await?,
+            _ => false,
+        };
+        let Some(user) = user.filter(|_| matches && !disabled) else {
             self.store
                 .record_login_failure(&[&account_key, &address_key])
                 .await?;
@@ -316,6 +321,10 @@ impl Accounts {
             tracing::info!("password reset asked for an address without an account");
             return Ok(());
         };
+        if self.store.user_disabled(user.id).await? {
+            tracing::info!("password reset asked for a switched-off account");
+            return Ok(());
+        }
         self.store
             .expire_links_of(user.id, LinkPurpose::PasswordReset)
             .await?;
@@ -451,7 +460,21 @@ impl Accounts {
             },
         )?;
         let email = normalise_email(email_input)?;
-        let granted_by = actor.user().map(|u| u.id);
+        self.send_invitation(&email, role, actor.user().map(|u| u.id))
+            .await
+    }
+
+    /// Gives `email` (normalised) `role`, by an invitation link for a new account, without
+    /// asking the policy: for use cases that decided already (a moderator approving a sign-up
+    /// for an organisation that has no place yet, which [`Action::GrantRole`] would not
+    /// place in the moderator's area).
+    pub(crate) async fn send_invitation(
+        &self,
+        email: &str,
+        role: Role,
+        granted_by: Option<Uuid>,
+    ) -> AccountResult<Invited> {
+        let email = email.to_string();
         let role_text = self.describe_role(&role).await?;
         if let Some(user) = self.store.user_by_email(&email).await? {
             if !self.store.grant_role(user.id, &role, granted_by).await? {
@@ -537,10 +560,45 @@ impl Accounts {
         })
     }
 
-    /// Every account with its roles (administrators).
-    pub async fn users(&self, actor: &Actor) -> AccountResult<Vec<(UserRow, Vec<Role>)>> {
+    /// Every account with its roles and whether it was switched off (administrators).
+    pub async fn users(&self, actor: &Actor) -> AccountResult<Vec<(UserRow, Vec<Role>, bool)>> {
         authorize(actor, &Action::ListUsers)?;
-        Ok(self.store.users_with_roles().await?)
+        let mut out = Vec::new();
+        for (user, roles) in self.store.users_with_roles().await? {
+            let disabled = self.store.user_disabled(user.id).await?;
+            out.push((user, roles, disabled));
+        }
+        Ok(out)
+    }
+
+    /// Takes `role` away from `user` (administrators); false when they did not have it.
+    pub async fn revoke_role(&self, actor: &Actor, user: Uuid, role: &Role) -> AccountResult<bool> {
+        authorize(actor, &Action::RevokeRole)?;
+        Ok(self.store.revoke_role(user, role).await?)
+    }
+
+    /// Switches an account off (administrators): it cannot sign in, its sessions and links
+    /// end. Not one's own: the last administrator would lock everyone out.
+    pub async fn disable_account(&self, actor: &Actor, user: Uuid) -> AccountResult<()> {
+        authorize(actor, &Action::DisableAccount)?;
+        if actor.user().is_some_and(|me| me.id == user) {
+            return Err(invalid("user", "Uw eigen account kunt u niet uitzetten."));
+        }
+        if !self.store.disable_user(user).await? {
+            return Err(AccountError::NotFound("Dit account"));
+        }
+        Ok(())
+    }
+
+    /// Organisations whose name contains `part`, for choosing one by name (at most `limit`).
+    pub async fn organisations_named(
+        &self,
+        actor: &Actor,
+        part: &str,
+        limit: i64,
+    ) -> AccountResult<Vec<(Uuid, String)>> {
+        authorize(actor, &Action::OpenUserAdmin)?;
+        Ok(self.store.organisations_named(part.trim(), limit).await?)
     }
 
     /// Opening the invitation page (administrators and moderators).

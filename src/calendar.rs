@@ -332,6 +332,33 @@ impl Catalog {
         Ok(Some((record, agenda)))
     }
 
+    /// A service's calendar for its editors: what is on from `from` to `to`, and the dated
+    /// entries of that time (to remove one). Only for those who may change the calendar.
+    pub async fn calendar_for_editing(
+        &self,
+        acting: &Actor,
+        service_id: Uuid,
+        from: Date,
+        to: Date,
+    ) -> Result<(ServiceRecord, Agenda, Vec<CalendarEvent>), CalendarError> {
+        check_range(from, to)?;
+        let record = self
+            .store
+            .load_service(service_id)
+            .await?
+            .ok_or(CalendarError::UnknownService(service_id))?;
+        authorize(self, acting, &record).await?;
+        let events = self.store.events_between(&[service_id], from, to).await?;
+        let occurrences =
+            calendar::expand(service_id, &record.service.schedules, &events, from, to);
+        let agenda = Agenda {
+            from,
+            to,
+            entries: entries_of(&record, occurrences),
+        };
+        Ok((record, agenda, events))
+    }
+
     /// [`Self::service_agenda`] of a service already loaded (the service page has it).
     pub async fn agenda_of(
         &self,

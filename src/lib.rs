@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod claims;
 pub mod cli;
 pub mod config;
 pub mod demo;

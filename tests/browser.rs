@@ -708,6 +708,24 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                 .find(|r| r["possibly_outdated"] == true)
                 .unwrap_or_else(|| panic!("a stale listing in the demo: {found}"));
             let listing = format!("/aanbod/{}", stale["id"].as_str().unwrap());
+            // A sign-up from the public, so that the moderators' queue has a request to show.
+            let mut visitor = common::web::Browser::new(&base, "10.9.9.9");
+            let signed_up = visitor
+                .submit(
+                    "/organisatie-aanmelden",
+                    "/organisatie-aanmelden",
+                    &[
+                        ("naam", "Toegankelijk Buurtkoor"),
+                        ("beschrijving", "Wij zingen elke week."),
+                        ("kvk", "12345678"),
+                        ("postcode", "3511"),
+                        ("contactpersoon", "Koorlid"),
+                        ("email", "koor@example.org"),
+                        ("toestemming", "ja"),
+                    ],
+                )
+                .await;
+            assert_eq!(signed_up.status.as_u16(), 200, "{}", signed_up.body);
             let pages = [
                 "/account".to_string(),
                 "/beheer/gebruikers".to_string(),
@@ -719,6 +737,10 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                 "/beheer/moderatie".to_string(),
                 "/beheer/mijn-wijzigingen".to_string(),
                 history_page(&base).await,
+                "/organisatie-aanmelden".to_string(),
+                format!("{listing}/claimen"),
+                "/beheer/aanmeldingen".to_string(),
+                format!("/beheer{listing}/agenda"),
             ];
             let mut report = String::new();
             for page in &pages {

@@ -125,6 +125,7 @@ fn add_entries(
             cancelled_uid: format!("{}-{}@wijkwijzer", next.source_id, stamp(next.date)),
             today,
         });
+        add_editors(&catalog, service.organization_id).await;
         // The activity's UID differs per server (a new id each time): keep this server's.
         ACTIVITY_UIDS.lock().expect("lock").push(format!(
             "{}-{}@wijkwijzer",
@@ -135,6 +136,39 @@ fn add_entries(
 }
 
 static ACTIVITY_UIDS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+const PASSWORD: &str = "een lange zin als wachtwoord";
+/// Edits the organisation of the service with the entries.
+const EDITOR: &str = "agenda-redacteur@example.org";
+/// Edits another organisation.
+const OTHER_EDITOR: &str = "andere-redacteur@example.org";
+
+async fn add_editors(catalog: &wijkwijzer::catalog::Catalog, organization: Uuid) {
+    use wijkwijzer::auth::Role;
+    use wijkwijzer::auth::secrets::{PasswordCost, hash_password};
+    let hash = hash_password(PASSWORD, PasswordCost::TestsOnly).expect("hash");
+    let other = catalog
+        .store
+        .organisations_named("", 2)
+        .await
+        .expect("organisations")
+        .into_iter()
+        .map(|(id, _)| id)
+        .find(|id| *id != organization)
+        .expect("another organisation");
+    for (email, organization) in [(EDITOR, organization), (OTHER_EDITOR, other)] {
+        let user = catalog
+            .store
+            .create_user(email, email, Some(&hash))
+            .await
+            .expect("user");
+        catalog
+            .store
+            .grant_role(user, &Role::OrganisationEditor { organization }, None)
+            .await
+            .expect("role");
+    }
+}
 
 fn sqlite_server() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
@@ -400,7 +434,166 @@ async fn a_week_parameter_shows_that_week_from_monday_to_sunday() {
     assert!(html.contains("Vorige week") && html.contains("Volgende week"));
 }
 
+async fn signed_in(email: &str) -> common::web::Browser {
+    let base = APP.with(|b| b.clone());
+    let mut browser = common::web::Browser::new(&base, "10.0.0.1");
+    let page = browser.login(email, PASSWORD).await;
+    assert_eq!(page.status.as_u16(), 303, "{email}: {}", page.body);
+    browser
+}
+
+/// The (date, target) of every "gaat niet door" form on the editing page, in order.
+fn cancel_forms(html: &str) -> Vec<(String, String)> {
+    html.split("/afzeggen\"")
+        .skip(1)
+        .filter_map(|form| {
+            Some((
+                common::web::field_value(form, "datum")?,
+                common::web::field_value(form, "doel")?,
+            ))
+        })
+        .collect()
+}
+
+/// An editor adds a one-off activity through the form: it is on the wijk agenda page and in
+/// the wijk's feed (parsed back); a session called off through the form is no longer
+/// offered and is cancelled in the service's feed; the activity can be removed again.
+/// Another organisation's editor gets 403, a visitor the sign-in page, and a post without
+/// a form token changes nothing.
+async fn an_editor_keeps_the_calendar_through_the_forms() {
+    let a = added();
+    let path = format!("/aanbod/{}/agenda", a.service).replace("/aanbod/", "/beheer/aanbod/");
+    let mut editor = signed_in(EDITOR).await;
+    let form = editor.get(&path).await;
+    assert_eq!(form.status.as_u16(), 200, "{}", form.body);
+    let title = "Formuliertest <i>soep</i> & brood";
+    let bad = editor
+        .submit(
+            &path,
+            &format!("{path}/activiteit"),
+            &[("datum", "morgen"), ("titel", title)],
+        )
+        .await;
+    assert_eq!(bad.status.as_u16(), 400);
+    assert!(bad.body.contains("id=\"fout-datum\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("Formuliertest &#60;i&#62;soep"),
+        "typed title kept, escaped"
+    );
+    let date = a.today.to_string();
+    let added = editor
+        .submit(
+            &path,
+            &format!("{path}/activiteit"),
+            &[
+                ("datum", &date),
+                ("begin", "06:15"),
+                ("eind", "07:00"),
+                ("titel", title),
+                ("beschrijving", "Neem een kom mee."),
+            ],
+        )
+        .await;
+    assert_eq!(added.status.as_u16(), 303, "{}", added.body);
+    let (_, agenda) = page(&format!("/wijk/{}/agenda?vanaf={}", a.area, a.today)).await;
+    assert!(
+        agenda.contains("Formuliertest &#60;i&#62;soep&#60;/i&#62;"),
+        "{agenda}"
+    );
+    assert!(!agenda.contains("<i>soep"));
+    let calendar = feed(&format!("/wijk/{}/agenda.ics", a.area)).await;
+    let event = calendar
+        .events()
+        .find(|e| e.get_summary() == Some(title))
+        .expect("the activity in the wijk feed");
+    let icalendar::DatePerhapsTime::DateTime(start) = event.get_start().expect("a start") else {
+        panic!("a timed start")
+    };
+    let start = chrono_tz::Europe::Amsterdam
+        .from_utc_datetime(&start.try_into_utc().expect("UTC").naive_utc())
+        .naive_local();
+    assert_eq!(start, local(a.today, 6, 15));
+
+    // Call off the first regular session after today.
+    let page_now = editor.get(&path).await;
+    let (day, target) = cancel_forms(&page_now.body)
+        .into_iter()
+        .find(|(day, _)| *day != date)
+        .expect("a session after today");
+    let cancelled = editor
+        .submit(
+            &path,
+            &format!("{path}/afzeggen"),
+            &[
+                ("datum", &day),
+                ("doel", &target),
+                ("reden", "Buurthuis dicht"),
+            ],
+        )
+        .await;
+    assert_eq!(cancelled.status.as_u16(), 303, "{}", cancelled.body);
+    let page_after = editor.get(&path).await;
+    assert!(
+        !cancel_forms(&page_after.body).contains(&(day.clone(), target.clone())),
+        "no longer offered"
+    );
+    let uid = format!("{target}-{}@wijkwijzer", day.replace('-', ""));
+    let service_feed = feed(&format!("/aanbod/{}/agenda.ics", a.service)).await;
+    let (session, _) = event_in(&service_feed, &uid).expect("the session in the feed");
+    assert_eq!(
+        session.get_status(),
+        Some(icalendar::EventStatus::Cancelled)
+    );
+
+    // Someone else's calendar: 403; a visitor: the sign-in page.
+    let mut other = signed_in(OTHER_EDITOR).await;
+    assert_eq!(other.get(&path).await.status.as_u16(), 403);
+    let refused = other
+        .submit(
+            "/account",
+            &format!("{path}/activiteit"),
+            &[("datum", &date), ("titel", "Niet van mij")],
+        )
+        .await;
+    assert_eq!(refused.status.as_u16(), 403);
+    let base = APP.with(|b| b.clone());
+    let mut visitor = common::web::Browser::new(&base, "10.0.0.2");
+    let visit = visitor.get(&path).await;
+    assert_eq!(visit.status.as_u16(), 303);
+    assert!(visit.location().starts_with("/inloggen"));
+    let forged = editor
+        .post(
+            &format!("{path}/activiteit"),
+            &[("datum", &date), ("titel", "Vervalst")],
+        )
+        .await;
+    assert_eq!(forged.status.as_u16(), 403);
+
+    // Remove the activity again.
+    let listed = page_after
+        .body
+        .split("Formuliertest")
+        .nth(2)
+        .expect("in the entries list");
+    let entry = common::web::field_value(listed, "entry").expect("its remove form");
+    let removed = editor
+        .submit(&path, &format!("{path}/verwijderen"), &[("entry", &entry)])
+        .await;
+    assert_eq!(removed.status.as_u16(), 303);
+    let (_, agenda) = page(&format!("/wijk/{}/agenda?vanaf={}", a.area, a.today)).await;
+    assert!(!agenda.contains("Formuliertest"), "removed");
+    assert_eq!(
+        editor
+            .get("/beheer/aanbod/geen-id/agenda")
+            .await
+            .status
+            .as_u16(),
+        404
+    );
+}
+
 common::tests_on_both_servers!(
+    an_editor_keeps_the_calendar_through_the_forms,
     an_added_activity_is_on_the_wijk_agenda_page,
     a_cancelled_session_is_struck_through_with_gaat_niet_door,
     the_wijk_feed_holds_the_activity_and_the_cancellation_at_local_times,

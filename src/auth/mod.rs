@@ -277,6 +277,17 @@ pub enum Action {
     /// Read a report about one of this organisation's listings (with the reporter's contact)
     /// and close it with an outcome.
     HandleReport(OrgRef),
+    /// Open the queue of sign-up and claim requests (administrators and moderators; which
+    /// requests they see is [`Action::DecideRequest`] per request).
+    OpenRequestQueue,
+    /// See and decide one sign-up or claim request, made in these gemeenten (a sign-up: where
+    /// its postcode lies; a claim: the claimed organisation's). Empty: nowhere known, so only
+    /// for the whole instance's moderators.
+    DecideRequest { gemeenten: BTreeSet<String> },
+    /// Take a role away from someone.
+    RevokeRole,
+    /// Switch an account off (it cannot sign in any more).
+    DisableAccount,
 }
 
 /// Why an action was refused. Handlers turn [`Denied::NotSignedIn`] into the sign-in page (or a
@@ -367,6 +378,11 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
         Action::HandleReport(org) => {
             actor.is_admin() || actor.edits(org.id) || actor.moderates(&org.gemeenten)
         }
+        Action::OpenRequestQueue => actor.is_admin() || actor.is_moderator(),
+        Action::DecideRequest { gemeenten } => actor.is_admin() || actor.moderates(gemeenten),
+        // Only administrators make moderators and administrators, so only they may undo
+        // roles and accounts: a moderator could otherwise remove an administrator.
+        Action::RevokeRole | Action::DisableAccount => actor.is_admin(),
     };
     if allowed {
         Ok(())
@@ -502,17 +518,32 @@ mod tests {
             ("report queue", Action::OpenReportQueue),
             ("report A", Action::HandleReport(org_a.clone())),
             ("report B", Action::HandleReport(org_b.clone())),
+            ("request queue", Action::OpenRequestQueue),
+            (
+                "decide Utrecht request",
+                Action::DecideRequest {
+                    gemeenten: org_a.gemeenten.clone(),
+                },
+            ),
+            (
+                "decide unplaced request",
+                Action::DecideRequest {
+                    gemeenten: BTreeSet::new(),
+                },
+            ),
+            ("revoke role", Action::RevokeRole),
+            ("disable account", Action::DisableAccount),
         ];
         // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
         let expected: [(&str, &str); 8] = [
-            ("visitor", "SSSSSSSSSSSSSSSSSSSSSSSS"),
-            ("no roles", "YY-----------------Y----"),
-            ("professional", "YY-------------Y---Y----"),
-            ("editor A", "YY------Y-Y--------Y-YY-"),
-            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-YY-"),
-            ("moderator instance", "YYY-YY----YYYYY-YYYY-YYY"),
-            ("admin", "YYYYYYYYYYYYYYYYYYYYYYYY"),
-            ("token A", "Y---------Y-------------"),
+            ("visitor", "SSSSSSSSSSSSSSSSSSSSSSSSSSSSS"),
+            ("no roles", "YY-----------------Y---------"),
+            ("professional", "YY-------------Y---Y---------"),
+            ("editor A", "YY------Y-Y--------Y-YY------"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-YY-YY---"),
+            ("moderator instance", "YYY-YY----YYYYY-YYYY-YYYYYY--"),
+            ("admin", "YYYYYYYYYYYYYYYYYYYYYYYYYYYYY"),
+            ("token A", "Y---------Y------------------"),
         ];
         let mut failures = Vec::new();
         for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {

@@ -277,7 +277,8 @@ impl Store {
         on_pool!(self, |pool| {
             let row = sqlx::query(
                 "select user_id, last_seen_at from user_session \
-                 where id_hash = $1 and expires_at > $2 and last_seen_at > $3",
+                 where id_hash = $1 and expires_at > $2 and last_seen_at > $3 \
+                 and user_id in (select id from user_account where disabled_at is null)",
             )
             .bind(id_hash)
             .bind(now)

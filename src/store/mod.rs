@@ -12,6 +12,7 @@ mod hsds;
 pub mod moderation;
 mod reference;
 mod reports;
+mod requests;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -27,6 +28,7 @@ pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use moderation::{ChangeRequestRow, Entity, HistoryRow, RequestStatus};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
 pub use reports::{NewReport, ReportRow};
+pub use requests::{Decision, RequestDetails, RequestKind, RequestRow};
 
 /// The PostgreSQL advisory lock every write transaction holds until it ends ("wijk" in ASCII),
 /// so that writes commit in change-log order; taken by a trigger (migration 0004), and

@@ -70,24 +70,28 @@ impl Field {
 /// A page with one form: sign in, forgotten password, new password, invitation.
 #[derive(Template)]
 #[template(path = "account/form.html")]
-struct FormPage {
-    title: &'static str,
-    intro: Vec<String>,
+pub(crate) struct FormPage {
+    pub(crate) title: &'static str,
+    pub(crate) intro: Vec<String>,
     /// A message above the form (success, or why the form could not be used).
-    notice: Option<String>,
+    pub(crate) notice: Option<String>,
     /// The problem with the whole form (wrong password, blocked), shown as an alert.
-    problem: Option<String>,
-    action: String,
-    fields: Vec<Field>,
-    submit: &'static str,
-    links: Vec<(&'static str, String)>,
-    csrf: String,
+    pub(crate) problem: Option<String>,
+    pub(crate) action: String,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) submit: &'static str,
+    pub(crate) links: Vec<(&'static str, String)>,
+    pub(crate) csrf: String,
     /// False when the link behind the page is no longer valid: no form then.
-    show_form: bool,
+    pub(crate) show_form: bool,
 }
 
 impl FormPage {
-    fn new(title: &'static str, action: impl Into<String>, submit: &'static str) -> Self {
+    pub(crate) fn new(
+        title: &'static str,
+        action: impl Into<String>,
+        submit: &'static str,
+    ) -> Self {
         FormPage {
             title,
             intro: Vec::new(),
@@ -103,7 +107,7 @@ impl FormPage {
     }
 
     /// Puts a use case's complaint next to its field, or above the form.
-    fn complain(&mut self, message: String, field: Option<&str>) {
+    pub(crate) fn complain(&mut self, message: String, field: Option<&str>) {
         match field.and_then(|name| self.fields.iter_mut().find(|f| f.name == name)) {
             Some(f) => f.error = Some(message),
             None => self.problem = Some(message),
@@ -518,7 +522,7 @@ pub async fn invitation_post(
 
 // ---------------------------------------------------------------- my account
 
-/// One role as a line on a page, with a link where there is something to manage.
+/// One role as a line on a page, with links where there is something to manage.
 pub struct RoleLine {
     pub text: String,
     pub links: Vec<(String, String)>,
@@ -539,9 +543,13 @@ async fn role_lines(accounts: &Accounts, roles: &[Role]) -> Result<Vec<RoleLine>
                     "API-sleutels".to_string(),
                 ),
             ],
-            Role::Administrator | Role::Moderator { .. } => {
-                vec![("/beheer/gebruikers".into(), "Mensen uitnodigen".into())]
-            }
+            Role::Administrator | Role::Moderator { .. } => vec![
+                ("/beheer/gebruikers".into(), "Mensen uitnodigen".into()),
+                (
+                    "/beheer/aanmeldingen".into(),
+                    "Aanmeldingen en claims".into(),
+                ),
+            ],
             Role::Professional => Vec::new(),
         };
         lines.push(RoleLine { text, links });
@@ -619,10 +627,28 @@ struct UsersPage {
     role_options: Vec<(&'static str, &'static str, bool)>,
     role_error: Option<String>,
     organization: Field,
+    /// Organisations whose name matched what was typed, when more than one did: (id, name).
+    organization_choices: Vec<(String, String)>,
     gemeente: Field,
     /// Everyone with their roles, for administrators; empty for moderators.
-    users: Vec<(String, String, Vec<String>)>,
+    users: Vec<UserLine>,
     csrf: String,
+}
+
+/// An account on the administrators' list, with what the revoke forms send back.
+pub struct UserLine {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub disabled: bool,
+    pub roles: Vec<RoleGrantLine>,
+}
+
+pub struct RoleGrantLine {
+    pub text: String,
+    pub kind: &'static str,
+    pub organization: String,
+    pub gemeente: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -637,28 +663,42 @@ pub struct InviteForm {
     gemeente: String,
 }
 
+async fn user_lines(accounts: &Accounts, visit: &Visit) -> Result<Vec<UserLine>, AccountError> {
+    let users = match accounts.users(&visit.actor).await {
+        Ok(users) => users,
+        // Moderators invite, but do not see everyone.
+        Err(AccountError::Denied(Denied::Forbidden)) => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let mut out = Vec::with_capacity(users.len());
+    for (user, roles, disabled) in users {
+        let mut lines = Vec::with_capacity(roles.len());
+        for role in &roles {
+            let (kind, organization, gemeente) = role.to_columns();
+            lines.push(RoleGrantLine {
+                text: accounts.describe_role(role).await?,
+                kind,
+                organization: organization.map(|o| o.to_string()).unwrap_or_default(),
+                gemeente: gemeente.unwrap_or_default(),
+            });
+        }
+        out.push(UserLine {
+            id: user.id.to_string(),
+            name: user.name,
+            email: user.email,
+            disabled,
+            roles: lines,
+        });
+    }
+    Ok(out)
+}
+
 async fn users_page(
     accounts: &Accounts,
     visit: &Visit,
     form: &InviteForm,
 ) -> Result<UsersPage, AccountError> {
     accounts.may_open_user_admin(&visit.actor)?;
-    let users = match accounts.users(&visit.actor).await {
-        Ok(users) => {
-            let mut out = Vec::with_capacity(users.len());
-            for (user, roles) in users {
-                let mut described = Vec::with_capacity(roles.len());
-                for role in &roles {
-                    described.push(accounts.describe_role(role).await?);
-                }
-                out.push((user.name, user.email, described));
-            }
-            out
-        }
-        // Moderators invite, but do not see everyone.
-        Err(AccountError::Denied(Denied::Forbidden)) => Vec::new(),
-        Err(err) => return Err(err),
-    };
     Ok(UsersPage {
         notice: None,
         problem: None,
@@ -675,14 +715,15 @@ async fn users_page(
             "Organisatie (alleen voor redacteuren)",
             "text",
         )
-        .hint("De id van de organisatie, zoals in de HSDS-gegevens: 36 tekens.")
+        .hint("Typ de naam van de organisatie, of een deel ervan.")
         .optional()
         .value(&form.organization),
+        organization_choices: Vec::new(),
         gemeente: Field::new("gemeente", "Gemeente (alleen voor moderatoren)", "text")
             .hint("De CBS-code, zoals GM0344. Leeg: de hele regio.")
             .optional()
             .value(&form.gemeente),
-        users,
+        users: user_lines(accounts, visit).await?,
         csrf: visit.csrf_token(),
     })
 }
@@ -694,38 +735,107 @@ pub async fn users(State(accounts): State<Accounts>, visit: Visit) -> Response {
     }
 }
 
-/// The role the form asks for; `Err((field, message))` when it cannot be one.
-fn role_from_form(form: &InviteForm) -> Result<Role, (&'static str, String)> {
-    match RoleKind::parse(form.role.trim()) {
+/// Organisations offered when a typed name matches several.
+const ORGANISATION_CHOICES: i64 = 20;
+
+/// Why the form could not name one role: the field and message, and for an organisation
+/// name that matches several, the organisations to choose from.
+struct RoleProblem {
+    field: &'static str,
+    message: String,
+    choices: Vec<(Uuid, String)>,
+}
+
+impl RoleProblem {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        RoleProblem {
+            field,
+            message: message.into(),
+            choices: Vec::new(),
+        }
+    }
+}
+
+/// The organisation the form means: an id (from the choice list), else the one organisation
+/// whose name is or contains what was typed.
+async fn organisation_from_form(
+    accounts: &Accounts,
+    actor: &Actor,
+    typed: &str,
+) -> Result<Result<Uuid, RoleProblem>, AccountError> {
+    let typed = typed.trim();
+    if let Ok(id) = Uuid::parse_str(typed) {
+        return Ok(Ok(id));
+    }
+    if typed.is_empty() {
+        return Ok(Err(RoleProblem::new(
+            "organization",
+            "Vul de naam van de organisatie in.",
+        )));
+    }
+    let found = accounts
+        .organisations_named(actor, typed, ORGANISATION_CHOICES)
+        .await?;
+    let exact: Vec<_> = found
+        .iter()
+        .filter(|(_, name)| name.to_lowercase() == typed.to_lowercase())
+        .collect();
+    Ok(match (found.as_slice(), exact.as_slice()) {
+        ([], _) => Err(RoleProblem::new(
+            "organization",
+            "Geen organisatie gevonden met deze naam. Kijk of de naam klopt.",
+        )),
+        ([(id, _)], _) | (_, [(id, _)]) => Ok(*id),
+        _ => Err(RoleProblem {
+            choices: found,
+            ..RoleProblem::new(
+                "organization",
+                "Meer organisaties passen bij deze naam. Kies de juiste.",
+            )
+        }),
+    })
+}
+
+/// The role the form asks for, or why it cannot be one.
+async fn role_from_form(
+    accounts: &Accounts,
+    actor: &Actor,
+    form: &InviteForm,
+) -> Result<Result<Role, RoleProblem>, AccountError> {
+    Ok(match RoleKind::parse(form.role.trim()) {
         Some(RoleKind::Professional) => Ok(Role::Professional),
         Some(RoleKind::Administrator) => Ok(Role::Administrator),
-        Some(RoleKind::Editor) => Uuid::parse_str(form.organization.trim())
-            .map(|organization| Role::OrganisationEditor { organization })
-            .map_err(|_| {
-                (
-                    "organization",
-                    "Vul de id van de organisatie in (36 tekens, zoals in de HSDS-gegevens)."
-                        .into(),
-                )
-            }),
+        Some(RoleKind::Editor) => organisation_from_form(accounts, actor, &form.organization)
+            .await?
+            .map(|organization| Role::OrganisationEditor { organization }),
         Some(RoleKind::Moderator) => {
             let code = form.gemeente.trim();
             if code.is_empty() {
-                return Ok(Role::Moderator {
+                return Ok(Ok(Role::Moderator {
                     scope: ModerationScope::Instance,
-                });
+                }));
             }
             match crate::geo::normalise_code(code) {
                 Ok(code) if code.starts_with("GM") => Ok(Role::Moderator {
                     scope: ModerationScope::Gemeente(code),
                 }),
-                _ => Err((
+                _ => Err(RoleProblem::new(
                     "gemeente",
-                    "Vul een gemeentecode in, zoals GM0344, of laat het veld leeg.".into(),
+                    "Vul een gemeentecode in, zoals GM0344, of laat het veld leeg.",
                 )),
             }
         }
-        None => Err(("role", "Kies een rol.".into())),
+        None => Err(RoleProblem::new("role", "Kies een rol.")),
+    })
+}
+
+fn put(page: &mut UsersPage, field: &str, message: String) {
+    match field {
+        "email" => page.email.error = Some(message),
+        "organization" => page.organization.error = Some(message),
+        "gemeente" => page.gemeente.error = Some(message),
+        "role" => page.role_error = Some(message),
+        _ => page.problem = Some(message),
     }
 }
 
@@ -737,19 +847,18 @@ pub async fn invite(
         Ok(page) => page,
         Err(err) => return refused(err, "/beheer/gebruikers"),
     };
-    let put = |page: &mut UsersPage, field: &str, message: String| match field {
-        "email" => page.email.error = Some(message),
-        "organization" => page.organization.error = Some(message),
-        "gemeente" => page.gemeente.error = Some(message),
-        "role" => page.role_error = Some(message),
-        _ => page.problem = Some(message),
-    };
-    let role = match role_from_form(&form) {
-        Ok(role) => role,
-        Err((field, message)) => {
-            put(&mut page, field, message);
+    let role = match role_from_form(&accounts, &visit.actor, &form).await {
+        Ok(Ok(role)) => role,
+        Ok(Err(problem)) => {
+            put(&mut page, problem.field, problem.message);
+            page.organization_choices = problem
+                .choices
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect();
             return visit.respond(html(StatusCode::BAD_REQUEST, &page));
         }
+        Err(err) => return refused(err, "/beheer/gebruikers"),
     };
     match accounts.invite(&visit.actor, &form.email, role).await {
         Ok(outcome) => {
@@ -782,6 +891,94 @@ pub async fn invite(
             visit.respond(html(StatusCode::FORBIDDEN, &page))
         }
         Err(other) => refused(other, "/beheer/gebruikers"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RevokeRoleForm {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    gemeente: String,
+}
+
+/// The users page again with a notice, after a change to someone's account.
+async fn users_page_saying(
+    accounts: &Accounts,
+    visit: &Visit,
+    status: StatusCode,
+    notice: &str,
+) -> Response {
+    match users_page(accounts, visit, &InviteForm::default()).await {
+        Ok(mut page) => {
+            page.notice = Some(notice.to_string());
+            visit.respond(html(status, &page))
+        }
+        Err(err) => refused(err, "/beheer/gebruikers"),
+    }
+}
+
+pub async fn revoke_role(
+    State(accounts): State<Accounts>,
+    CsrfForm { visit, form }: CsrfForm<RevokeRoleForm>,
+) -> Response {
+    let organization = match form.organization.trim() {
+        "" => None,
+        id => Uuid::parse_str(id).ok(),
+    };
+    let gemeente = Some(form.gemeente.trim().to_string()).filter(|g| !g.is_empty());
+    let (Ok(user), Some(role)) = (
+        Uuid::parse_str(form.user.trim()),
+        Role::from_columns(form.role.trim(), organization, gemeente),
+    ) else {
+        return AppError::bad_param("role", "Kies een rol om in te trekken.").into_response();
+    };
+    match accounts.revoke_role(&visit.actor, user, &role).await {
+        Ok(true) => {
+            users_page_saying(&accounts, &visit, StatusCode::OK, "De rol is ingetrokken.").await
+        }
+        Ok(false) => {
+            users_page_saying(
+                &accounts,
+                &visit,
+                StatusCode::NOT_FOUND,
+                "Deze persoon had deze rol niet (meer).",
+            )
+            .await
+        }
+        Err(err) => refused(err, "/beheer/gebruikers"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    user: String,
+}
+
+pub async fn disable_account(
+    State(accounts): State<Accounts>,
+    CsrfForm { visit, form }: CsrfForm<DisableForm>,
+) -> Response {
+    let Ok(user) = Uuid::parse_str(form.user.trim()) else {
+        return AppError::not_found("Dit account").into_response();
+    };
+    match accounts.disable_account(&visit.actor, user).await {
+        Ok(()) => users_page_saying(
+            &accounts,
+            &visit,
+            StatusCode::OK,
+            "Het account staat uit. Deze persoon is overal uitgelogd en kan niet meer inloggen.",
+        )
+        .await,
+        Err(AccountError::Invalid { message, .. }) => {
+            users_page_saying(&accounts, &visit, StatusCode::BAD_REQUEST, &message).await
+        }
+        Err(err) => refused(err, "/beheer/gebruikers"),
     }
 }
 

@@ -6,6 +6,8 @@ pub(crate) mod account;
 pub mod agenda;
 mod moderation;
 mod editing;
+mod calendar_edit;
+mod claims;
 mod neighbourhood;
 mod reports;
 mod search;
@@ -101,6 +103,45 @@ pub fn router() -> Router<AppState> {
             post(reports::close_post),
         )
         .route("/beheer/verouderd", get(reports::stale))
+        .route(
+            "/beheer/gebruikers/rol-intrekken",
+            post(account::revoke_role),
+        )
+        .route(
+            "/beheer/gebruikers/uitzetten",
+            post(account::disable_account),
+        )
+        .route(
+            "/organisatie-aanmelden",
+            get(claims::signup).post(claims::signup_post),
+        )
+        .route(
+            "/aanbod/{id}/claimen",
+            get(claims::claim).post(claims::claim_post),
+        )
+        .route("/beheer/aanbod/{id}/agenda", get(calendar_edit::page))
+        .route(
+            "/beheer/aanbod/{id}/agenda/activiteit",
+            post(calendar_edit::add_activity),
+        )
+        .route(
+            "/beheer/aanbod/{id}/agenda/extra",
+            post(calendar_edit::add_extra),
+        )
+        .route(
+            "/beheer/aanbod/{id}/agenda/afzeggen",
+            post(calendar_edit::cancel),
+        )
+        .route(
+            "/beheer/aanbod/{id}/agenda/verwijderen",
+            post(calendar_edit::remove),
+        )
+        .route("/beheer/aanmeldingen", get(claims::queue))
+        .route(
+            "/beheer/aanmeldingen/{id}/goedkeuren",
+            post(claims::approve),
+        )
+        .route("/beheer/aanmeldingen/{id}/afwijzen", post(claims::reject))
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {

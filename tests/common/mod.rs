@@ -304,3 +304,5 @@ macro_rules! tests_on_both_servers {
 }
 #[allow(unused_imports)]
 pub(crate) use tests_on_both_servers;
+
+pub mod web;
