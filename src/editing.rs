@@ -73,38 +73,6 @@ impl Catalog {
             locations,
         }))
     }
-
-    /// A location for its edit form; `None` when there is no such location, or it belongs to
-    /// no organisation (then nobody edits it here: it came from an import).
-    ///
-    /// Locations carry no version of their own yet: the form sends back 0.
-    pub async fn location_for_editing(
-        &self,
-        actor: &Actor,
-        location: Uuid,
-    ) -> Result<Option<Editable<Location>>, ListingChangeError> {
-        let Some(found) = self
-            .store
-            .load_locations(&[location])
-            .await
-            .map_err(anyhow::Error::from)?
-            .into_iter()
-            .next()
-        else {
-            return Ok(None);
-        };
-        let Some(organization) = found.organization_id else {
-            return Ok(None);
-        };
-        self.may_edit_organisation(actor, organization)
-            .await?
-            .map_err(ListingChangeError::Denied)?;
-        Ok(Some(Editable {
-            current: found,
-            version: 0,
-            pending: None,
-        }))
-    }
 }
 
 /// Why a typed address could not be put on the map.

@@ -2009,7 +2009,7 @@ async fn editable_location(
     let editable = catalog
         .location_for_editing(&visit.actor, location_id)
         .await;
-    found(editable, path, "Deze locatie")
+    found(editable.map(Some), path, "Deze locatie")
 }
 
 async fn edit_location(
