@@ -578,27 +578,33 @@ fn accounts_server() -> &'static common::TestServer {
     })
 }
 
+/// Clicks the element `css` names (waiting for it first).
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("click {css}: {err}"));
+}
+
+/// Types `text` into the field `css` names (waiting for it first).
+async fn type_into(client: &Client, css: &str, text: &str) {
+    wait_for(client, css)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|err| panic!("type into {css}: {err}"));
+}
+
 /// Signs in through the form, as a person would.
 async fn sign_in_as_admin(client: &Client, base: &str) {
     client
         .goto(&format!("{base}/inloggen"))
         .await
         .expect("open sign-in");
-    wait_for(client, "#veld-email")
-        .await
-        .send_keys(ADMIN_EMAIL)
-        .await
-        .expect("type e-mail");
-    wait_for(client, "#veld-password")
-        .await
-        .send_keys(ADMIN_PASSWORD)
-        .await
-        .expect("type password");
-    wait_for(client, "form.account-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .expect("sign in");
+    type_into(client, "#veld-email", ADMIN_EMAIL).await;
+    type_into(client, "#veld-password", ADMIN_PASSWORD).await;
+    click(client, "form.account-form button[type=submit]").await;
 }
 
 async fn first_organisation(store: &wijkwijzer::store::Store) -> uuid::Uuid {
@@ -687,28 +693,12 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
             let found = common::get_json(&format!("{base}/api/v1/search?per_page=1")).await;
             let listing = format!("/aanbod/{}", found["results"][0]["id"].as_str().unwrap());
             let mut report = axe_report(&client, &base, &axe, &listing).await;
-            wait_for(&client, "form.report-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("send the empty form");
+            click(&client, "form.report-form button[type=submit]").await;
             wait_for(&client, "#fout-soort").await;
             report.push_str(&axe_page(&client, &axe, "the report form with errors").await);
-            wait_for(&client, "#soort-tijden")
-                .await
-                .click()
-                .await
-                .expect("choose");
-            wait_for(&client, "#veld-toelichting")
-                .await
-                .send_keys("De soos is nu op woensdag")
-                .await
-                .expect("type");
-            wait_for(&client, "form.report-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("send the report");
+            click(&client, "#soort-tijden").await;
+            type_into(&client, "#veld-toelichting", "De soos is nu op woensdag").await;
+            click(&client, "form.report-form button[type=submit]").await;
             let thanks = wait_for(&client, "h1").await.text().await.unwrap();
             assert!(thanks.contains("Dank u voor uw melding"), "{thanks}");
             report.push_str(&axe_page(&client, &axe, "the thank-you page").await);
