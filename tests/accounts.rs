@@ -5,14 +5,10 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use common::people::*;
 use reqwest::StatusCode;
-use wijkwijzer::config::Config;
 
 // ------------------------------------------------------------------------------------ tests
 

@@ -1208,29 +1208,15 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
             let found = common::get_json(&format!("{base}/api/v1/search?per_page=1")).await;
             let listing = format!("/aanbod/{}", found["results"][0]["id"].as_str().unwrap());
             let mut report = axe_report(&client, &base, &axe, &listing).await;
-            wait_for(&client, "form.report-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("send the empty form");
+            click(&client, "form.report-form button[type=submit]").await;
             wait_for(&client, "#fout-soort").await;
             report.push_str(&run_axe(&client, &axe, "the report form with errors").await);
-            wait_for(&client, "#soort-tijden")
-                .await
-                .click()
-                .await
-                .expect("choose");
-            wait_for(&client, "#veld-toelichting")
-                .await
-                .send_keys("De soos is nu op woensdag")
-                .await
-                .expect("type");
-            wait_for(&client, "form.report-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .expect("send the report");
-            let thanks = wait_for(&client, "h1").await.text().await.unwrap();
+            click(&client, "#soort-tijden").await;
+            type_into(&client, "#veld-toelichting", "De soos is nu op woensdag").await;
+            click(&client, "form.report-form button[type=submit]").await;
+            // Only the thank-you page has this notice (the form's own h1 may still be there).
+            wait_for(&client, ".utrecht-alert--ok[role=status]").await;
+            let thanks = text_of(&client, "main h1").await;
             assert!(thanks.contains("Dank u voor uw melding"), "{thanks}");
             report.push_str(&run_axe(&client, &axe, "the thank-you page").await);
 
@@ -1254,4 +1240,22 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
         },
     )
     .await;
+}
+
+/// Clicks the element `css` names (waiting for it first).
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("click {css}: {err}"));
+}
+
+/// Types `text` into the field `css` names (waiting for it first).
+async fn type_into(client: &Client, css: &str, text: &str) {
+    wait_for(client, css)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|err| panic!("type into {css}: {err}"));
 }
