@@ -9,7 +9,6 @@ use crate::auth::Actor;
 use crate::catalog::{Catalog, ListingChangeError};
 use crate::domain::{Location, Service};
 use crate::geo::Geography;
-use crate::listings::Editable;
 
 /// An organisation as its editors see it: what it offers and where.
 #[derive(Debug, Clone)]
