@@ -331,6 +331,24 @@ fn outcome_query(proposal: &Proposal) -> &'static str {
     }
 }
 
+/// Where a saved form goes: back to the form with what became of it, or — for a new listing
+/// that waits for a moderator and so cannot be opened yet — to the organisation's page.
+fn after_proposal(
+    proposal: &Proposal,
+    kind: &str,
+    id: Uuid,
+    organisation: Uuid,
+    version: Option<Version>,
+) -> Response {
+    let outcome = outcome_query(proposal);
+    match proposal {
+        Proposal::Pending { .. } if version.is_none() => see_other(&format!(
+            "/beheer/organisatie/{organisation}?uitkomst={outcome}"
+        )),
+        _ => see_other(&format!("/beheer/{kind}/{id}/bewerken?uitkomst={outcome}")),
+    }
+}
+
 fn see_other(to: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
@@ -1524,16 +1542,13 @@ async fn save_service(
         .propose_service(&context.visit.actor, proposed.clone(), version)
         .await
     {
-        Ok(proposal @ Proposal::Pending { .. }) if version.is_none() => see_other(&format!(
-            "/beheer/organisatie/{}?uitkomst={}",
-            context.organisation_id,
-            outcome_query(&proposal)
-        )),
-        Ok(proposal) => see_other(&format!(
-            "/beheer/aanbod/{}/bewerken?uitkomst={}",
+        Ok(proposal) => after_proposal(
+            &proposal,
+            "aanbod",
             proposed.id,
-            outcome_query(&proposal)
-        )),
+            context.organisation_id,
+            version,
+        ),
         Err(ListingChangeError::Invalid(invalid)) => {
             let mut errors = Errors::default();
             let field = form_field(&invalid);
@@ -2084,16 +2099,13 @@ async fn save_location(
         )
         .await
     {
-        Ok(proposal @ Proposal::Pending { .. }) if version.is_none() => see_other(&format!(
-            "/beheer/organisatie/{}?uitkomst={}",
-            context.organisation_id,
-            outcome_query(&proposal)
-        )),
-        Ok(proposal) => see_other(&format!(
-            "/beheer/locatie/{}/bewerken?uitkomst={}",
+        Ok(proposal) => after_proposal(
+            &proposal,
+            "locatie",
             proposed.id,
-            outcome_query(&proposal)
-        )),
+            context.organisation_id,
+            version,
+        ),
         Err(ListingChangeError::Invalid(invalid)) => {
             let mut errors = Errors::default();
             let field = invalid
