@@ -662,6 +662,20 @@ async fn only_the_organisations_editors_may_edit() {
         )
         .await;
     assert_eq!(posted.status, StatusCode::FORBIDDEN);
+    let forged = b
+        .submit(
+            &new_b,
+            "/beheer/locatie/nieuw",
+            &[
+                ("organisatie", &org),
+                ("name", "Van B"),
+                ("postal_code", "3562"),
+                ("address_1", "x 1"),
+                ("city", "U"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
     // B cannot attach A's location to B's own service either.
     let org_b = org_b().to_string();
     let mut sneaky = service_form("Breiclub Beta", &location, &wijk);
