@@ -155,6 +155,18 @@ fn field_id(name: &str) -> String {
 
 // ---------------------------------------------------------------- what a form shows
 
+/// `aria-describedby` of a field or fieldset with this id: its error first, then its hint.
+fn described_by(id: &str, error: bool, hint: bool) -> String {
+    let mut ids = Vec::new();
+    if error {
+        ids.push(format!("fout-{id}"));
+    }
+    if hint {
+        ids.push(format!("uitleg-{id}"));
+    }
+    ids.join(" ")
+}
+
 /// A text input or text area, already worded, with what was typed and its error.
 pub struct Input {
     pub name: String,
@@ -201,14 +213,7 @@ impl Input {
 
     /// `aria-describedby`: the error first, then the hint.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.error.is_some() {
-            ids.push(format!("fout-{}", self.id));
-        }
-        if self.hint.is_some() {
-            ids.push(format!("uitleg-{}", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.error.is_some(), self.hint.is_some())
     }
 }
 
@@ -271,14 +276,7 @@ impl ChoiceGroup {
     }
 
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.error.is_some() {
-            ids.push(format!("fout-{}", self.id));
-        }
-        if self.hint.is_some() {
-            ids.push(format!("uitleg-{}", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.error.is_some(), self.hint.is_some())
     }
 
     /// How many are checked in a sub-group (for the collapsed heading).
