@@ -478,6 +478,18 @@ async fn pages_pass_axe_wcag_2_1_aa() {
     .await;
 }
 
+/// Opens each page and fails with every violation of axe-core's WCAG 2.1 A/AA rules on them.
+async fn assert_pages_pass_axe(client: &Client, base: &str, axe: &str, pages: &[String]) {
+    let mut report = String::new();
+    for page in pages {
+        report.push_str(&axe_report(client, base, axe, page).await);
+    }
+    assert!(
+        report.is_empty(),
+        "accessibility violations (WCAG 2.1 A/AA):{report}"
+    );
+}
+
 /// Opens `page` and runs axe-core's WCAG 2.1 A/AA rules on it; the violations, worded for a
 /// failure message (empty when there are none).
 async fn axe_report(client: &Client, base: &str, axe: &str, page: &str) -> String {
@@ -742,14 +754,7 @@ async fn account_pages_pass_axe_wcag_2_1_aa() {
                 "/beheer/aanmeldingen".to_string(),
                 format!("/beheer{listing}/agenda"),
             ];
-            let mut report = String::new();
-            for page in &pages {
-                report.push_str(&axe_report(&client, &base, &axe, page).await);
-            }
-            assert!(
-                report.is_empty(),
-                "accessibility violations (WCAG 2.1 A/AA):{report}"
-            );
+            assert_pages_pass_axe(&client, &base, &axe, &pages).await;
 
             // "Klopt nog" in one click: the badge goes, the page says so.
             client
@@ -840,14 +845,7 @@ async fn editing_pages_pass_axe_wcag_2_1_aa() {
                 edit_service.clone(),
                 format!("/beheer/locatie/nieuw?organisatie={id}"),
             ];
-            let mut report = String::new();
-            for page in &pages {
-                report.push_str(&axe_report(&client, &base, &axe, page).await);
-            }
-            assert!(
-                report.is_empty(),
-                "accessibility violations (WCAG 2.1 A/AA):{report}"
-            );
+            assert_pages_pass_axe(&client, &base, &axe, &pages).await;
             client
                 .goto(&format!("{base}{edit_service}"))
                 .await

@@ -662,6 +662,20 @@ async fn only_the_organisations_editors_may_edit() {
         )
         .await;
     assert_eq!(posted.status, StatusCode::FORBIDDEN);
+    let forged = b
+        .submit(
+            &new_b,
+            "/beheer/locatie/nieuw",
+            &[
+                ("organisatie", &org),
+                ("name", "Van B"),
+                ("postal_code", "3562"),
+                ("address_1", "x 1"),
+                ("city", "U"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
     // B cannot attach A's location to B's own service either.
     let org_b = org_b().to_string();
     let mut sneaky = service_form("Breiclub Beta", &location, &wijk);
@@ -777,6 +791,49 @@ async fn what_editors_type_is_escaped() {
     }
 }
 
+/// A weekly time marked "gesloten op feestdagen" is not in the agenda on Eerste Kerstdag (a
+/// Friday in 2026), and is the week before.
+async fn times_closed_on_holidays_skip_them_in_the_agenda() {
+    let mut a = Browser::signed_in(EDITOR_A).await;
+    let location = new_location(&mut a, "Buurthuis Vrijdag").await;
+    let (wijk, _) = overvecht();
+    let org = org_a().to_string();
+    let name = "Vrijdagsoep Kwartelkoning";
+    let form: Vec<(&str, &str)> = service_form(name, &location, &wijk)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("schedules["))
+        .chain([
+            ("organisatie", org.as_str()),
+            ("schedules[0].days", "FR"),
+            ("schedules[0].week", ""),
+            ("schedules[0].opens_at", "17:00"),
+            ("schedules[0].closes_at", "19:00"),
+            ("schedules[0].holidays", "ja"),
+        ])
+        .collect();
+    let new = format!("/beheer/aanbod/nieuw?organisatie={}", org_a());
+    let saved = a.submit(&new, "/beheer/aanbod/nieuw", &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let agenda = |week: &str| format!("/wijk/{wijk}/agenda?week={week}");
+    // The area's agenda comes from the index, which follows the change log.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let before = a.get(&agenda("2026-W51")).await;
+        if before.body.contains(name) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "18 December: {}", before.body);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let christmas = a.get(&agenda("2026-W52")).await;
+    assert_eq!(christmas.status, StatusCode::OK);
+    assert!(
+        !christmas.body.contains(name),
+        "25 December: {}",
+        christmas.body
+    );
+}
+
 fn assert_escaped(body: &str, page: &str) {
     assert!(!body.contains("<script>alert"), "{page}: {body}");
 }
@@ -788,4 +845,5 @@ common::tests_on_both_servers!(
     only_the_organisations_editors_may_edit,
     posts_without_a_valid_csrf_token_are_refused,
     what_editors_type_is_escaped,
+    times_closed_on_holidays_skip_them_in_the_agenda,
 );

@@ -155,6 +155,18 @@ fn field_id(name: &str) -> String {
 
 // ---------------------------------------------------------------- what a form shows
 
+/// `aria-describedby` of a field or fieldset with this id: its error first, then its hint.
+fn described_by(id: &str, error: bool, hint: bool) -> String {
+    let mut ids = Vec::new();
+    if error {
+        ids.push(format!("fout-{id}"));
+    }
+    if hint {
+        ids.push(format!("uitleg-{id}"));
+    }
+    ids.join(" ")
+}
+
 /// A text input or text area, already worded, with what was typed and its error.
 pub struct Input {
     pub name: String,
@@ -201,14 +213,7 @@ impl Input {
 
     /// `aria-describedby`: the error first, then the hint.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.error.is_some() {
-            ids.push(format!("fout-{}", self.id));
-        }
-        if self.hint.is_some() {
-            ids.push(format!("uitleg-{}", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.error.is_some(), self.hint.is_some())
     }
 }
 
@@ -271,14 +276,7 @@ impl ChoiceGroup {
     }
 
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.error.is_some() {
-            ids.push(format!("fout-{}", self.id));
-        }
-        if self.hint.is_some() {
-            ids.push(format!("uitleg-{}", self.id));
-        }
-        ids.join(" ")
+        described_by(&self.id, self.error.is_some(), self.hint.is_some())
     }
 
     /// How many are checked in a sub-group (for the collapsed heading).
@@ -328,6 +326,24 @@ fn outcome_query(proposal: &Proposal) -> &'static str {
         Proposal::Published => "opgeslagen",
         Proposal::Pending { .. } => "wacht",
         Proposal::Unchanged => "ongewijzigd",
+    }
+}
+
+/// Where a saved form goes: back to the form with what became of it, or — for a new listing
+/// that waits for a moderator and so cannot be opened yet — to the organisation's page.
+fn after_proposal(
+    proposal: &Proposal,
+    kind: &str,
+    id: Uuid,
+    organisation: Uuid,
+    version: Option<Version>,
+) -> Response {
+    let outcome = outcome_query(proposal);
+    match proposal {
+        Proposal::Pending { .. } if version.is_none() => see_other(&format!(
+            "/beheer/organisatie/{organisation}?uitkomst={outcome}"
+        )),
+        _ => see_other(&format!("/beheer/{kind}/{id}/bewerken?uitkomst={outcome}")),
     }
 }
 
@@ -1524,16 +1540,13 @@ async fn save_service(
         .propose_service(&context.visit.actor, proposed.clone(), version)
         .await
     {
-        Ok(proposal @ Proposal::Pending { .. }) if version.is_none() => see_other(&format!(
-            "/beheer/organisatie/{}?uitkomst={}",
-            context.organisation_id,
-            outcome_query(&proposal)
-        )),
-        Ok(proposal) => see_other(&format!(
-            "/beheer/aanbod/{}/bewerken?uitkomst={}",
+        Ok(proposal) => after_proposal(
+            &proposal,
+            "aanbod",
             proposed.id,
-            outcome_query(&proposal)
-        )),
+            context.organisation_id,
+            version,
+        ),
         Err(ListingChangeError::Invalid(invalid)) => {
             let mut errors = Errors::default();
             let field = form_field(&invalid);
@@ -2084,16 +2097,13 @@ async fn save_location(
         )
         .await
     {
-        Ok(proposal @ Proposal::Pending { .. }) if version.is_none() => see_other(&format!(
-            "/beheer/organisatie/{}?uitkomst={}",
-            context.organisation_id,
-            outcome_query(&proposal)
-        )),
-        Ok(proposal) => see_other(&format!(
-            "/beheer/locatie/{}/bewerken?uitkomst={}",
+        Ok(proposal) => after_proposal(
+            &proposal,
+            "locatie",
             proposed.id,
-            outcome_query(&proposal)
-        )),
+            context.organisation_id,
+            version,
+        ),
         Err(ListingChangeError::Invalid(invalid)) => {
             let mut errors = Errors::default();
             let field = invalid
