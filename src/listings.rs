@@ -186,7 +186,7 @@ impl Catalog {
         let version = self.version_of(Entity::Location, location_id).await?;
         let pending = self.own_pending(actor, location_id).await?;
         if let Some(request) = &pending {
-            location = serde_json::from_str(&request.proposed).map_err(anyhow::Error::from)?;
+            location = stored_location(&request.proposed)?;
         }
         Ok(Editable {
             current: location,
@@ -562,8 +562,7 @@ impl Catalog {
                 .await
             }
             Entity::Location => {
-                let location: Location =
-                    serde_json::from_str(&row.proposed).map_err(anyhow::Error::from)?;
+                let location = stored_location(&row.proposed)?;
                 let placed = self.placed(&location);
                 self.publish(&proposal, &author, Some(row.id), |_, tx| {
                     Box::pin(async move { tx.upsert_location(&placed, None).await })
@@ -922,4 +921,15 @@ mod tests {
             LOW_RISK_LOCATION_FIELDS
         ));
     }
+}
+
+/// A location proposal as stored. Its `placement` is written with it but derived again on
+/// publishing, and the type refuses it as input (unknown fields are refused, and the
+/// placement is never taken from input): leave it out before reading.
+fn stored_location(json: &str) -> anyhow::Result<Location> {
+    let mut value: serde_json::Value = serde_json::from_str(json)?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("placement");
+    }
+    Ok(serde_json::from_value(value)?)
 }

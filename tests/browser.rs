@@ -1257,3 +1257,256 @@ async fn type_into(client: &Client, css: &str, text: &str) {
         .await
         .unwrap_or_else(|err| panic!("type into {css}: {err}"));
 }
+
+const EDITOR_EMAIL: &str = "wandelgroep@example.org";
+const MODERATOR_EMAIL: &str = "moderator@example.org";
+
+/// The demo app with an editor of the organisation behind a walking group (not trusted, so a
+/// change of times waits for a moderator) and a moderator of the whole instance. Returns the
+/// server, the walking group's id and the code of its wijk.
+fn journey_server() -> &'static (common::TestServer, uuid::Uuid, String) {
+    static SERVER: std::sync::OnceLock<(common::TestServer, uuid::Uuid, String)> =
+        std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        // The setup is a plain function: it leaves what it found here.
+        static FOUND: std::sync::Mutex<Option<(uuid::Uuid, String)>> = std::sync::Mutex::new(None);
+        let server = common::spawn_server(None, |catalog| {
+            Box::pin(async move {
+                use wijkwijzer::auth::secrets::{PasswordCost, hash_password};
+                use wijkwijzer::auth::{ModerationScope, Role};
+                let store = &catalog.store;
+                let organizations = store.organization_ids().await.unwrap();
+                let services = store
+                    .service_ids_of_organizations(&organizations)
+                    .await
+                    .unwrap();
+                let ids: Vec<uuid::Uuid> = services.values().flatten().copied().collect();
+                let walking = store
+                    .load_services(&ids)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|r| {
+                        r.service.name.to_lowercase().contains("wandel")
+                            && !r.service.schedules.is_empty()
+                            && r.locations.iter().any(|l| l.placement.wijk.is_some())
+                    })
+                    .expect("a walking group with times and a place in the demo");
+                let hash = hash_password(ADMIN_PASSWORD, PasswordCost::TestsOnly).unwrap();
+                let editor = store
+                    .create_user(EDITOR_EMAIL, "Redacteur wandelgroep", Some(&hash))
+                    .await
+                    .unwrap();
+                store
+                    .grant_role(
+                        editor,
+                        &Role::OrganisationEditor {
+                            organization: walking.service.organization_id,
+                        },
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                let moderator = store
+                    .create_user(MODERATOR_EMAIL, "Moderator", Some(&hash))
+                    .await
+                    .unwrap();
+                store
+                    .grant_role(
+                        moderator,
+                        &Role::Moderator {
+                            scope: ModerationScope::Instance,
+                        },
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                let wijk = walking
+                    .locations
+                    .iter()
+                    .find_map(|l| l.placement.wijk.clone())
+                    .unwrap();
+                *FOUND.lock().unwrap() = Some((walking.service.id, wijk));
+            })
+        });
+        let (walking, wijk) = FOUND
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the setup found the walking group");
+        (server, walking, wijk)
+    })
+}
+
+/// Signs in through the form as `email` (after signing out whoever was signed in).
+async fn sign_in_as(client: &Client, base: &str, email: &str) {
+    client
+        .delete_all_cookies()
+        .await
+        .expect("forget the session");
+    client
+        .goto(&format!("{base}/inloggen"))
+        .await
+        .expect("open sign-in");
+    type_into(client, "#veld-email", email).await;
+    type_into(client, "#veld-password", ADMIN_PASSWORD).await;
+    click(client, "form.account-form button[type=submit]").await;
+    wait_for(client, "form[action='/uitloggen']").await;
+}
+
+/// Sets a form field's value as a date or time picker would (typing into those depends on the
+/// browser's locale).
+async fn set_value(client: &Client, css: &str, value: &str) {
+    wait_for(client, css).await;
+    client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("set {css}: {err}"));
+}
+
+/// The whole of issue 13 on a phone: an editor moves the walking group to Wednesday
+/// afternoon, a moderator approves it, a visitor's search shows the new time; the editor adds a
+/// one-off walk, which appears in the wijk's agenda and its iCalendar feed. ("Klopt nog" and
+/// reporting a mistake have their own journeys above.)
+#[tokio::test]
+async fn an_editor_changes_a_walking_group_and_a_moderator_approves_it() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser_on(
+        || journey_server().0.base.clone(),
+        true,
+        |client, base| async move {
+            let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+            let walking = journey_server().1;
+            let mut report = String::new();
+
+            // The editor changes the day and the time.
+            sign_in_as(&client, &base, EDITOR_EMAIL).await;
+            client
+                .goto(&format!("{base}/beheer/aanbod/{walking}/bewerken"))
+                .await
+                .expect("open the edit form");
+            let days = "input[name='schedules[0].days']";
+            for checked in client
+                .find_all(Locator::Css(&format!("{days}:checked")))
+                .await
+                .unwrap()
+            {
+                checked.click().await.expect("untick a day");
+            }
+            click(&client, &format!("{days}[value='WE']")).await;
+            set_value(&client, "#veld-schedules-0-opens_at", "14:15").await;
+            set_value(&client, "#veld-schedules-0-closes_at", "15:45").await;
+            assert_no_horizontal_scroll(&client, "the service form").await;
+            click(&client, "form.edit-form button[type=submit]").await;
+            let notice = text_of(&client, "p.notice, .notice p").await;
+            assert!(notice.contains("wacht op een moderator"), "{notice}");
+            report.push_str(&run_axe(&client, &axe, "the form after saving").await);
+
+            // Not public yet.
+            let before = common::get_json(&format!("{base}/api/v1/search?q=wandelen&per_page=50"))
+                .await
+                .to_string();
+            assert!(
+                !before.contains("14:15"),
+                "a pending change is not searchable"
+            );
+
+            // The moderator sees the change side by side and approves it.
+            sign_in_as(&client, &base, MODERATOR_EMAIL).await;
+            client
+                .goto(&format!("{base}/beheer/moderatie"))
+                .await
+                .expect("open the queue");
+            let queue = text_of(&client, "main").await;
+            assert!(
+                queue.contains("woensdag") && queue.contains("14:15"),
+                "the diff shows the new time: {queue}"
+            );
+            report.push_str(&run_axe(&client, &axe, "the moderation queue").await);
+            click(&client, "form[action$='/goedkeuren'] button").await;
+            wait_for(&client, ".notice").await;
+
+            // A visitor finds the walking group with its new time.
+            client.delete_all_cookies().await.unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(2);
+            let card = loop {
+                client
+                    .goto(&format!("{base}/zoeken?q=wandelen"))
+                    .await
+                    .expect("search");
+                let cards = texts(&client, "main li").await.join("\n");
+                if cards.contains("14:15") || std::time::Instant::now() > deadline {
+                    break cards;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            };
+            assert!(
+                card.contains("woensdag") && card.contains("14:15"),
+                "the visitor's search shows the new time within 2 s: {card}"
+            );
+
+            // The editor adds a one-off walk; it is in the wijk's agenda and feed.
+            sign_in_as(&client, &base, EDITOR_EMAIL).await;
+            client
+                .goto(&format!("{base}/beheer/aanbod/{walking}/agenda"))
+                .await
+                .expect("open the calendar form");
+            let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(2);
+            set_value(&client, "#veld-datum", &day.to_string()).await;
+            set_value(&client, "#veld-begin", "10:00").await;
+            set_value(&client, "#veld-eind", "12:00").await;
+            type_into(&client, "#veld-titel", "Extra winterwandeling").await;
+            click(&client, "form[action$='/activiteit'] button").await;
+            wait_for(&client, ".notice").await;
+            report.push_str(&run_axe(&client, &axe, "the calendar form").await);
+
+            let wijk = &journey_server().2;
+            client.delete_all_cookies().await.unwrap();
+            client
+                .goto(&format!(
+                    "{base}/wijk/{wijk}/agenda?week={}-W{:02}",
+                    day.to_iso_week_date().0,
+                    day.iso_week()
+                ))
+                .await
+                .expect("open the wijk's agenda");
+            let agenda = text_of(&client, "main").await;
+            assert!(agenda.contains("Extra winterwandeling"), "{agenda}");
+            report.push_str(&run_axe(&client, &axe, "the wijk's agenda").await);
+
+            let feed = common::http()
+                .get(format!("{base}/wijk/{wijk}/agenda.ics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            use icalendar::Component;
+            let calendar: icalendar::Calendar = feed.parse().expect("a valid iCalendar feed");
+            let walk = calendar
+                .components
+                .iter()
+                .filter_map(|c| c.as_event())
+                .find(|e| e.get_summary() == Some("Extra winterwandeling"))
+                .unwrap_or_else(|| panic!("the walk in the feed:\n{feed}"));
+            let starts = match walk.get_start().expect("a start") {
+                icalendar::DatePerhapsTime::DateTime(start) => start
+                    .try_into_utc()
+                    .expect("a time that can be placed")
+                    .with_timezone(&chrono_tz::Europe::Amsterdam),
+                other => panic!("a start with a time: {other:?}"),
+            };
+            assert_eq!(
+                starts.format("%Y-%m-%d %H:%M").to_string(),
+                format!("{day} 10:00"),
+                "the walk starts on {day} at 10:00 Amsterdam time"
+            );
+            assert!(report.is_empty(), "accessibility violations:{report}");
+        },
+    )
+    .await;
+}

@@ -28,6 +28,9 @@ tokio::task_local! {
 const PASSWORD: &str = "een lange zin als wachtwoord";
 const EDITOR_A: &str = "redacteur-a@example.org";
 const EDITOR_B: &str = "redacteur-b@example.org";
+/// Moderates the whole instance: the test organisations have no place yet, so no gemeente's
+/// moderator covers them.
+const MODERATOR: &str = "moderator@example.org";
 const XSS: &str = "<script>alert(1)</script>";
 
 fn org_a() -> Uuid {
@@ -70,6 +73,23 @@ fn setup(catalog: Catalog) -> std::pin::Pin<Box<dyn std::future::Future<Output =
                 .await
                 .unwrap();
         }
+        let hash = hash_password(PASSWORD, PasswordCost::TestsOnly).unwrap();
+        let moderator = catalog
+            .store
+            .create_user(MODERATOR, "Moderator", Some(&hash))
+            .await
+            .unwrap();
+        catalog
+            .store
+            .grant_role(
+                moderator,
+                &Role::Moderator {
+                    scope: wijkwijzer::auth::ModerationScope::Instance,
+                },
+                None,
+            )
+            .await
+            .unwrap();
     })
 }
 
@@ -190,13 +210,53 @@ impl Browser {
     }
 }
 
-/// The id in a redirect to `/beheer/{kind}/{id}/bewerken?...`.
-fn edited_id(location: &str, kind: &str) -> String {
-    location
-        .strip_prefix(&format!("/beheer/{kind}/"))
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("not a redirect to a {kind} form: {location}"))
-        .to_string()
+/// As askama writes text into a page.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// An editor's new listing (or a change of its name or address) waits for a moderator: the
+/// redirect says so, and the instance's moderator approves the request of the listing named
+/// `name` in the queue (moderation itself is tested in tests/moderation.rs).
+async fn approved_by_moderator(saved: &Page, name: &str) {
+    assert!(
+        saved.location.ends_with("uitkomst=wacht"),
+        "waits for a moderator: {}",
+        saved.location
+    );
+    let mut moderator = Browser::signed_in(MODERATOR).await;
+    let queue = moderator.get("/beheer/moderatie").await;
+    let at = queue
+        .body
+        .find(&escaped(name))
+        .unwrap_or_else(|| panic!("{name} in the queue: {}", queue.body));
+    let action_at = at
+        + queue.body[at..]
+            .find("/goedkeuren\"")
+            .expect("an approve form");
+    let start = queue.body[..action_at].rfind("/beheer/moderatie/").unwrap();
+    let action = format!("{}/goedkeuren", &queue.body[start..action_at]);
+    let csrf = queue.csrf();
+    let done = moderator.post(&action, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+}
+
+/// The id of the listing named `name` on organisation A's page (`kind`: aanbod or locatie).
+async fn listed_id(browser: &mut Browser, kind: &str, name: &str) -> String {
+    let page = browser
+        .get(&format!("/beheer/organisatie/{}", org_a()))
+        .await;
+    let at = page
+        .body
+        .find(&format!(">{} <span class=\"hint\">", escaped(name)))
+        .unwrap_or_else(|| panic!("{name} on the organisation's page: {}", page.body));
+    let prefix = format!("href=\"/beheer/{kind}/");
+    let start = page.body[..at].rfind(&prefix).unwrap() + prefix.len();
+    page.body[start..start + page.body[start..].find('/').unwrap()].to_string()
 }
 
 /// The wijk of postcode 3562 (Overvecht, gemeente Utrecht): code and name.
@@ -228,7 +288,8 @@ async fn new_location(browser: &mut Browser, name: &str) -> String {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    edited_id(&saved.location, "locatie")
+    approved_by_moderator(&saved, name).await;
+    listed_id(browser, "locatie", name).await
 }
 
 /// The fields of a complete service form, as an editor fills it in.
@@ -338,11 +399,6 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
         ))
         .await;
     assert!(
-        placed.body.contains("Opgeslagen en zichtbaar"),
-        "{}",
-        placed.body
-    );
-    assert!(
         placed.body.contains(&format!("wijk {wijk_name}")),
         "placed in {wijk_name}: {}",
         placed.body
@@ -355,14 +411,9 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
     form.push(("organisatie", &org));
     let saved = browser.submit(&new, "/beheer/aanbod/nieuw", &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let id = edited_id(&saved.location, "aanbod");
+    approved_by_moderator(&saved, name).await;
+    let id = listed_id(&mut browser, "aanbod", name).await;
     let edit = format!("/beheer/aanbod/{id}/bewerken");
-    let shown = browser.get(&saved.location).await;
-    assert!(
-        shown.body.contains("Opgeslagen en zichtbaar"),
-        "{}",
-        shown.body
-    );
 
     let public = browser.get(&format!("/aanbod/{id}")).await;
     assert_eq!(public.status, StatusCode::OK);
@@ -432,11 +483,15 @@ async fn an_editor_makes_and_changes_a_service_through_the_forms() {
         .collect();
     let saved = browser.submit(&edit, &edit, &changed).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // A new name waits for a moderator; published once approved.
     assert!(
-        saved.location.ends_with("uitkomst=opgeslagen"),
-        "{}",
-        saved.location
+        !browser
+            .get(&format!("/aanbod/{id}"))
+            .await
+            .body
+            .contains(renamed)
     );
+    approved_by_moderator(&saved, name).await;
     let public = browser.get(&format!("/aanbod/{id}")).await;
     assert!(public.body.contains(renamed));
     assert!(!public.body.contains("eerste dinsdag"));
@@ -595,8 +650,9 @@ async fn an_unplaceable_location_takes_a_point_by_hand() {
         .submit(&new, "/beheer/locatie/nieuw", &with_point)
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let id = edited_id(&saved.location, "locatie");
-    let shown = browser.get(&saved.location).await;
+    approved_by_moderator(&saved, "Moestuin achter de flat").await;
+    let id = listed_id(&mut browser, "locatie", "Moestuin achter de flat").await;
+    let shown = browser.get(&format!("/beheer/locatie/{id}/bewerken")).await;
     let (_, wijk_name) = overvecht();
     assert!(
         shown.body.contains(&format!("wijk {wijk_name}")),
@@ -626,7 +682,8 @@ async fn only_the_organisations_editors_may_edit() {
     let new_a = format!("/beheer/aanbod/nieuw?organisatie={}", org_a());
     let saved = a.submit(&new_a, "/beheer/aanbod/nieuw", &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let service = edited_id(&saved.location, "aanbod");
+    approved_by_moderator(&saved, "Breiclub Alfa").await;
+    let service = listed_id(&mut a, "aanbod", "Breiclub Alfa").await;
 
     let mut b = Browser::signed_in(EDITOR_B).await;
     for path in [
@@ -774,7 +831,8 @@ async fn what_editors_type_is_escaped() {
     assert_escaped(&again.body, "form with errors");
     let saved = a.submit(&new, "/beheer/aanbod/nieuw", &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let id = edited_id(&saved.location, "aanbod");
+    approved_by_moderator(&saved, &name).await;
+    let id = listed_id(&mut a, "aanbod", &name).await;
     for path in [
         format!("/aanbod/{id}"),
         format!("/beheer/aanbod/{id}/bewerken"),
@@ -814,6 +872,7 @@ async fn times_closed_on_holidays_skip_them_in_the_agenda() {
     let new = format!("/beheer/aanbod/nieuw?organisatie={}", org_a());
     let saved = a.submit(&new, "/beheer/aanbod/nieuw", &form).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    approved_by_moderator(&saved, name).await;
     let agenda = |week: &str| format!("/wijk/{wijk}/agenda?week={week}");
     // The area's agenda comes from the index, which follows the change log.
     let deadline = Instant::now() + Duration::from_secs(5);

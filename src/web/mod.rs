@@ -4,10 +4,10 @@
 
 pub(crate) mod account;
 pub mod agenda;
-mod moderation;
-mod editing;
 mod calendar_edit;
 mod claims;
+mod editing;
+mod moderation;
 mod neighbourhood;
 mod reports;
 mod search;
