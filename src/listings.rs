@@ -883,6 +883,17 @@ fn store_error(error: StoreError) -> ListingChangeError {
     }
 }
 
+/// A location proposal as stored. Its `placement` is written with it but derived again on
+/// publishing, and the type refuses it as input (unknown fields are refused, and the
+/// placement is never taken from input): leave it out before reading.
+fn stored_location(json: &str) -> anyhow::Result<Location> {
+    let mut value: serde_json::Value = serde_json::from_str(json)?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("placement");
+    }
+    Ok(serde_json::from_value(value)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -921,15 +932,4 @@ mod tests {
             LOW_RISK_LOCATION_FIELDS
         ));
     }
-}
-
-/// A location proposal as stored. Its `placement` is written with it but derived again on
-/// publishing, and the type refuses it as input (unknown fields are refused, and the
-/// placement is never taken from input): leave it out before reading.
-fn stored_location(json: &str) -> anyhow::Result<Location> {
-    let mut value: serde_json::Value = serde_json::from_str(json)?;
-    if let Some(object) = value.as_object_mut() {
-        object.remove("placement");
-    }
-    Ok(serde_json::from_value(value)?)
 }

@@ -235,70 +235,13 @@ impl Browser {
     }
 }
 
-/// The newest mail to `to` in the server's mail folder, decoded.
+// Re-exported for the suites that take everything from here; unused in some of them.
+#[allow(unused_imports)]
+pub use super::web::{decode_mail, link_in};
+
+/// The newest mail to `to` in this test's server's mail folder, decoded.
 pub fn mail_to(to: &str) -> Option<String> {
-    let dir = info().data_dir.join("mail");
-    let mut newest: Option<(std::time::SystemTime, String)> = None;
-    for entry in std::fs::read_dir(dir).ok()? {
-        let path = entry.ok()?.path();
-        let raw = std::fs::read_to_string(&path).ok()?;
-        if !raw.lines().any(|l| l.starts_with("To:") && l.contains(to)) {
-            continue;
-        }
-        let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-        if newest.as_ref().is_none_or(|(t, _)| modified >= *t) {
-            newest = Some((modified, decode_mail(&raw)));
-        }
-    }
-    newest.map(|(_, text)| text)
-}
-
-pub fn decode_mail(raw: &str) -> String {
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .or_else(|| raw.split_once("\n\n"))
-        .unwrap_or((raw, ""));
-    if head.contains("Content-Transfer-Encoding: base64") {
-        use base64::Engine;
-        let joined: String = body.split_whitespace().collect();
-        return String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(joined)
-                .unwrap(),
-        )
-        .unwrap();
-    }
-    let body = body.replace("=\r\n", "").replace("=\n", "");
-    // Quoted-printable: =XX bytes.
-    let bytes = body.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&body[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The path of the link in a mail that starts with `prefix` (e.g. `/uitnodiging/`).
-pub fn link_in(mail: &str, prefix: &str) -> String {
-    let at = mail
-        .find(prefix)
-        .unwrap_or_else(|| panic!("no {prefix} link in {mail}"));
-    mail[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim()
-        .to_string()
+    super::web::mail_to(&info().data_dir, to)
 }
 
 /// The first administrator, made by `admin create` (the function the command runs) on the
