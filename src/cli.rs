@@ -132,13 +132,14 @@ pub async fn send_reminders(config: Config) -> anyhow::Result<crate::reminders::
 }
 
 /// `admin create`: the link to print. Shell access to the server is the permission.
+///
+/// Opens only the database (which it migrates), not the search index: a running service holds
+/// the index's lock, and the first administrator is typically made while it runs.
 pub async fn create_administrator(config: Config, email: &str) -> anyhow::Result<String> {
-    let config = Config {
-        demo_data: Some(false),
-        ..config
-    };
-    let catalog = crate::app::prepare(&config).await?;
-    let accounts = crate::accounts::Accounts::new(catalog.store.clone(), &config)?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let store =
+        crate::store::Store::connect(config.database_url.as_deref(), &config.data_dir).await?;
+    let accounts = crate::accounts::Accounts::new(store.clone(), &config)?;
     let link = accounts
         .create_administrator(email)
         .await
@@ -146,7 +147,7 @@ pub async fn create_administrator(config: Config, email: &str) -> anyhow::Result
             crate::accounts::AccountError::Invalid { message, .. } => anyhow::anyhow!(message),
             other => anyhow::anyhow!(other),
         })?;
-    catalog.store.close().await;
+    store.close().await;
     Ok(link)
 }
 

@@ -105,6 +105,24 @@ async fn serve_answers_then_stops_gracefully_on_sigterm() {
         "demo data disabled by environment"
     );
 
+    // The first administrator is made while the service runs (it holds the index's lock).
+    let admin = Command::new(BIN)
+        .args(["admin", "create", "beheer@example.org"])
+        .env("WIJKWIJZER_DATA_DIR", dir.path())
+        .env("WIJKWIJZER_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    assert!(
+        admin.status.success(),
+        "admin create beside a running service: {}",
+        String::from_utf8_lossy(&admin.stderr)
+    );
+    let link = String::from_utf8_lossy(&admin.stdout);
+    assert!(
+        link.contains(&format!("http://127.0.0.1:{port}/")),
+        "prints the link: {link}"
+    );
+
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
