@@ -46,6 +46,9 @@ pub enum AppError {
     Conflict { detail: String },
     #[error("verzoek te groot")]
     PayloadTooLarge,
+    /// A request body in another format than the operation takes (415).
+    #[error("{detail}")]
+    UnsupportedMediaType { detail: String },
     /// The request target (path and query) is longer than we accept (414).
     #[error("adres te lang")]
     UriTooLong,
@@ -87,6 +90,7 @@ impl AppError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -105,6 +109,7 @@ impl AppError {
             Self::Forbidden { .. } => "Geen toegang",
             Self::Conflict { .. } => "Intussen gewijzigd",
             Self::PayloadTooLarge => "Verzoek te groot",
+            Self::UnsupportedMediaType { .. } => "Verkeerd formaat",
             Self::UriTooLong => "Adres te lang",
             Self::HeadersTooLarge => "Kopregels te groot",
             Self::TooManyRequests { .. } => "Te veel verzoeken",
@@ -126,7 +131,9 @@ impl AppError {
             Self::Unauthorized => "Stuur een geldige sleutel mee: Authorization: Bearer en de \
                  sleutel van uw organisatie."
                 .into(),
-            Self::Forbidden { detail } | Self::Conflict { detail } => detail.clone(),
+            Self::Forbidden { detail }
+            | Self::Conflict { detail }
+            | Self::UnsupportedMediaType { detail } => detail.clone(),
             Self::PayloadTooLarge => "Het verzoek is groter dan we aannemen.".into(),
             Self::UriTooLong => {
                 "Het adres van het verzoek is te lang. Gebruik minder of kortere zoektermen.".into()

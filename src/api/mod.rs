@@ -6,6 +6,7 @@
 
 pub mod dump;
 mod hsds;
+mod listings;
 pub mod me;
 mod search;
 
@@ -71,6 +72,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(search::search))
         .routes(routes!(me::me))
+        .routes(routes!(listings::put_service))
+        .routes(routes!(listings::post_service))
         .routes(routes!(hsds::about))
         .routes(routes!(hsds::services))
         .routes(routes!(hsds::service))

@@ -2429,3 +2429,101 @@ pub async fn import_path(
         }),
     }
 }
+
+/// One HSDS 3.0 service document, sent by an organisation's system to the write API, read
+/// into our [`Service`] exactly as an import reads it (same checks, same taxonomy mapping).
+/// `organization` is whose listing it is (the API token's): the document may name no other;
+/// nested organisation and location objects are read for their ids only (those change through
+/// their own routes), and it may link only that organisation's existing locations. For an update, `stored` is the
+/// published service: our own fields the document does not set keep their value, as in an
+/// import. `Err` holds the problems, each with the field as a JSON pointer.
+pub async fn service_document(
+    catalog: &Catalog,
+    document: Value,
+    organization: Uuid,
+    stored: Option<&Service>,
+) -> anyhow::Result<Result<Service, Vec<Problem>>> {
+    let problem = |field: &str, message: &str| Problem {
+        file: String::new(),
+        place: "body".into(),
+        field: field.into(),
+        message: message.into(),
+    };
+    let mut document = document;
+    let Some(map) = document.as_object_mut() else {
+        return Ok(Err(vec![problem("", "send one HSDS service object")]));
+    };
+    // A service as the HSDS API serves it nests its organisation and locations; they are not
+    // changed through it, so only their ids count (a system can send back what it read).
+    map.remove("organization");
+    if let Some(Value::Array(links)) = map.get_mut("service_at_locations") {
+        for link in links.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(Value::Object(location)) = link.remove("location")
+                && let Some(id) = location.get("id")
+                && !link.contains_key("location_id")
+            {
+                link.insert("location_id".into(), id.clone());
+            }
+        }
+    }
+    let mut known = Known::load(catalog).await?;
+    known.locations = catalog
+        .store
+        .location_ids_of_organizations(&[organization])
+        .await?
+        .remove(&organization)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let mapper = TermMapper::embedded(&catalog.vocabulary)?;
+    let item = Item {
+        file: String::new(),
+        place: "body".into(),
+        value: document,
+        kind: Some(Kind::Service),
+    };
+    let map = item
+        .value
+        .as_object()
+        .ok_or_else(|| anyhow::anyhow!("the document stopped being an object"))?;
+    let mut checker = Checker {
+        item: &item,
+        mapper: &mapper,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        unmapped: Vec::new(),
+    };
+    let mut staged = Staged::default();
+    stage_service(
+        &mut checker,
+        map,
+        "",
+        None,
+        catalog,
+        &mut staged,
+        &mut known,
+    );
+    if !staged.locations.is_empty() || !staged.organizations.is_empty() {
+        checker.problem(
+            "/service_at_locations",
+            "link existing locations by location_id; a location is changed through its own form",
+        );
+    }
+    if !checker.problems.is_empty() {
+        return Ok(Err(checker.problems));
+    }
+    let Some(bundle) = staged.services.pop() else {
+        return Ok(Err(vec![problem("", "no service in the document")]));
+    };
+    let mut service = bundle.service;
+    if service.organization_id != organization {
+        return Ok(Err(vec![problem(
+            "/organization_id",
+            "a token changes only its own organisation's services",
+        )]));
+    }
+    if let Some(stored) = stored {
+        keep_omitted_service(&mut service, stored, &bundle.source, &bundle.carried);
+    }
+    Ok(Ok(service))
+}
