@@ -785,6 +785,36 @@ impl Catalog {
             .map_err(anyhow::Error::from)?;
         Ok((record.service.name, rows))
     }
+
+    /// A location's published changes, newest first, for the same people as a service's.
+    pub async fn location_history(
+        &self,
+        actor: &Actor,
+        location_id: Uuid,
+    ) -> Result<(String, Vec<HistoryRow>), ListingChangeError> {
+        let location = self
+            .store
+            .load_location(location_id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(ListingChangeError::NoSuchService)?;
+        let organization = location
+            .organization_id
+            .ok_or(ListingChangeError::Denied(Denied::Forbidden))?;
+        let org = self.org_ref(organization).await?;
+        self.allowed(actor, &Action::ReadOrganisationPrivate(org))
+            .await?;
+        let rows = self
+            .store
+            .history_of(location_id)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let name = location
+            .name
+            .or_else(|| location.address.map(|a| a.address_1))
+            .unwrap_or_else(|| "deze locatie".into());
+        Ok((name, rows))
+    }
 }
 
 /// One history row per changed field, all at this moment.

@@ -897,7 +897,65 @@ fn assert_escaped(body: &str, page: &str) {
     assert!(!body.contains("<script>alert"), "{page}: {body}");
 }
 
+/// A location's published changes are its history, for its editors (not another
+/// organisation's, not visitors); the form links to it.
+async fn a_locations_history_shows_its_changes() {
+    let mut a = Browser::signed_in(EDITOR_A).await;
+    let location = new_location(&mut a, "Wijkcentrum Geschiedenis").await;
+    let edit = format!("/beheer/locatie/{location}/bewerken");
+    let form_page = a.get(&edit).await;
+    let history = format!("/beheer/locatie/{location}/geschiedenis");
+    assert!(
+        form_page.body.contains(&history),
+        "the form links its history"
+    );
+    let version = field_value(&form_page.body, "version").unwrap();
+    let org = org_a().to_string();
+    let saved = a
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("organisatie", &org),
+                ("version", &version),
+                ("name", "Wijkcentrum Geschiedenis"),
+                ("address_1", "Zamenhofdreef 1"),
+                ("postal_code", "3562 AB"),
+                ("city", "Utrecht"),
+                ("wheelchair", "ja"),
+                ("transportation", "Tram 22, halte Zamenhofdreef"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    if saved.location.ends_with("uitkomst=wacht") {
+        approved_by_moderator(&saved, "Wijkcentrum Geschiedenis").await;
+    }
+    let page = a.get(&history).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Bus 8"), "old value: {}", page.body);
+    assert!(
+        page.body.contains("Tram 22, halte Zamenhofdreef"),
+        "new value: {}",
+        page.body
+    );
+    let mut b = Browser::signed_in(EDITOR_B).await;
+    assert_eq!(b.get(&history).await.status, StatusCode::FORBIDDEN);
+    let visitor = common::http()
+        .get(format!("{}{history}", base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(visitor.status(), StatusCode::SEE_OTHER);
+    let to = visitor.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with("/inloggen"),
+        "a visitor is sent to sign in: {to}"
+    );
+}
+
 common::tests_on_both_servers!(
+    a_locations_history_shows_its_changes,
     an_editor_makes_and_changes_a_service_through_the_forms,
     a_form_with_errors_keeps_everything_typed,
     an_unplaceable_location_takes_a_point_by_hand,

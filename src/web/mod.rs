@@ -95,6 +95,10 @@ pub fn router() -> Router<AppState> {
             post(moderation::withdraw),
         )
         .route("/beheer/aanbod/{id}/geschiedenis", get(moderation::history))
+        .route(
+            "/beheer/locatie/{id}/geschiedenis",
+            get(moderation::location_history),
+        )
         .merge(editing::routes())
         .route("/beheer/meldingen", get(reports::queue))
         .route("/beheer/meldingen/{id}", get(reports::detail))

@@ -343,9 +343,29 @@ pub struct HistoryView {
 #[derive(Template, WebTemplate)]
 #[template(path = "moderation/history.html")]
 pub struct HistoryPage {
-    pub id: Uuid,
     pub name: String,
+    /// Where the listing itself is (a service's public page, a location's form).
+    pub back: String,
     pub rows: Vec<HistoryView>,
+}
+
+/// One published change as the history table shows it.
+fn history_view(h: HistoryRow) -> HistoryView {
+    HistoryView {
+        when: when(h.changed_at),
+        by: format!(
+            "{}{}",
+            role_label(&h.changed_role),
+            if h.approved_by.is_some() {
+                ", goedgekeurd door een moderator"
+            } else {
+                ""
+            }
+        ),
+        label: h.label,
+        old: h.old_value,
+        new: h.new_value,
+    }
 }
 
 pub async fn history(
@@ -358,27 +378,28 @@ pub async fn history(
     };
     match catalog.service_history(&visit.actor, id).await {
         Ok((name, rows)) => visit.respond(HistoryPage {
-            id,
             name,
-            rows: rows
-                .into_iter()
-                .map(|h: HistoryRow| HistoryView {
-                    when: when(h.changed_at),
-                    by: format!(
-                        "{}{}",
-                        role_label(&h.changed_role),
-                        if h.approved_by.is_some() {
-                            ", goedgekeurd door een moderator"
-                        } else {
-                            ""
-                        }
-                    ),
-                    label: h.label,
-                    old: h.old_value,
-                    new: h.new_value,
-                })
-                .collect(),
+            back: format!("/aanbod/{id}"),
+            rows: rows.into_iter().map(history_view).collect(),
         }),
         Err(err) => refused(err, &format!("/beheer/aanbod/{id}/geschiedenis")),
+    }
+}
+
+pub async fn location_history(
+    State(catalog): State<Catalog>,
+    visit: Visit,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return AppError::not_found("Deze locatie").into_response();
+    };
+    match catalog.location_history(&visit.actor, id).await {
+        Ok((name, rows)) => visit.respond(HistoryPage {
+            name,
+            back: format!("/beheer/locatie/{id}/bewerken"),
+            rows: rows.into_iter().map(history_view).collect(),
+        }),
+        Err(err) => refused(err, &format!("/beheer/locatie/{id}/geschiedenis")),
     }
 }
