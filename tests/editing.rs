@@ -897,8 +897,8 @@ fn assert_escaped(body: &str, page: &str) {
     assert!(!body.contains("<script>alert"), "{page}: {body}");
 }
 
-/// A location's published changes are its history, for its editors (not another
-/// organisation's, not visitors); the form links to it.
+/// A location's published changes are its history (what was typed shown escaped), for its
+/// editors (not another organisation's, not visitors); the form links to it.
 async fn a_locations_history_shows_its_changes() {
     let mut a = Browser::signed_in(EDITOR_A).await;
     let location = new_location(&mut a, "Wijkcentrum Geschiedenis").await;
@@ -923,7 +923,10 @@ async fn a_locations_history_shows_its_changes() {
                 ("postal_code", "3562 AB"),
                 ("city", "Utrecht"),
                 ("wheelchair", "ja"),
-                ("transportation", "Tram 22, halte Zamenhofdreef"),
+                (
+                    "transportation",
+                    &format!("Tram 22, halte Zamenhofdreef {XSS}"),
+                ),
             ],
         )
         .await;
@@ -935,10 +938,12 @@ async fn a_locations_history_shows_its_changes() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Bus 8"), "old value: {}", page.body);
     assert!(
-        page.body.contains("Tram 22, halte Zamenhofdreef"),
-        "new value: {}",
+        page.body
+            .contains("Tram 22, halte Zamenhofdreef &#60;script&#62;"),
+        "new value, escaped: {}",
         page.body
     );
+    assert_escaped(&page.body, "the history");
     let mut b = Browser::signed_in(EDITOR_B).await;
     assert_eq!(b.get(&history).await.status, StatusCode::FORBIDDEN);
     let visitor = common::http()
