@@ -172,16 +172,7 @@ impl Catalog {
         actor: &Actor,
         location_id: Uuid,
     ) -> Result<Editable<Location>, ListingChangeError> {
-        let mut location = self
-            .store
-            .load_location(location_id)
-            .await
-            .map_err(anyhow::Error::from)?
-            .ok_or(ListingChangeError::NoSuchService)?;
-        let organization = location
-            .organization_id
-            .ok_or(ListingChangeError::Denied(Denied::Forbidden))?;
-        let org = self.org_ref(organization).await?;
+        let (mut location, org) = self.organisation_location(location_id).await?;
         self.allowed(actor, &Action::EditOrganisation(org)).await?;
         let version = self.version_of(Entity::Location, location_id).await?;
         let pending = self.own_pending(actor, location_id).await?;
@@ -193,6 +184,25 @@ impl Catalog {
             version,
             pending: pending.map(|r| r.id),
         })
+    }
+
+    /// A location with the organisation it belongs to. One without an organisation (from a
+    /// feed that gave none) is nobody's to edit here.
+    async fn organisation_location(
+        &self,
+        location_id: Uuid,
+    ) -> Result<(Location, OrgRef), ListingChangeError> {
+        let location = self
+            .store
+            .load_location(location_id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(ListingChangeError::NoSuchService)?;
+        let organization = location
+            .organization_id
+            .ok_or(ListingChangeError::Denied(Denied::Forbidden))?;
+        let org = self.org_ref(organization).await?;
+        Ok((location, org))
     }
 
     async fn version_of(&self, entity: Entity, id: Uuid) -> Result<Version, ListingChangeError> {
@@ -792,16 +802,7 @@ impl Catalog {
         actor: &Actor,
         location_id: Uuid,
     ) -> Result<(String, Vec<HistoryRow>), ListingChangeError> {
-        let location = self
-            .store
-            .load_location(location_id)
-            .await
-            .map_err(anyhow::Error::from)?
-            .ok_or(ListingChangeError::NoSuchService)?;
-        let organization = location
-            .organization_id
-            .ok_or(ListingChangeError::Denied(Denied::Forbidden))?;
-        let org = self.org_ref(organization).await?;
+        let (location, org) = self.organisation_location(location_id).await?;
         self.allowed(actor, &Action::ReadOrganisationPrivate(org))
             .await?;
         let rows = self

@@ -489,6 +489,18 @@ fn owner_digest(owner: Uuid) -> u64 {
 
 impl Known {
     async fn load(catalog: &Catalog) -> anyhow::Result<Self> {
+        let organizations = catalog
+            .store
+            .organization_ids()
+            .await?
+            .into_iter()
+            .collect();
+        Self::load_with(catalog, organizations).await
+    }
+
+    /// What is known, with these organisations as the only ones (the write API: one
+    /// organisation's document, without reading every organisation's id).
+    async fn load_with(catalog: &Catalog, organizations: HashSet<Uuid>) -> anyhow::Result<Self> {
         let store = &catalog.store;
         let taxonomies: HashMap<Uuid, Vec<String>> = store
             .taxonomies()
@@ -506,7 +518,7 @@ impl Known {
             })
             .collect();
         Ok(Self {
-            organizations: store.organization_ids().await?.into_iter().collect(),
+            organizations,
             terms,
             taxonomies,
             locations: HashSet::new(),
@@ -2466,7 +2478,7 @@ pub async fn service_document(
             }
         }
     }
-    let mut known = Known::load(catalog).await?;
+    let mut known = Known::load_with(catalog, HashSet::from([organization])).await?;
     known.locations = catalog
         .store
         .location_ids_of_organizations(&[organization])

@@ -376,14 +376,8 @@ pub async fn history(
     let Some(id) = parse_id(&id) else {
         return AppError::not_found("Dit aanbod").into_response();
     };
-    match catalog.service_history(&visit.actor, id).await {
-        Ok((name, rows)) => visit.respond(HistoryPage {
-            name,
-            back: format!("/aanbod/{id}"),
-            rows: rows.into_iter().map(history_view).collect(),
-        }),
-        Err(err) => refused(err, &format!("/beheer/aanbod/{id}/geschiedenis")),
-    }
+    let history = catalog.service_history(&visit.actor, id).await;
+    history_page(visit, history, format!("/aanbod/{id}"), "aanbod", id)
 }
 
 pub async fn location_history(
@@ -394,12 +388,30 @@ pub async fn location_history(
     let Some(id) = parse_id(&id) else {
         return AppError::not_found("Deze locatie").into_response();
     };
-    match catalog.location_history(&visit.actor, id).await {
+    let history = catalog.location_history(&visit.actor, id).await;
+    history_page(
+        visit,
+        history,
+        format!("/beheer/locatie/{id}/bewerken"),
+        "locatie",
+        id,
+    )
+}
+
+/// The history of a listing (`kind`: aanbod or locatie), or why it may not be seen.
+fn history_page(
+    visit: Visit,
+    history: Result<(String, Vec<HistoryRow>), ListingChangeError>,
+    back: String,
+    kind: &str,
+    id: Uuid,
+) -> Response {
+    match history {
         Ok((name, rows)) => visit.respond(HistoryPage {
             name,
-            back: format!("/beheer/locatie/{id}/bewerken"),
+            back,
             rows: rows.into_iter().map(history_view).collect(),
         }),
-        Err(err) => refused(err, &format!("/beheer/locatie/{id}/geschiedenis")),
+        Err(err) => refused(err, &format!("/beheer/{kind}/{id}/geschiedenis")),
     }
 }
