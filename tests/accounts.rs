@@ -62,7 +62,7 @@ async fn an_editor_confirms_a_listing_is_still_correct_in_one_click() {
 async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
     let (email, password) = admin().await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     // Signing in with another case of the address works: addresses are case-insensitive.
     let page = browser.login(&email.to_uppercase(), &password).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -103,7 +103,7 @@ async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
 async fn every_login_makes_a_new_session_id() {
     let (email, password) = admin().await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     // A session id planted before signing in (fixation) is not taken over.
     browser
         .cookies
@@ -111,7 +111,7 @@ async fn every_login_makes_a_new_session_id() {
     browser.login(&email, &password).await;
     let first = browser.session().unwrap();
     assert_ne!(first, "geplant");
-    let mut other = Browser::new(&address);
+    let mut other = browser_at(&address);
     other.login(&email, &password).await;
     let second = other.session().unwrap();
     assert_ne!(first, second);
@@ -141,7 +141,7 @@ async fn logout_everywhere_ends_every_session() {
 async fn wrong_passwords_are_slowed_then_blocked_per_account() {
     let email = person("geblokkeerd", &[("role", "professional")]).await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let mut took = Vec::new();
     for _ in 0..4 {
         let started = Instant::now();
@@ -158,7 +158,7 @@ async fn wrong_passwords_are_slowed_then_blocked_per_account() {
     assert!(took[2] >= Duration::from_millis(400), "{took:?}");
     assert!(took[3] >= Duration::from_millis(800), "{took:?}");
     // Blocked now, even with the right password, and from another address too.
-    let mut elsewhere = Browser::new(&unique("y").1);
+    let mut elsewhere = browser_at(&unique("y").1);
     for browser in [&mut browser, &mut elsewhere] {
         let page = browser.login(&email, PASSWORD).await;
         assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
@@ -171,7 +171,7 @@ async fn wrong_passwords_are_slowed_then_blocked_per_account() {
 async fn wrong_passwords_from_one_address_block_that_address() {
     let email = person("adres", &[("role", "professional")]).await;
     let (_, address) = unique("x");
-    let mut attacker = Browser::new(&address);
+    let mut attacker = browser_at(&address);
     // Seven different accounts (most do not exist), two tries each at most: no account
     // reaches its own limit, the address does.
     for i in 0..7 {
@@ -188,7 +188,7 @@ async fn wrong_passwords_from_one_address_block_that_address() {
     let page = attacker.login(&email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
     // Someone at another address signs in as usual.
-    let mut other = Browser::new(&unique("y").1);
+    let mut other = browser_at(&unique("y").1);
     let page = other.login(&email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
@@ -196,7 +196,7 @@ async fn wrong_passwords_from_one_address_block_that_address() {
 async fn a_reset_link_works_once_and_expires() {
     let email = person("herstel", &[("role", "professional")]).await;
     let (_, address) = unique("x");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
 
     // The answer is the same for an unknown address, and no mail goes out for it.
     let (unknown, _) = unique("onbekend");
@@ -244,7 +244,7 @@ async fn a_reset_link_works_once_and_expires() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
     // The new password works, the old one no longer.
-    let mut other = Browser::new(&unique("y").1);
+    let mut other = browser_at(&unique("y").1);
     assert_eq!(
         other.login(&email, PASSWORD).await.status,
         StatusCode::BAD_REQUEST
@@ -345,7 +345,7 @@ async fn an_invitation_sets_name_and_password_once() {
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
     let lower = email.to_lowercase();
     let link = link_in(&mail_to(&lower).expect("mail"), "/uitnodiging/");
-    let mut newcomer = Browser::new(&address);
+    let mut newcomer = browser_at(&address);
     let page = newcomer.get(&link).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&lower));
@@ -380,7 +380,7 @@ async fn admin_create_prints_a_single_use_link() {
     assert!(link.starts_with(&base()), "{link}");
     let path = link.strip_prefix(&base()).unwrap().to_string();
     assert!(path.starts_with("/uitnodiging/"));
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let done = browser
         .submit(&path, &path, &[("name", "Tweede"), ("password", PASSWORD)])
         .await;
@@ -458,7 +458,7 @@ async fn state_changing_routes() -> Vec<(String, Vec<(&'static str, String)>)> {
 
 async fn posts_without_a_valid_csrf_token_are_refused() {
     let (admin_email, _) = admin().await;
-    let mut anonymous = Browser::new(&unique("x").1);
+    let mut anonymous = browser_at(&unique("x").1);
     anonymous.get("/inloggen").await; // has a form cookie now
     let mut admin = signed_in(&admin_email).await;
     let routes = state_changing_routes().await;
@@ -789,7 +789,7 @@ async fn every_role_gets_only_its_own_routes() {
             let Some(want) = want else { continue };
             let mut browser = match email {
                 Some(email) => signed_in(email).await,
-                None => Browser::new(&unique("v").1),
+                None => browser_at(&unique("v").1),
             };
             let page = if *method == "GET" {
                 browser.get(path).await
@@ -879,7 +879,7 @@ async fn what_people_type_is_escaped_everywhere() {
         )
         .await;
     let link = link_in(&mail_to(&email).unwrap(), "/uitnodiging/");
-    let mut person = Browser::new(&address);
+    let mut person = browser_at(&address);
     // Re-rendered with an error: the name is kept, escaped.
     let short = person
         .submit(&link, &link, &[("name", xss), ("password", "kort")])
@@ -908,7 +908,7 @@ async fn what_people_type_is_escaped_everywhere() {
     assert_escaped(&made.body, "token page");
     assert!(shows_escaped(&made.body), "{}", made.body);
     // The sign-in form keeps a typed address, escaped.
-    let mut visitor = Browser::new(&unique("v").1);
+    let mut visitor = browser_at(&unique("v").1);
     let page = visitor.login(xss, "x").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert_escaped(&page.body, "sign-in form");
@@ -1111,7 +1111,7 @@ async fn behind_https_cookies_are_secure_and_host_only() {
         },
     );
     APP.scope(server.base.clone(), async {
-        let mut browser = Browser::new("10.250.0.1");
+        let mut browser = browser_at("10.250.0.1");
         let form = browser.get("/inloggen").await;
         let form_cookie = form.set_cookies().join("\n");
         assert!(

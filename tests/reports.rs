@@ -66,7 +66,7 @@ async fn a_report_reaches_the_editor_and_the_moderators_and_nobody_else() {
 
     // A visitor, without an account: the form on the service page, then thanks.
     let (_, address) = unique("bezoeker");
-    let mut visitor = Browser::new(&address);
+    let mut visitor = browser_at(&address);
     let page = visitor.get(&format!("/aanbod/{service}")).await;
     assert!(page.body.contains("Klopt er iets niet?"), "{}", page.body);
     let thanks = report(
@@ -185,7 +185,7 @@ async fn the_form_keeps_what_was_typed_next_to_its_errors() {
     let (org_a, _) = organisations().await;
     let service = service_of(&org_a).await;
     let (_, address) = unique("typefout");
-    let mut visitor = Browser::new(&address);
+    let mut visitor = browser_at(&address);
     let page = report(
         &mut visitor,
         &service,
@@ -216,7 +216,7 @@ async fn reports_need_a_valid_csrf_token() {
     let (org_a, _) = organisations().await;
     let service = service_of(&org_a).await;
     let (_, address) = unique("vervalst");
-    let mut visitor = Browser::new(&address);
+    let mut visitor = browser_at(&address);
     visitor.get(&format!("/aanbod/{service}")).await;
     for csrf in ["", "vervalst"] {
         let page = visitor
@@ -242,7 +242,7 @@ async fn reports_are_rate_limited_per_client_address() {
     let (org_a, _) = organisations().await;
     let service = service_of(&org_a).await;
     let (_, address) = unique("spam");
-    let mut visitor = Browser::new(&address);
+    let mut visitor = browser_at(&address);
     for _ in 0..REPORTS_PER_HOUR {
         let page = report(&mut visitor, &service, &[("soort", "tijden")]).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -252,7 +252,7 @@ async fn reports_are_rate_limited_per_client_address() {
     assert!(refused.headers.contains_key("retry-after"));
     // Another address is not held up.
     let (_, elsewhere) = unique("buurman");
-    let mut neighbour = Browser::new(&elsewhere);
+    let mut neighbour = browser_at(&elsewhere);
     let page = report(&mut neighbour, &service, &[("soort", "adres")]).await;
     assert_eq!(page.status, StatusCode::OK);
 }
@@ -271,7 +271,7 @@ async fn bad_ids_are_pages_that_do_not_exist() {
         );
     }
     let (_, address) = unique("ids");
-    let mut visitor = Browser::new(&address);
+    let mut visitor = browser_at(&address);
     let (org_a, _) = organisations().await;
     let csrf = visitor
         .get(&format!("/aanbod/{}", service_of(&org_a).await))
@@ -335,7 +335,7 @@ async fn the_stale_list_is_for_moderators() {
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{who}");
     }
     let (_, address) = unique("verouderd-bezoeker");
-    let page = Browser::new(&address).get("/beheer/verouderd").await;
+    let page = browser_at(&address).get("/beheer/verouderd").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(page.location().starts_with("/inloggen"));
 }

@@ -4,7 +4,6 @@
 //! reads CSRF tokens from forms and speaks from its own client address (so that throttles and
 //! rate limits of one test do not touch another). Mails are read from the mail folder.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -116,123 +115,12 @@ pub fn unique(prefix: &str) -> (String, String) {
     )
 }
 
-/// A browser without JavaScript: keeps cookies, reads forms, speaks from one address.
-pub struct Browser {
-    pub http: reqwest::Client,
-    pub cookies: HashMap<String, String>,
-    pub address: String,
-}
+#[allow(unused_imports)]
+pub use super::web::{Browser, Page, field_value};
 
-pub struct Page {
-    pub status: StatusCode,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: String,
-}
-
-impl Page {
-    pub fn location(&self) -> String {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    }
-
-    /// The first form's CSRF token.
-    pub fn csrf(&self) -> String {
-        field_value(&self.body, "csrf").unwrap_or_else(|| panic!("no csrf field in {}", self.body))
-    }
-
-    pub fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect()
-    }
-}
-
-pub fn field_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &html[at + name.len() + 15..];
-    Some(rest[..rest.find('"')?].to_string())
-}
-
-impl Browser {
-    pub fn new(address: &str) -> Self {
-        Browser {
-            http: super::http(),
-            cookies: HashMap::new(),
-            address: address.to_string(),
-        }
-    }
-
-    pub fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    pub async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
-        let response = request
-            .header("x-forwarded-for", &self.address)
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        for value in headers.get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let pair = text.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-        let body = response.text().await.unwrap_or_default();
-        Page {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    pub async fn get(&mut self, path: &str) -> Page {
-        let request = self.http.get(format!("{}{path}", base()));
-        self.send(request).await
-    }
-
-    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let request = self.http.post(format!("{}{path}", base())).form(form);
-        self.send(request).await
-    }
-
-    /// Gets the page at `form_page`, then posts `form` with its CSRF token to `action`.
-    pub async fn submit(&mut self, form_page: &str, action: &str, form: &[(&str, &str)]) -> Page {
-        let page = self.get(form_page).await;
-        let csrf = page.csrf();
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(form);
-        self.post(action, &all).await
-    }
-
-    pub async fn login(&mut self, email: &str, password: &str) -> Page {
-        self.submit(
-            "/inloggen",
-            "/inloggen",
-            &[("email", email), ("password", password)],
-        )
-        .await
-    }
-
-    pub fn session(&self) -> Option<String> {
-        self.cookies.get("wijkwijzer_sessie").cloned()
-    }
+/// A browser at this test's server, speaking from `address`.
+pub fn browser_at(address: &str) -> Browser {
+    Browser::new(&base(), address)
 }
 
 // Re-exported for the suites that take everything from here; unused in some of them.
@@ -257,7 +145,7 @@ pub async fn admin() -> (String, String) {
     let (email, address) = unique("beheerder");
     let link = create_admin_by_command(&email).await;
     let path = link.strip_prefix(&base).expect("link to this server");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let done = browser
         .submit(
             path,
@@ -293,7 +181,7 @@ pub async fn create_admin_by_command(email: &str) -> String {
 pub async fn person(prefix: &str, role: &[(&str, &str)]) -> String {
     let (admin_email, admin_password) = admin().await;
     let (email, address) = unique(prefix);
-    let mut admin = Browser::new(&address);
+    let mut admin = browser_at(&address);
     let page = admin.login(&admin_email, &admin_password).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let mut form = vec![("email", email.as_str())];
@@ -305,7 +193,7 @@ pub async fn person(prefix: &str, role: &[(&str, &str)]) -> String {
     let mail = mail_to(&email).expect("invitation mail");
     assert!(!mail.contains(PASSWORD));
     let link = link_in(&mail, "/uitnodiging/");
-    let mut newcomer = Browser::new(&address);
+    let mut newcomer = browser_at(&address);
     let done = newcomer
         .submit(&link, &link, &[("name", prefix), ("password", PASSWORD)])
         .await;
@@ -336,7 +224,7 @@ pub async fn service_of(org: &str) -> String {
 
 pub async fn signed_in(email: &str) -> Browser {
     let (_, address) = unique("sessie");
-    let mut browser = Browser::new(&address);
+    let mut browser = browser_at(&address);
     let page = browser.login(email, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{email}: {}", page.body);
     browser
