@@ -36,6 +36,7 @@ pub struct AppState {
     pub cookies: crate::web::session::CookiePolicy,
     pub reports: crate::reports::Reports,
     pub reminders: crate::reminders::Reminders,
+    pub referrals: crate::referrals::Referrals,
 }
 
 pub struct App {
@@ -181,6 +182,15 @@ impl App {
             accounts.mailer().clone(),
             config.public_base(),
         );
+        let referrals = crate::referrals::Referrals::new(
+            catalog.store.clone(),
+            catalog.geo.clone(),
+            catalog.vocabulary.clone(),
+            accounts.mailer().clone(),
+            config.public_base(),
+            Arc::new(config.master_key(catalog.store.backend())?),
+            config.referral_settings(),
+        );
         Ok(Self {
             listener,
             state: AppState {
@@ -191,6 +201,7 @@ impl App {
                 cookies,
                 reports,
                 reminders,
+                referrals,
             },
         })
     }
@@ -216,9 +227,19 @@ impl App {
             let _ = rx.wait_for(|stop| *stop).await;
         }));
         let store = self.state.catalog.store.clone();
+        let referrals = self.state.referrals.clone();
         let mut rx = stop_rx.clone();
         let pruning_task = tokio::spawn(async move {
             loop {
+                // Referrals: erase personal data past its retention, remind about unanswered
+                // ones. Hourly is often enough for both (days are their unit).
+                let now = time::OffsetDateTime::now_utc();
+                if let Err(err) = referrals.purge_expired(now).await {
+                    tracing::warn!(error = %err, "could not erase expired referral data");
+                }
+                if let Err(err) = referrals.send_reminders(now).await {
+                    tracing::warn!(error = %err, "could not send referral reminders");
+                }
                 let cutoff = time::OffsetDateTime::now_utc() - CHANGE_LOG_RETENTION;
                 match store.prune_changes(cutoff).await {
                     Ok(n) if n > 0 => tracing::info!(rows = n, "pruned change log"),

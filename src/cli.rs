@@ -76,12 +76,24 @@ pub enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// The master key of referrals' personal data (see `keys generate --help`).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Print a new random master key (64 hexadecimal characters) for WIJKWIJZER_MASTER_KEY.
+    /// Keep it apart from the database and its backups: whoever has both can read referrals.
+    Generate,
 }
 
 #[derive(Subcommand)]
@@ -300,6 +312,12 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 "{} herinnering(en) verstuurd over {} aanbod",
                 run.mails, run.listings
             );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Generate,
+        } => {
+            println!("{}", crate::privacy::MasterKey::generate_hex());
             Ok(())
         }
         Command::Openapi { output } => {

@@ -116,6 +116,48 @@ pub struct Config {
     )]
     pub reminder_interval: Duration,
 
+    /// The master key that wraps the data keys of referrals' personal data: 64 hexadecimal
+    /// characters (`wijkwijzer keys generate` prints a new one). Never stored in the database.
+    /// Without it, an embedded SQLite instance makes one in `<data-dir>/master.key` on first
+    /// start (fine for a demo or one machine); PostgreSQL instances must be given one, so that
+    /// all of them share it.
+    #[arg(
+        long,
+        env = "WIJKWIJZER_MASTER_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub master_key: Option<String>,
+
+    /// The id stored with each wrapped key, to tell master keys apart when one is replaced.
+    #[arg(
+        long,
+        env = "WIJKWIJZER_MASTER_KEY_ID",
+        default_value = "1",
+        global = true
+    )]
+    pub master_key_id: String,
+
+    /// Days after a referral closes before its personal data is erased (the anonymous counts
+    /// stay).
+    #[arg(
+        long,
+        env = "WIJKWIJZER_REFERRAL_RETENTION_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub referral_retention_days: u32,
+
+    /// Working days a receiver has to answer a referral before it is reminded (and a few
+    /// working days later, the referrer).
+    #[arg(
+        long,
+        env = "WIJKWIJZER_REFERRAL_ANSWER_DAYS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub referral_answer_days: u32,
+
     /// Password hashing cost and sign-in throttling; not settable from outside, so that
     /// production always runs with the safe values (tests lower them in code).
     #[arg(skip)]
@@ -497,6 +539,11 @@ impl Config {
             stale_after_days: crate::domain::freshness::DEFAULT_STALE_AFTER_DAYS,
             // Off: a test that wants reminders turns them on (mails would surprise others).
             reminder_interval: Duration::ZERO,
+            // A fixed test key: tests that check the database holds no clear text need one.
+            master_key: Some("5a".repeat(32)),
+            master_key_id: "test".into(),
+            referral_retention_days: 90,
+            referral_answer_days: 10,
             public_url: None,
             smtp_url: None,
             mail_from: "Wijkwijzer <wijkwijzer@localhost>".into(),
@@ -526,6 +573,51 @@ impl Config {
         self.demo_data.unwrap_or(backend == "sqlite")
     }
 
+    /// The referral settings.
+    pub fn referral_settings(&self) -> crate::referrals::ReferralSettings {
+        crate::referrals::ReferralSettings {
+            retention_days: self.referral_retention_days,
+            answer_within_working_days: self.referral_answer_days,
+        }
+    }
+
+    /// The master key for referrals' personal data: the configured one; else, on the embedded
+    /// SQLite database only, the one in `<data-dir>/master.key`, made on first use (readable by
+    /// the owner only). A shared PostgreSQL database needs one key for all instances, so there
+    /// it must be configured.
+    pub fn master_key(&self, backend: &str) -> anyhow::Result<crate::privacy::MasterKey> {
+        use anyhow::Context;
+        if let Some(hex) = &self.master_key {
+            return crate::privacy::MasterKey::from_hex(self.master_key_id.clone(), hex)
+                .context("--master-key / WIJKWIJZER_MASTER_KEY");
+        }
+        if backend != "sqlite" {
+            anyhow::bail!(
+                "set --master-key (WIJKWIJZER_MASTER_KEY) to 64 hexadecimal characters: \
+                 instances sharing a PostgreSQL database must share the key that protects \
+                 referrals (`wijkwijzer keys generate` makes one)"
+            );
+        }
+        let path = self.data_dir.join("master.key");
+        let hex = match std::fs::read_to_string(&path) {
+            Ok(hex) => hex,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let hex = crate::privacy::MasterKey::generate_hex();
+                write_private(&path, &hex)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                tracing::warn!(
+                    path = %path.display(),
+                    "no --master-key: made one for referrals; keep this file out of backups \
+                     of the database, or set WIJKWIJZER_MASTER_KEY in production"
+                );
+                hex
+            }
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
+        crate::privacy::MasterKey::from_hex("local", &hex)
+            .with_context(|| format!("the key in {}", path.display()))
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join("index")
     }
@@ -548,6 +640,10 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url(u)))
             .field("mail_from", &self.mail_from)
+            .field("master_key", &self.master_key.as_ref().map(|_| "***"))
+            .field("master_key_id", &self.master_key_id)
+            .field("referral_retention_days", &self.referral_retention_days)
+            .field("referral_answer_days", &self.referral_answer_days)
             .field("accounts", &self.accounts)
             .field("limits", &self.limits)
             .finish()
@@ -571,6 +667,16 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Writes a new file readable by its owner only (a key).
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod mail;
 pub mod params;
 pub mod privacy;
 pub mod query;
+pub mod referrals;
 pub mod reminders;
 pub mod reports;
 pub mod search;

@@ -164,6 +164,15 @@ impl Expensive {
         }
         matches!(path, "/zoeken" | "/api/v1/search").then_some(Expensive::Search)
     }
+
+    /// The public forms that count against the reports quota when posted: a self-referral
+    /// (it mails people) and the resident's status page (a code and a contact are tried:
+    /// the quota stops guessing).
+    pub fn of_post(path: &str) -> Option<Expensive> {
+        let self_referral = path.starts_with("/aanbod/") && path.ends_with("/aanmelden");
+        (self_referral || path.starts_with("/mijn-verwijzing/") || path == "/mijn-verwijzing")
+            .then_some(Expensive::Report)
+    }
 }
 
 /// Rate limits per client (GCRA by the `governor` crate; a quota per minute — per hour for
@@ -221,7 +230,12 @@ pub async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(kind) = Expensive::of(request.uri().path(), request.uri().query()) else {
+    let kind = Expensive::of(request.uri().path(), request.uri().query()).or_else(|| {
+        (request.method() == axum::http::Method::POST)
+            .then(|| Expensive::of_post(request.uri().path()))
+            .flatten()
+    });
+    let Some(kind) = kind else {
         return next.run(request).await;
     };
     // Set by `server::serve`; without it (a router used on its own) there is no client to

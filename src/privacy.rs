@@ -26,6 +26,9 @@ pub const KEY_LEN: usize = 32;
 pub struct MasterKey {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// Derived from the master key for [`MasterKey::tag`], so that a tag never reveals the
+    /// key that wraps the data keys.
+    tag_key: zeroize::Zeroizing<[u8; KEY_LEN]>,
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -75,10 +78,24 @@ impl MasterKey {
     }
 
     pub fn from_bytes(id: impl Into<String>, bytes: [u8; KEY_LEN]) -> Self {
+        let mut tag_key = zeroize::Zeroizing::new([0u8; KEY_LEN]);
+        tag_key.copy_from_slice(&hmac_sha256(&bytes, b"wijkwijzer/tag-key/v1"));
         MasterKey {
             id: id.into(),
             cipher: XChaCha20Poly1305::new(&Key::<XChaCha20Poly1305>::from(bytes)),
+            tag_key,
         }
+    }
+
+    /// A keyed hash of `value` for `purpose`: equal values give equal tags, so a database can
+    /// find "the same resident" without holding the value, and without the master key nobody
+    /// can test a guess (a phone number has too few possibilities for a plain hash).
+    pub fn tag(&self, purpose: &str, value: &str) -> Vec<u8> {
+        let mut input = Vec::with_capacity(purpose.len() + value.len() + 1);
+        input.extend_from_slice(purpose.as_bytes());
+        input.push(0);
+        input.extend_from_slice(value.as_bytes());
+        hmac_sha256(self.tag_key.as_slice(), &input)
     }
 
     /// A new random master key as 64 hexadecimal characters, for an operator to keep.
@@ -145,6 +162,14 @@ impl DataKey {
         let bytes = open_with(&self.cipher, sealed, &field_context(referral, field))?;
         String::from_utf8(bytes).map_err(|_| PrivacyError::CannotOpen)
     }
+}
+
+fn hmac_sha256(key: &[u8], input: &[u8]) -> Vec<u8> {
+    use hmac::{KeyInit, Mac};
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(input);
+    mac.finalize().into_bytes().to_vec()
 }
 
 fn wrap_context(referral: &str) -> Vec<u8> {
@@ -257,6 +282,18 @@ mod tests {
             renamed.unwrap_key("r1", &wrapped).err(),
             Some(PrivacyError::UnknownMasterKey("2026-12".into()))
         );
+    }
+
+    #[test]
+    fn tags_are_equal_for_equal_values_and_depend_on_key_and_purpose() {
+        let master = master();
+        let a = master.tag("duplicate", "jdv|0612345678");
+        assert_eq!(a, master.tag("duplicate", "jdv|0612345678"));
+        assert_ne!(a, master.tag("duplicate", "jdv|0612345679"));
+        assert_ne!(a, master.tag("contact", "jdv|0612345678"));
+        let other = MasterKey::from_hex("2026-12", &"cd".repeat(32)).unwrap();
+        assert_ne!(a, other.tag("duplicate", "jdv|0612345678"));
+        assert!(!a.windows(4).any(|w| w == b"0612"));
     }
 
     #[test]

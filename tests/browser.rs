@@ -1510,3 +1510,180 @@ async fn an_editor_changes_a_walking_group_and_a_moderator_approves_it() {
     )
     .await;
 }
+
+const GP_EMAIL: &str = "huisarts@example.org";
+const WELFARE_EMAIL: &str = "welzijnscoach@example.org";
+const INTAKE_MODERATOR_EMAIL: &str = "intake-moderator@example.org";
+
+/// A demo app with a Welzijn op Recept service whose organisation has an editor (who works the
+/// inbox), a GP and a moderator; hands back the server and the service's id.
+fn referral_server() -> &'static (common::TestServer, uuid::Uuid) {
+    static SERVER: std::sync::OnceLock<(common::TestServer, uuid::Uuid)> =
+        std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        static FOUND: std::sync::Mutex<Option<uuid::Uuid>> = std::sync::Mutex::new(None);
+        let server = common::spawn_server(None, |catalog| {
+            Box::pin(async move {
+                use wijkwijzer::auth::secrets::{PasswordCost, hash_password};
+                use wijkwijzer::auth::{ModerationScope, Role};
+                let store = &catalog.store;
+                let organizations = store.organization_ids().await.unwrap();
+                let services = store
+                    .service_ids_of_organizations(&organizations)
+                    .await
+                    .unwrap();
+                let ids: Vec<uuid::Uuid> = services.values().flatten().copied().collect();
+                let coach = store
+                    .load_services(&ids)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|r| {
+                        r.service.accepts_referrals
+                            && r.service.name.contains("Overvecht")
+                            && r.service.welzijn_op_recept
+                    })
+                    .expect("a Welzijn op Recept service in Overvecht in the demo");
+                let hash = hash_password(ADMIN_PASSWORD, PasswordCost::TestsOnly).unwrap();
+                let people = [
+                    (
+                        WELFARE_EMAIL,
+                        Role::OrganisationEditor {
+                            organization: coach.service.organization_id,
+                        },
+                    ),
+                    (GP_EMAIL, Role::Professional),
+                    (
+                        INTAKE_MODERATOR_EMAIL,
+                        Role::Moderator {
+                            scope: ModerationScope::Instance,
+                        },
+                    ),
+                ];
+                for (email, role) in people {
+                    let user = store.create_user(email, email, Some(&hash)).await.unwrap();
+                    store.grant_role(user, &role, None).await.unwrap();
+                }
+                *FOUND.lock().unwrap() = Some(coach.service.id);
+            })
+        });
+        let coach = FOUND
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the setup found a coach");
+        (server, coach)
+    })
+}
+
+/// Issue 14 on a phone: a GP refers from a service page, the welfare organisation accepts in
+/// its inbox, the GP sees the new status; the printed recept is one A4 page; axe-core finds no
+/// violation on any referral page.
+#[tokio::test]
+async fn a_gp_refers_the_welfare_organisation_accepts_and_the_gp_sees_it() {
+    let axe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    with_browser_on(
+        || referral_server().0.base.clone(),
+        true,
+        |client, base| async move {
+            let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+            let coach = referral_server().1;
+            let mut report = String::new();
+
+            // The GP, on a phone: service page → "Verwijzen" → the form.
+            sign_in_as(&client, &base, GP_EMAIL).await;
+            client
+                .goto(&format!("{base}/aanbod/{coach}"))
+                .await
+                .expect("open the service");
+            click(&client, &format!("a[href='/aanbod/{coach}/verwijzen']")).await;
+            wait_for(&client, "#veld-naam").await;
+            report.push_str(&run_axe(&client, &axe, "the referral form").await);
+            assert_no_horizontal_scroll(&client, "the referral form").await;
+            type_into(&client, "#veld-naam", "M. Jansen").await;
+            click(&client, "#kanaal-telefoon").await;
+            type_into(&client, "#veld-contact", "0612345678").await;
+            click(&client, "label[for='reden-1']").await;
+            click(&client, "#rol-huisarts").await;
+            type_into(&client, "#veld-organisatie", "Huisartsen Overvecht").await;
+            // Forgetting consent: told so, nothing stored.
+            click(&client, "form.account-form button[type=submit]").await;
+            wait_for(&client, "#fout-toestemming").await;
+            report.push_str(&run_axe(&client, &axe, "the referral form with errors").await);
+            click(&client, "#veld-toestemming").await;
+            click(&client, "form.account-form button[type=submit]").await;
+            let notice = text_of(&client, ".notice p").await;
+            assert!(notice.contains("verstuurd"), "{notice}");
+            report.push_str(&run_axe(&client, &axe, "the sent referral").await);
+            let detail_url = client.current_url().await.unwrap();
+            let id = detail_url
+                .path()
+                .trim_start_matches("/mijn-verwijzingen/")
+                .to_string();
+
+            // The recept: one A4.
+            client
+                .goto(&format!("{base}/verwijzingen/{id}/recept"))
+                .await
+                .expect("open the recept");
+            report.push_str(&run_axe(&client, &axe, "the recept").await);
+            let pdf = client
+                .print(fantoccini::wd::PrintConfiguration::default())
+                .await
+                .expect("print the recept");
+            let text = String::from_utf8_lossy(&pdf);
+            let pages = text
+                .match_indices("/Type /Page")
+                .filter(|(i, _)| !text[i + 11..].starts_with('s'))
+                .count();
+            assert_eq!(pages, 1, "the recept prints on one A4 page, got {pages}");
+
+            // The welfare organisation's inbox: accept.
+            sign_in_as(&client, &base, WELFARE_EMAIL).await;
+            click(&client, "a[href$='/verwijzingen']").await;
+            wait_for(&client, "table.inbox-table").await;
+            report.push_str(&run_axe(&client, &axe, "the inbox").await);
+            click(&client, &format!("a[href='/beheer/verwijzingen/{id}']")).await;
+            wait_for(&client, "#naar-accepted").await;
+            let detail = text_of(&client, "main").await;
+            assert!(detail.contains("M. Jansen"), "{detail}");
+            report.push_str(&run_axe(&client, &axe, "the referral in the inbox").await);
+            click(&client, "#naar-accepted").await;
+            click(&client, "form[action$='/status'] button").await;
+            wait_for(&client, ".notice").await;
+            let status = text_of(&client, "main").await;
+            assert!(status.contains("Aangenomen"), "{status}");
+            click(&client, "main a[href$='/verwijzingen']").await;
+            click(&client, "a[href$='/logboek']").await;
+            wait_for(&client, "main table").await;
+            report.push_str(&run_axe(&client, &axe, "the audit log").await);
+
+            // The GP sees the new status.
+            sign_in_as(&client, &base, GP_EMAIL).await;
+            client
+                .goto(&format!("{base}/mijn-verwijzingen"))
+                .await
+                .expect("open my referrals");
+            let mine = text_of(&client, "main").await;
+            assert!(mine.contains("Aangenomen"), "{mine}");
+            report.push_str(&run_axe(&client, &axe, "Mijn verwijzingen").await);
+            report.push_str(&axe_report(&client, &base, &axe, "/verwijzen").await);
+
+            // The other new pages.
+            client.delete_all_cookies().await.unwrap();
+            for page in [
+                format!("/aanbod/{coach}/aanmelden"),
+                "/mijn-verwijzing".to_string(),
+            ] {
+                report.push_str(&axe_report(&client, &base, &axe, &page).await);
+            }
+            sign_in_as(&client, &base, INTAKE_MODERATOR_EMAIL).await;
+            report.push_str(&axe_report(&client, &base, &axe, "/beheer/intake").await);
+            assert!(
+                report.is_empty(),
+                "accessibility violations (WCAG 2.1 A/AA):{report}"
+            );
+        },
+    )
+    .await;
+}

@@ -259,8 +259,23 @@ pub enum Action {
     ReadOrganisationPrivate(OrgRef),
     /// Work a moderation queue for an area (one gemeente's code, or `None`: the instance).
     ModerateArea(Option<String>),
-    /// Refer someone to a service.
+    /// Refer someone to a service (professionals).
     Refer,
+    /// Read a referral's personal data: only its referrer and the receiving organisation's
+    /// editors. Not moderators, not administrators, not API tokens: privacy by design.
+    ReadReferral {
+        receiver: Uuid,
+        referrer: Option<Uuid>,
+    },
+    /// Work the inbox of the receiving organisation: answer referrals, record progress.
+    WorkReferral { receiver: Uuid },
+    /// See who read personal data of the referrals an organisation received (its editors,
+    /// and administrators: the log holds no personal data).
+    ReadReferralAudit { receiver: Uuid },
+    /// Choose the Welzijn op Recept intake point of an area in this gemeente (CBS code).
+    ConfigureIntake { gemeente: String },
+    /// See the figures per wijk: aggregates only, for moderators and administrators.
+    ViewNeedsReport,
     /// Decide on an organisation's change requests, publish its changes at once and mark it
     /// trusted (moderators of its area, administrators).
     ModerateOrganisation(OrgRef),
@@ -360,6 +375,18 @@ pub fn authorize(actor: &Actor, action: &Action) -> Result<(), Denied> {
                 })
         }
         Action::Refer => actor.is_admin() || actor.roles().contains(&Role::Professional),
+        Action::ReadReferral { receiver, referrer } => {
+            actor.user().is_some()
+                && (actor.edits(*receiver) || (referrer.is_some() && actor.id() == *referrer))
+        }
+        Action::WorkReferral { receiver } => actor.user().is_some() && actor.edits(*receiver),
+        Action::ReadReferralAudit { receiver } => {
+            actor.user().is_some() && (actor.is_admin() || actor.edits(*receiver))
+        }
+        Action::ConfigureIntake { gemeente } => {
+            actor.is_admin() || actor.moderates(&BTreeSet::from([gemeente.clone()]))
+        }
+        Action::ViewNeedsReport => actor.is_admin() || actor.is_moderator(),
         Action::ModerateOrganisation(org) => actor.is_admin() || actor.moderates(&org.gemeenten),
         Action::OpenModerationQueue => actor.is_admin() || actor.is_moderator(),
         Action::WithdrawChangeRequest { proposed_by } => {
@@ -533,17 +560,57 @@ mod tests {
             ),
             ("revoke role", Action::RevokeRole),
             ("disable account", Action::DisableAccount),
+            (
+                // Every user in this table has id 99: the referrer of this one.
+                "read own referral to A",
+                Action::ReadReferral {
+                    receiver: Uuid::from_u128(A),
+                    referrer: Some(Uuid::from_u128(99)),
+                },
+            ),
+            (
+                "read another's referral to B",
+                Action::ReadReferral {
+                    receiver: Uuid::from_u128(B),
+                    referrer: Some(Uuid::from_u128(98)),
+                },
+            ),
+            (
+                "work referral to A",
+                Action::WorkReferral {
+                    receiver: Uuid::from_u128(A),
+                },
+            ),
+            (
+                "work referral to B",
+                Action::WorkReferral {
+                    receiver: Uuid::from_u128(B),
+                },
+            ),
+            (
+                "audit of A",
+                Action::ReadReferralAudit {
+                    receiver: Uuid::from_u128(A),
+                },
+            ),
+            (
+                "intake in Utrecht",
+                Action::ConfigureIntake {
+                    gemeente: "GM0344".into(),
+                },
+            ),
+            ("needs report", Action::ViewNeedsReport),
         ];
         // Rows: actors in the order above; "S" = sign in first, "-" = forbidden, "Y" = allowed.
         let expected: [(&str, &str); 8] = [
-            ("visitor", "SSSSSSSSSSSSSSSSSSSSSSSSSSSSS"),
-            ("no roles", "YY-----------------Y---------"),
-            ("professional", "YY-------------Y---Y---------"),
-            ("editor A", "YY------Y-Y--------Y-YY------"),
-            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-YY-YY---"),
-            ("moderator instance", "YYY-YY----YYYYY-YYYY-YYYYYY--"),
-            ("admin", "YYYYYYYYYYYYYYYYYYYYYYYYYYYYY"),
-            ("token A", "Y---------Y------------------"),
+            ("visitor", "SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS"),
+            ("no roles", "YY-----------------Y---------Y------"),
+            ("professional", "YY-------------Y---Y---------Y------"),
+            ("editor A", "YY------Y-Y--------Y-YY------Y-Y-Y--"),
+            ("moderator Utrecht", "YYY-YY----Y--Y--Y-YY-YY-YY---Y----YY"),
+            ("moderator instance", "YYY-YY----YYYYY-YYYY-YYYYYY--Y----YY"),
+            ("admin", "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYY---YYY"),
+            ("token A", "Y---------Y-------------------------"),
         ];
         let mut failures = Vec::new();
         for ((name, actor), (row_name, row)) in actors.iter().zip(expected) {

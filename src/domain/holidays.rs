@@ -69,6 +69,25 @@ pub fn public_holiday(date: Date) -> Option<&'static str> {
         })
 }
 
+/// Whether people work on `date`: a weekday that is no public holiday.
+pub fn is_working_day(date: Date) -> bool {
+    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) && public_holiday(date).is_none()
+}
+
+/// The day `days` working days after `date` (10 working days after a Friday is the Friday two
+/// weeks on; public holidays do not count). Deadlines for answering referrals use it.
+pub fn add_working_days(date: Date, days: u32) -> Date {
+    let mut day = date;
+    let mut left = days;
+    while left > 0 {
+        day = day.next_day().unwrap_or(day);
+        if is_working_day(day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +123,26 @@ mod tests {
         // 27 April 2025 was a Sunday: Koningsdag on the 26th.
         assert_eq!(public_holiday(date!(2025 - 04 - 26)), Some("Koningsdag"));
         assert_eq!(public_holiday(date!(2025 - 04 - 27)), None);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        use time::macros::date;
+        // Friday 4 December 2026 + 10 working days = Friday 18 December.
+        assert_eq!(
+            add_working_days(date!(2026 - 12 - 04), 10),
+            date!(2026 - 12 - 18)
+        );
+        // Across Christmas: Thursday 24 December + 1 = Monday 28 December.
+        assert_eq!(
+            add_working_days(date!(2026 - 12 - 24), 1),
+            date!(2026 - 12 - 28)
+        );
+        assert_eq!(
+            add_working_days(date!(2026 - 12 - 24), 0),
+            date!(2026 - 12 - 24)
+        );
+        assert!(!is_working_day(date!(2027 - 04 - 27)), "Koningsdag");
+        assert!(is_working_day(date!(2027 - 04 - 28)));
     }
 }

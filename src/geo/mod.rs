@@ -138,6 +138,12 @@ impl Neighbourhood {
     }
 }
 
+/// Great-circle distance in kilometres between two points (WGS84 degrees).
+pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    use geo::{Distance, Haversine, Point};
+    Haversine.distance(Point::new(lon1, lat1), Point::new(lon2, lat2)) / 1000.0
+}
+
 /// The neighbourhoods a point lies in, as CBS codes. Always consistent: if `buurt` is set its
 /// parent is `wijk`, and if `wijk` is set its parent is `gemeente`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ mod freshness;
 mod hsds;
 pub mod moderation;
 mod reference;
+pub mod referrals;
 mod reports;
 mod requests;
 

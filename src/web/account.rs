@@ -539,6 +539,10 @@ async fn role_lines(accounts: &Accounts, roles: &[Role]) -> Result<Vec<RoleLine>
                     "Aanbod en locaties bijwerken".to_string(),
                 ),
                 (
+                    format!("/beheer/organisatie/{organization}/verwijzingen"),
+                    "Verwijzingen".to_string(),
+                ),
+                (
                     format!("/beheer/organisatie/{organization}/sleutels"),
                     "API-sleutels".to_string(),
                 ),
@@ -549,8 +553,18 @@ async fn role_lines(accounts: &Accounts, roles: &[Role]) -> Result<Vec<RoleLine>
                     "/beheer/aanmeldingen".into(),
                     "Aanmeldingen en claims".into(),
                 ),
+                (
+                    "/beheer/intake".into(),
+                    "Intakepunten Welzijn op Recept".into(),
+                ),
             ],
-            Role::Professional => Vec::new(),
+            Role::Professional => vec![
+                ("/mijn-verwijzingen".into(), "Mijn verwijzingen".into()),
+                (
+                    "/verwijzen".into(),
+                    "Verwijzen naar Welzijn op Recept".into(),
+                ),
+            ],
         };
         lines.push(RoleLine { text, links });
     }

@@ -9,6 +9,7 @@ mod claims;
 mod editing;
 mod moderation;
 mod neighbourhood;
+mod referrals;
 mod reports;
 mod search;
 mod service;
@@ -100,6 +101,7 @@ pub fn router() -> Router<AppState> {
             get(moderation::location_history),
         )
         .merge(editing::routes())
+        .merge(referrals::routes())
         .route("/beheer/meldingen", get(reports::queue))
         .route("/beheer/meldingen/{id}", get(reports::detail))
         .route(

@@ -36,7 +36,7 @@ fn parse_id(id: &str) -> Option<Uuid> {
 }
 
 /// "2 december 2026, 14:05" (UTC, as stored).
-fn when(at: time::OffsetDateTime) -> String {
+pub(super) fn when(at: time::OffsetDateTime) -> String {
     format!(
         "{}, {:02}:{:02}",
         super::views::format_date(at.date()),

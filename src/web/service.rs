@@ -46,6 +46,11 @@ pub struct ServicePage {
     pub access: String,
     pub needs_referral: bool,
     pub accepts_referrals: bool,
+    /// Referrals through Wijkwijzer reach someone (the service takes them and its
+    /// organisation has people to work the inbox): show the forms.
+    pub takes_referrals: bool,
+    /// "Reageert meestal binnen 3 dagen · 90% geaccepteerd", once there are enough answers.
+    pub response_figures: Option<String>,
     pub welzijn_op_recept: bool,
     pub formality: String,
     pub initiative: Option<String>,
@@ -80,6 +85,7 @@ pub struct PageQuery {
 
 pub async fn page(
     State(catalog): State<Catalog>,
+    State(referrals): State<crate::referrals::Referrals>,
     Path(id): Path<String>,
     visit: Visit,
     Query(query): Query<PageQuery>,
@@ -143,7 +149,34 @@ pub async fn page(
         visit.csrf_token(),
         &crate::reports::ReportInput::default(),
     );
+    let takes_referrals = s.accepts_referrals
+        && referrals
+            .receiver(id)
+            .await
+            .map_err(|err| AppError::Internal(err.into()))?
+            .is_some_and(|r| crate::referrals::Referrals::accepts(&r));
+    let response_figures = if takes_referrals {
+        referrals
+            .response_figures(id)
+            .await
+            .map_err(|err| AppError::Internal(err.into()))?
+            .map(|f| {
+                let days = if f.median_days == 1 {
+                    "1 dag".to_string()
+                } else {
+                    format!("{} dagen", f.median_days)
+                };
+                format!(
+                    "Reageert meestal binnen {days} · {}% geaccepteerd",
+                    f.accepted_percent
+                )
+            })
+    } else {
+        None
+    };
     Ok(visit.respond(ServicePage {
+        takes_referrals,
+        response_figures,
         report_form,
         calendar,
         confirmed: confirm_csrf.is_some() && query.bevestigd.is_some(),
