@@ -253,6 +253,9 @@ pub struct ReferralInput {
     /// Sent anyway, after the duplicate warning.
     #[serde(default)]
     pub toch_versturen: Option<String>,
+    /// The form was the Welzijn op Recept intake for `postcode` (checked again on sending).
+    #[serde(default)]
+    pub intake: Option<String>,
 }
 
 /// A status change as posted from the inbox.
@@ -283,6 +286,9 @@ pub enum ReferralError {
         field: &'static str,
         message: String,
     },
+    /// Several fields do not fit (a form shows each message by its field).
+    #[error("{}", .0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" "))]
+    Fields(Vec<FieldError>),
     /// The consent step was not taken: nothing was stored.
     #[error("zonder toestemming van de inwoner slaan we niets op")]
     NoConsent,
@@ -622,28 +628,46 @@ impl Referrals {
         as_intake: bool,
     ) -> Result<Sent, ReferralError> {
         authorize(actor, &Action::Refer)?;
+        let mut errors = Vec::new();
+        let role = keep(
+            &mut errors,
+            ReferrerRole::parse(&input.rol)
+                .ok_or_else(|| invalid("rol", "Kies in welke rol u verwijst.")),
+        );
+        let organisation = keep(
+            &mut errors,
+            check_short("organisatie", &input.organisatie, MAX_NAME).and_then(|o| {
+                if o.is_empty() {
+                    Err(invalid("organisatie", "Vul uw praktijk of organisatie in."))
+                } else {
+                    Ok(o)
+                }
+            }),
+        );
+        if let Err(more) = self.check(input) {
+            errors.extend(more);
+        }
+        if !errors.is_empty() && !consent_given(input) {
+            errors.push(("toestemming", NO_CONSENT.into()));
+        }
+        let (Some(role), Some(organisation)) = (role, organisation) else {
+            return Err(ReferralError::Fields(errors));
+        };
+        if !errors.is_empty() {
+            return Err(ReferralError::Fields(errors));
+        }
         let via_intake = as_intake
             && matches!(
                 self.intake_for_postcode(&input.postcode).await,
                 Ok(IntakeChoice::Found { receiver, .. }) if receiver.service_id == service
             );
-        let role = ReferrerRole::parse(&input.rol)
-            .ok_or_else(|| invalid("rol", "Kies in welke rol u verwijst."))?;
-        let organisation = input.organisatie.trim();
-        if organisation.is_empty() || organisation.chars().count() > MAX_NAME {
-            return Err(invalid(
-                "organisatie",
-                "Vul uw praktijk of organisatie in (hoogstens 80 tekens).",
-            ));
-        }
-        check_plain("organisatie", organisation)?;
         self.create(
             service,
             input,
             Referrer {
                 id: actor.id(),
                 role: role.code(),
-                organisation,
+                organisation: &organisation,
                 route: role.route(),
             },
             via_intake,
@@ -679,13 +703,14 @@ impl Referrals {
         via_intake: bool,
     ) -> Result<Sent, ReferralError> {
         let receiver = self.accepting_receiver(service).await?;
-        let checked = self.check(input)?;
+        let checked = self.check(input).map_err(|mut errors| {
+            if !consent_given(input) {
+                errors.push(("toestemming", NO_CONSENT.into()));
+            }
+            ReferralError::Fields(errors)
+        })?;
         // Consent last among the checks, first among the effects: nothing below runs without.
-        if !input
-            .toestemming
-            .as_deref()
-            .is_some_and(|v| !v.trim().is_empty())
-        {
+        if !consent_given(input) {
             return Err(ReferralError::NoConsent);
         }
         let duplicate_tag = self.master.tag(
@@ -754,50 +779,57 @@ impl Referrals {
         Ok(Sent { id, code })
     }
 
-    fn check(&self, input: &ReferralInput) -> Result<Checked, ReferralError> {
-        let name = input.naam.trim().to_string();
-        if name.is_empty() {
-            return Err(invalid(
-                "naam",
-                "Vul de naam of de voorletters van de inwoner in.",
-            ));
+    /// Checks every field and reports all problems at once (a form shows each by its field).
+    fn check(&self, input: &ReferralInput) -> Result<Checked, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = keep(&mut errors, check_name(&input.naam));
+        let channel = keep(
+            &mut errors,
+            Channel::parse(&input.kanaal)
+                .ok_or_else(|| invalid("kanaal", "Kies hoe de inwoner contact wil.")),
+        );
+        let contact = match channel {
+            Some(channel) => keep(&mut errors, check_contact(&input.contact, channel)),
+            // Without a channel the contact is still checked on its own.
+            None => keep(
+                &mut errors,
+                check_contact(&input.contact, Channel::Phone)
+                    .or_else(|_| check_contact(&input.contact, Channel::Email)),
+            ),
+        };
+        let moments = keep(
+            &mut errors,
+            check_short("momenten", &input.momenten, MAX_MOMENTS),
+        );
+        let note = keep(&mut errors, check_note(&input.toelichting));
+        let categories = keep(&mut errors, self.check_categories(&input.redenen));
+        let wijk = keep(&mut errors, self.resident_wijk(&input.postcode));
+        match (name, channel, contact, moments, note, categories, wijk) {
+            (
+                Some(name),
+                Some(channel),
+                Some((contact, contact_key)),
+                Some(moments),
+                Some(note),
+                Some(categories),
+                Some(wijk),
+            ) if errors.is_empty() => Ok(Checked {
+                name,
+                contact,
+                contact_key,
+                channel,
+                moments,
+                note,
+                categories,
+                wijk,
+            }),
+            _ => Err(errors),
         }
-        if name.chars().count() > MAX_NAME {
-            return Err(invalid(
-                "naam",
-                format!("Gebruik hoogstens {MAX_NAME} tekens."),
-            ));
-        }
-        check_plain("naam", &name)?;
-        let channel = Channel::parse(&input.kanaal)
-            .ok_or_else(|| invalid("kanaal", "Kies hoe de inwoner contact wil."))?;
-        let (contact, contact_key) = check_contact(&input.contact, channel)?;
-        let moments = input.momenten.trim().to_string();
-        if moments.chars().count() > MAX_MOMENTS {
-            return Err(invalid(
-                "momenten",
-                format!("Gebruik hoogstens {MAX_MOMENTS} tekens."),
-            ));
-        }
-        check_plain("momenten", &moments)?;
-        let note = input.toelichting.trim().replace("\r\n", "\n");
-        if note.chars().count() > MAX_NOTE {
-            return Err(invalid(
-                "toelichting",
-                format!("Gebruik hoogstens {MAX_NOTE} tekens."),
-            ));
-        }
-        if note
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            return Err(invalid(
-                "toelichting",
-                "De tekst bevat tekens die niet kunnen.",
-            ));
-        }
+    }
+
+    fn check_categories(&self, codes: &[String]) -> Result<Vec<String>, ReferralError> {
         let mut categories: Vec<String> = Vec::new();
-        for code in &input.redenen {
+        for code in codes {
             let code = code.trim();
             if code.is_empty() {
                 continue;
@@ -818,25 +850,19 @@ impl Referrals {
                 format!("Kies hoogstens {MAX_CATEGORIES} redenen."),
             ));
         }
-        let wijk = if input.postcode.trim().is_empty() {
-            None
-        } else {
-            let found = self
-                .geo
-                .postcode(&input.postcode)
-                .map_err(|err| invalid("postcode", err.to_string()))?;
-            found.placement.wijk
-        };
-        Ok(Checked {
-            name,
-            contact,
-            contact_key,
-            channel,
-            moments,
-            note,
-            categories,
-            wijk,
-        })
+        Ok(categories)
+    }
+
+    /// The wijk of the resident's postcode (optional): only the wijk is kept.
+    fn resident_wijk(&self, postcode: &str) -> Result<Option<String>, ReferralError> {
+        if postcode.trim().is_empty() {
+            return Ok(None);
+        }
+        let found = self
+            .geo
+            .postcode(postcode)
+            .map_err(|err| invalid("postcode", err.to_string()))?;
+        Ok(found.placement.wijk)
     }
 
     /// A fresh reference code: nine letters and digits people do not confuse (no 0/O, 1/I/L).
@@ -1510,6 +1536,84 @@ fn step(event: ReferralEventRow, key: Option<&DataKey>, rid: &str) -> Result<Ste
         by_role: event.by_role,
         at: event.at,
     })
+}
+
+/// What the form says when the consent box was not ticked.
+pub const NO_CONSENT: &str =
+    "Zonder toestemming kunnen we de verwijzing niet versturen. Er is niets opgeslagen.";
+
+/// Whether the consent box was ticked.
+fn consent_given(input: &ReferralInput) -> bool {
+    input
+        .toestemming
+        .as_deref()
+        .is_some_and(|v| !v.trim().is_empty())
+}
+
+/// A field and what is wrong with it, in words for people.
+pub type FieldError = (&'static str, String);
+
+/// The value of `result`, or `None` with its field error added to `errors`.
+fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, ReferralError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(ReferralError::Invalid { field, message }) => {
+            errors.push((field, message));
+            None
+        }
+        Err(other) => {
+            errors.push(("", other.to_string()));
+            None
+        }
+    }
+}
+
+fn check_name(input: &str) -> Result<String, ReferralError> {
+    let name = input.trim().to_string();
+    if name.is_empty() {
+        return Err(invalid(
+            "naam",
+            "Vul de naam of de voorletters van de inwoner in.",
+        ));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(invalid(
+            "naam",
+            format!("Gebruik hoogstens {MAX_NAME} tekens."),
+        ));
+    }
+    check_plain("naam", &name)?;
+    Ok(name)
+}
+
+/// A one-line field of at most `max` characters (may be empty).
+fn check_short(field: &'static str, input: &str, max: usize) -> Result<String, ReferralError> {
+    let value = input.trim().to_string();
+    if value.chars().count() > max {
+        return Err(invalid(field, format!("Gebruik hoogstens {max} tekens.")));
+    }
+    check_plain(field, &value)?;
+    Ok(value)
+}
+
+fn check_note(input: &str) -> Result<String, ReferralError> {
+    let note = input.trim().replace("\r\n", "\n");
+    if note.chars().count() > MAX_NOTE {
+        return Err(invalid(
+            "toelichting",
+            format!("Gebruik hoogstens {MAX_NOTE} tekens."),
+        ));
+    }
+    if note
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(invalid(
+            "toelichting",
+            "De tekst bevat tekens die niet kunnen.",
+        ));
+    }
+    Ok(note)
 }
 
 /// No control characters in a one-line field.

@@ -255,8 +255,8 @@ async fn nothing_is_stored_without_consent_and_a_duplicate_is_flagged() {
     let base = [
         ("naam", "J. de Vries"),
         ("kanaal", "telefoon"),
-        ("redenen", "geldzaken"),
-        ("rol", "praktijkondersteuner"),
+        ("redenen", "geld"),
+        ("rol", "poh"),
         ("organisatie", "Praktijk"),
     ];
     let phone = unique_phone();
@@ -281,8 +281,8 @@ async fn nothing_is_stored_without_consent_and_a_duplicate_is_flagged() {
         ("naam", "J.d.V."),
         ("kanaal", "telefoon"),
         ("contact", other_way.as_str()),
-        ("redenen", "geldzaken"),
-        ("rol", "praktijkondersteuner"),
+        ("redenen", "geld"),
+        ("rol", "poh"),
         ("organisatie", "Praktijk"),
         ("toestemming", "ja"),
     ];
@@ -366,7 +366,7 @@ async fn nobody_else_reads_a_referral_by_url_or_guessing() {
         // Nor can they move it.
         let moved = browser
             .submit(
-                "/mijn-verwijzingen",
+                "/account",
                 &format!("/verwijzingen/{id}/status"),
                 &[
                     ("van", "requested"),

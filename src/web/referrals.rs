@@ -101,11 +101,13 @@ fn referral_refused(err: ReferralError, path: &str) -> Response {
             detail: message,
         }
         .into_response(),
-        ReferralError::NoConsent | ReferralError::PossibleDuplicate => AppError::BadRequest {
-            param: None,
-            detail: err.to_string(),
+        ReferralError::NoConsent | ReferralError::PossibleDuplicate | ReferralError::Fields(_) => {
+            AppError::BadRequest {
+                param: None,
+                detail: err.to_string(),
+            }
+            .into_response()
         }
-        .into_response(),
         ReferralError::Internal(err) => AppError::Internal(err).into_response(),
     }
 }
@@ -242,9 +244,18 @@ impl ReferralForm {
 
     fn complain(&mut self, err: &ReferralError) {
         match err {
+            ReferralError::Fields(errors) => {
+                for (field, message) in errors {
+                    self.complain(&ReferralError::Invalid {
+                        field,
+                        message: message.clone(),
+                    });
+                }
+            }
             ReferralError::Invalid { field, message } => {
                 let message = Some(message.clone());
                 match *field {
+                    "toestemming" => self.consent.error = message,
                     "naam" => self.name.error = message,
                     "contact" => self.contact.error = message,
                     "kanaal" => self.channel.error = message,
@@ -257,11 +268,7 @@ impl ReferralForm {
                 }
             }
             ReferralError::NoConsent => {
-                self.consent.error = Some(
-                    "Zonder toestemming kunnen we de verwijzing niet versturen. Er is niets \
-                     opgeslagen."
-                        .into(),
-                )
+                self.consent.error = Some(crate::referrals::NO_CONSENT.into())
             }
             ReferralError::PossibleDuplicate => {
                 self.duplicate = Some(
@@ -366,33 +373,26 @@ async fn refer_page(
     }
 }
 
-#[derive(Deserialize, Default)]
-struct ReferralPost {
-    #[serde(flatten)]
-    input: ReferralInput,
-    #[serde(default)]
-    intake: Option<String>,
-}
-
 /// `POST /aanbod/{id}/verwijzen`: sends the referral; the referrer lands on it, with its code
 /// and the recept. Errors: the form again, with what was typed.
 async fn refer_post(
     State(catalog): State<Catalog>,
     State(referrals): State<Referrals>,
     Path(id): Path<String>,
-    CsrfForm { visit, form }: CsrfForm<ReferralPost>,
+    CsrfForm { visit, form }: CsrfForm<ReferralInput>,
 ) -> Response {
     let Some(service) = parse_id(&id) else {
         return AppError::not_found("Dit aanbod").into_response();
     };
     let as_intake = form.intake.is_some();
     match referrals
-        .refer(&visit.actor, service, &form.input, as_intake)
+        .refer(&visit.actor, service, &form, as_intake)
         .await
     {
         Ok(sent) => see_other(&format!("/mijn-verwijzingen/{}?verstuurd=1", sent.id)),
         Err(
             err @ (ReferralError::Invalid { .. }
+            | ReferralError::Fields(_)
             | ReferralError::NoConsent
             | ReferralError::PossibleDuplicate),
         ) => {
@@ -400,7 +400,7 @@ async fn refer_post(
                 Ok(receiver) => receiver,
                 Err(other) => return referral_refused(other, &format!("/aanbod/{service}")),
             };
-            let mut page = form_page(&visit, &catalog, &referrals, receiver, true, &form.input);
+            let mut page = form_page(&visit, &catalog, &referrals, receiver, true, &form);
             page.form.as_intake = as_intake;
             page.form.complain(&err);
             let status = if matches!(err, ReferralError::PossibleDuplicate) {
@@ -479,6 +479,7 @@ async fn self_post(
         }
         Err(
             err @ (ReferralError::Invalid { .. }
+            | ReferralError::Fields(_)
             | ReferralError::NoConsent
             | ReferralError::PossibleDuplicate),
         ) => {
