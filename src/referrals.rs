@@ -605,6 +605,25 @@ impl Referrals {
         self.accepting_receiver(service).await
     }
 
+    /// The role and organisation `actor` gave on their last referral, to fill in the next form
+    /// (a GP refers as the same GP of the same practice; two fields fewer on a phone).
+    pub async fn last_referrer_details(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<(String, String)>, ReferralError> {
+        authorize(actor, &Action::Refer)?;
+        let Some(user) = actor.user() else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .referrals_sent(user.id, 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(|row| (row.referrer_role, row.referrer_organisation)))
+    }
+
     /// The receiver a resident signs up with (no account needed).
     pub async fn accepting_receiver(&self, service: Uuid) -> Result<ReceiverRow, ReferralError> {
         let receiver = self

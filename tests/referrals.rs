@@ -246,6 +246,18 @@ async fn a_rejection_needs_a_reason_and_the_referrer_sees_it() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let mine = gp.get("/mijn-verwijzingen").await;
     assert!(mine.body.contains("Afgewezen") && mine.body.contains("Geen plek"));
+
+    // The next form remembers the referrer's role and practice (two fields fewer).
+    let next = gp.get(&format!("/aanbod/{service}/verwijzen")).await;
+    assert!(
+        next.body.contains("value=\"Huisartsenpraktijk Test\""),
+        "{}",
+        next.body
+    );
+    assert!(
+        next.body
+            .contains("id=\"rol-huisarts\" value=\"huisarts\" checked")
+    );
 }
 
 async fn nothing_is_stored_without_consent_and_a_duplicate_is_flagged() {

@@ -358,14 +358,16 @@ async fn refer_page(
     };
     match referrals.form_for(&visit.actor, service).await {
         Ok(receiver) => {
-            let page = form_page(
-                &visit,
-                &catalog,
-                &referrals,
-                receiver,
-                true,
-                &ReferralInput::default(),
-            );
+            let typed = match referrals.last_referrer_details(&visit.actor).await {
+                Ok(Some((rol, organisatie))) => ReferralInput {
+                    rol,
+                    organisatie,
+                    ..ReferralInput::default()
+                },
+                Ok(None) => ReferralInput::default(),
+                Err(err) => return referral_refused(err, &format!("/aanbod/{service}")),
+            };
+            let page = form_page(&visit, &catalog, &referrals, receiver, true, &typed);
             visit.respond(html(StatusCode::OK, &page))
         }
         Err(ReferralError::NotFound) => AppError::not_found("Dit aanbod").into_response(),
@@ -554,9 +556,17 @@ async fn intake_post(
             area_name,
             ..
         }) => {
+            let (rol, organisatie) = referrals
+                .last_referrer_details(&visit.actor)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             let typed = ReferralInput {
                 postcode: form.postcode.clone(),
                 redenen: vec!["welzijn-op-recept".into()],
+                rol,
+                organisatie,
                 ..ReferralInput::default()
             };
             let mut page = form_page(&visit, &catalog, &referrals, receiver, true, &typed);
@@ -745,7 +755,13 @@ async fn detail_page(
         })
         .collect();
     let mut reasons: Vec<(&'static str, &'static str, bool)> = Vec::new();
-    for to in summary.status.next() {
+    // Only the reasons of the moves this reader may make.
+    for to in summary
+        .status
+        .next()
+        .iter()
+        .filter(|to| moves.iter().any(|m| m.code == to.code()))
+    {
         for reason in to.reasons() {
             if !reasons.iter().any(|(code, _, _)| *code == reason.code()) {
                 reasons.push((reason.code(), reason.label(), false));
