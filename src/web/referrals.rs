@@ -902,6 +902,24 @@ struct TransitionPost {
     kant: String,
 }
 
+/// The page a form about referral `id` came from (`kant`: `ontvanger` or `verwijzer`), where
+/// the answer goes back to.
+fn page_of(kant: &str, id: Uuid) -> String {
+    if kant == "ontvanger" {
+        format!("/beheer/verwijzingen/{id}")
+    } else {
+        format!("/mijn-verwijzingen/{id}")
+    }
+}
+
+/// Back to the referral's page with "bijgewerkt", or the refusal.
+fn back_to_referral(result: Result<(), ReferralError>, page: &str) -> Response {
+    match result {
+        Ok(()) => see_other(&format!("{page}?bijgewerkt=1")),
+        Err(err) => referral_refused(err, page),
+    }
+}
+
 /// `POST /verwijzingen/{id}/status`: a new status (or a match to an activity).
 async fn transition_post(
     State(referrals): State<Referrals>,
@@ -911,15 +929,8 @@ async fn transition_post(
     let Some(id) = parse_id(&id) else {
         return not_found();
     };
-    let page = if form.kant == "ontvanger" {
-        format!("/beheer/verwijzingen/{id}")
-    } else {
-        format!("/mijn-verwijzingen/{id}")
-    };
-    match referrals.transition(&visit.actor, id, &form.input).await {
-        Ok(_) => see_other(&format!("{page}?bijgewerkt=1")),
-        Err(err) => referral_refused(err, &page),
-    }
+    let result = referrals.transition(&visit.actor, id, &form.input).await;
+    back_to_referral(result.map(|_| ()), &page_of(&form.kant, id))
 }
 
 #[derive(Deserialize, Default)]
@@ -938,15 +949,8 @@ async fn withdraw_post(
     let Some(id) = parse_id(&id) else {
         return not_found();
     };
-    let page = if form.kant == "ontvanger" {
-        format!("/beheer/verwijzingen/{id}")
-    } else {
-        format!("/mijn-verwijzingen/{id}")
-    };
-    match referrals.withdraw_consent(&visit.actor, id).await {
-        Ok(()) => see_other(&format!("{page}?bijgewerkt=1")),
-        Err(err) => referral_refused(err, &page),
-    }
+    let result = referrals.withdraw_consent(&visit.actor, id).await;
+    back_to_referral(result, &page_of(&form.kant, id))
 }
 
 // ---------------------------------------------------------------- the recept
@@ -1341,28 +1345,36 @@ struct ResidentPage {
     found: Option<Line>,
 }
 
-fn resident_fields(typed: &ResidentPost) -> (Field, Field) {
-    (
-        Field::new("code", "Uw code", "text")
-            .hint("Die staat op uw recept, bijvoorbeeld K7M-4QX-P2A.")
-            .value(&typed.code),
-        Field::new("contact", "Uw telefoonnummer of e-mailadres", "text")
-            .hint("Hetzelfde als op de verwijzing.")
-            .autocomplete("tel"),
-    )
+impl ResidentPage {
+    /// The look-up form, with the code as typed (never the contact: a failed look-up must
+    /// not echo it).
+    fn new(visit: &Visit, typed: &ResidentPost) -> Self {
+        ResidentPage {
+            csrf: visit.csrf_token(),
+            code: Field::new("code", "Uw code", "text")
+                .hint("Die staat op uw recept, bijvoorbeeld K7M-4QX-P2A.")
+                .value(&typed.code),
+            contact: Field::new("contact", "Uw telefoonnummer of e-mailadres", "text")
+                .hint("Hetzelfde als op de verwijzing.")
+                .autocomplete("tel"),
+            problem: None,
+            notice: None,
+            found: None,
+        }
+    }
+}
+
+/// The look-up form again with "not found" (a wrong code, contact or an erased referral
+/// all look the same).
+fn resident_not_found(visit: Visit, typed: &ResidentPost) -> Response {
+    let mut page = ResidentPage::new(&visit, typed);
+    page.problem = Some(NOT_FOUND_FOR_RESIDENT);
+    visit.respond(html(StatusCode::NOT_FOUND, &page))
 }
 
 /// `GET /mijn-verwijzing`: a resident looks up their referral (code + contact, no account).
 async fn resident_page(visit: Visit) -> Response {
-    let (code, contact) = resident_fields(&ResidentPost::default());
-    let page = ResidentPage {
-        csrf: visit.csrf_token(),
-        code,
-        contact,
-        problem: None,
-        notice: None,
-        found: None,
-    };
+    let page = ResidentPage::new(&visit, &ResidentPost::default());
     visit.respond(html(StatusCode::OK, &page))
 }
 
@@ -1383,36 +1395,18 @@ async fn resident_post(
     State(referrals): State<Referrals>,
     CsrfForm { visit, form }: CsrfForm<ResidentPost>,
 ) -> Response {
-    let (code, contact) = resident_fields(&form);
     match referrals.resident_view(&form.code, &form.contact).await {
         Ok(view) => {
             let mut found = line(&catalog, &view.summary, &view.steps);
             // The resident need not see which professional role sent them.
             found.referrer_role = String::new();
-            let mut contact = contact;
+            let mut page = ResidentPage::new(&visit, &form);
             // Kept for the withdraw button on the same page (a hidden POST field, not a URL).
-            contact.value = form.contact.clone();
-            let page = ResidentPage {
-                csrf: visit.csrf_token(),
-                code,
-                contact,
-                problem: None,
-                notice: None,
-                found: Some(found),
-            };
+            page.contact.value = form.contact.clone();
+            page.found = Some(found);
             no_store(visit.respond(html(StatusCode::OK, &page)))
         }
-        Err(ReferralError::NotFound) => {
-            let page = ResidentPage {
-                csrf: visit.csrf_token(),
-                code,
-                contact,
-                problem: Some(NOT_FOUND_FOR_RESIDENT),
-                notice: None,
-                found: None,
-            };
-            visit.respond(html(StatusCode::NOT_FOUND, &page))
-        }
+        Err(ReferralError::NotFound) => resident_not_found(visit, &form),
         Err(err) => referral_refused(err, "/mijn-verwijzing"),
     }
 }
@@ -1422,35 +1416,17 @@ async fn resident_withdraw(
     State(referrals): State<Referrals>,
     CsrfForm { visit, form }: CsrfForm<ResidentPost>,
 ) -> Response {
-    let (code, contact) = resident_fields(&ResidentPost::default());
     match referrals
         .withdraw_consent_as_resident(&form.code, &form.contact)
         .await
     {
         Ok(()) => {
-            let page = ResidentPage {
-                csrf: visit.csrf_token(),
-                code,
-                contact,
-                problem: None,
-                notice: Some(
-                    "Uw toestemming is ingetrokken. We hebben uw naam en contactgegevens gewist.",
-                ),
-                found: None,
-            };
+            let mut page = ResidentPage::new(&visit, &ResidentPost::default());
+            page.notice =
+                Some("Uw toestemming is ingetrokken. We hebben uw naam en contactgegevens gewist.");
             visit.respond(html(StatusCode::OK, &page))
         }
-        Err(ReferralError::NotFound) => {
-            let page = ResidentPage {
-                csrf: visit.csrf_token(),
-                code,
-                contact,
-                problem: Some(NOT_FOUND_FOR_RESIDENT),
-                notice: None,
-                found: None,
-            };
-            visit.respond(html(StatusCode::NOT_FOUND, &page))
-        }
+        Err(ReferralError::NotFound) => resident_not_found(visit, &form),
         Err(err) => referral_refused(err, "/mijn-verwijzing"),
     }
 }
