@@ -1291,6 +1291,7 @@ impl Referrals {
                 .await?;
         }
         self.store.purge_referral(summary.row.id, now, true).await?;
+        self.store.scrub_erased().await?;
         tracing::info!(referral = %summary.row.id, "consent withdrawn: personal data erased");
         Ok(())
     }
@@ -1306,6 +1307,7 @@ impl Referrals {
             }
         }
         if erased > 0 {
+            self.store.scrub_erased().await?;
             tracing::info!(erased, "personal data of closed referrals erased");
         }
         Ok(erased)
