@@ -706,10 +706,10 @@ impl Referrals {
         let receiver = self.accepting_receiver(service).await?;
         let checked = self.check(input)?;
         // Consent last among the checks, first among the effects: nothing below runs without.
-        if !input
+        if input
             .toestemming
             .as_deref()
-            .is_some_and(|v| !v.trim().is_empty())
+            .is_none_or(|v| v.trim().is_empty())
         {
             return Err(ReferralError::NoConsent);
         }
