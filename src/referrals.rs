@@ -218,8 +218,8 @@ impl Channel {
 }
 
 /// The referral form as posted (professional and self-referral alike; a self-referral has no
-/// `rol` or `organisatie`).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `rol` or `organisatie`). Its `Debug` leaves out what the resident gave (see below).
+#[derive(Clone, Default, Deserialize)]
 pub struct ReferralInput {
     /// Name or initials of the resident.
     #[serde(default)]
@@ -258,8 +258,22 @@ pub struct ReferralInput {
     pub intake: Option<String>,
 }
 
-/// A status change as posted from the inbox.
-#[derive(Debug, Clone, Default, Deserialize)]
+impl std::fmt::Debug for ReferralInput {
+    // A form ends up in a log line or a panic message by a `{:?}` far from here: never the
+    // resident's name, contact, moments, note or postcode.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferralInput")
+            .field("kanaal", &self.kanaal)
+            .field("redenen", &self.redenen)
+            .field("toestemming", &self.toestemming.is_some())
+            .field("rol", &self.rol)
+            .field("toch_versturen", &self.toch_versturen.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A status change as posted from the inbox. Its `Debug` leaves out the note.
+#[derive(Clone, Default, Deserialize)]
 pub struct TransitionInput {
     /// The status the referral had when the page was shown (stale pages are refused).
     #[serde(default)]
@@ -274,6 +288,17 @@ pub struct TransitionInput {
     /// The activity the resident was matched to (a service id).
     #[serde(default)]
     pub activiteit: String,
+}
+
+impl std::fmt::Debug for TransitionInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransitionInput")
+            .field("van", &self.van)
+            .field("naar", &self.naar)
+            .field("reden", &self.reden)
+            .field("activiteit", &self.activiteit)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -1336,6 +1361,7 @@ impl Referrals {
                 .await?;
         }
         self.store.purge_referral(summary.row.id, now, true).await?;
+        self.store.scrub_erased().await?;
         tracing::info!(referral = %summary.row.id, "consent withdrawn: personal data erased");
         Ok(())
     }
@@ -1351,6 +1377,7 @@ impl Referrals {
             }
         }
         if erased > 0 {
+            self.store.scrub_erased().await?;
             tracing::info!(erased, "personal data of closed referrals erased");
         }
         Ok(erased)
@@ -1785,5 +1812,33 @@ mod tests {
         };
         let printed = format!("{personal:?}");
         assert!(!printed.contains("Jan") && !printed.contains("0612"));
+    }
+
+    #[test]
+    fn posted_forms_never_print_what_the_resident_gave() {
+        let input = ReferralInput {
+            naam: "Jan de Vries".into(),
+            contact: "0612345678".into(),
+            kanaal: "telefoon".into(),
+            momenten: "dinsdagochtend".into(),
+            toelichting: "eenzaam sinds verhuizing".into(),
+            postcode: "3562 AB".into(),
+            rol: "huisarts".into(),
+            organisatie: "Praktijk Noord".into(),
+            ..Default::default()
+        };
+        let printed = format!("{input:?}");
+        for personal in ["Jan", "0612", "dinsdag", "eenzaam", "3562"] {
+            assert!(!printed.contains(personal), "{personal} in {printed}");
+        }
+        assert!(printed.contains("huisarts"), "{printed}");
+        let step = TransitionInput {
+            van: "accepted".into(),
+            naar: "in-progress".into(),
+            notitie: "belde terug, gaat graag wandelen".into(),
+            ..Default::default()
+        };
+        let printed = format!("{step:?}");
+        assert!(!printed.contains("wandelen") && printed.contains("in-progress"));
     }
 }

@@ -112,3 +112,7 @@ end
 $$;
 create trigger referral_audit_append_only before update or delete on referral_audit
     for each row execute function wijkwijzer_append_only();
+-- TRUNCATE skips row triggers: refused as well. (SQLite has no TRUNCATE; its `delete from`
+-- without a where clause still fires the row trigger above.)
+create trigger referral_audit_no_truncate before truncate on referral_audit
+    for each statement execute function wijkwijzer_append_only();

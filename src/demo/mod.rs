@@ -18,6 +18,9 @@ pub const DEMO_JSON: &str = include_str!("../../demo/utrecht-demo.json");
 /// from. At load the dates move forward by the days since then (see [`DemoFile::load`]).
 pub const DEMO_REFERENCE_DATE: time::Date = time::macros::date!(2026 - 11 - 23);
 
+/// The category of the services that do the Welzijn op Recept intake.
+pub const INTAKE_CATEGORY: &str = "welzijn-op-recept/welzijnscoach";
+
 pub const HART_VAN_BRABANT_DEMO_JSON: &str = include_str!("../../demo/hart-van-brabant-demo.json");
 
 #[derive(Debug, Deserialize)]
@@ -82,11 +85,47 @@ impl DemoFile {
                 anyhow::anyhow!("demo service {} ({}): {e}", service.name, service.id)
             })?;
         }
+        self.configure_intakes(catalog).await?;
         for event in self.calendar(cal::today_local()) {
             catalog
                 .record_event(&Actor::System, event)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo calendar entry: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The Welzijn op Recept intake points of the demo (issue 14): each intake service (category
+    /// [`INTAKE_CATEGORY`], taking referrals) becomes the intake of the wijken and gemeenten of
+    /// its `service_areas`; when two serve one area the first in the file wins, and an area that
+    /// already has an intake keeps it. Whether a postcode then finds it depends, as for any
+    /// intake, on someone working the organisation's inbox.
+    async fn configure_intakes(&self, catalog: &Catalog) -> anyhow::Result<()> {
+        let mut taken: std::collections::BTreeSet<String> = catalog
+            .store
+            .referral_intakes()
+            .await?
+            .into_iter()
+            .map(|intake| intake.area_code)
+            .collect();
+        for service in &self.services {
+            if !service.accepts_referrals
+                || !service.categories.iter().any(|c| c == INTAKE_CATEGORY)
+            {
+                continue;
+            }
+            for code in service
+                .service_areas
+                .iter()
+                .filter_map(|a| a.code.as_deref())
+            {
+                if catalog.geo.get(code).is_some() && taken.insert(code.to_string()) {
+                    catalog
+                        .store
+                        .set_referral_intake(code, service.id, None)
+                        .await?;
+                }
+            }
         }
         Ok(())
     }

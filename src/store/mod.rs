@@ -180,9 +180,13 @@ impl Store {
     async fn sqlite(options: SqliteConnectOptions) -> StoreResult<Self> {
         // WAL lets readers proceed while the indexer or an import writes; foreign keys are
         // off by default in SQLite and we rely on them for cascading deletes.
+        // `secure_delete`: what a write frees (an erased referral's wrapped key and sealed
+        // fields, a closed report's contact) is overwritten with zeros, not left in free space
+        // of the database file, where erased personal data could still be read back.
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
+            .pragma("secure_delete", "on")
             .busy_timeout(std::time::Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

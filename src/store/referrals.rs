@@ -604,6 +604,20 @@ impl Store {
         })
     }
 
+    /// After erasing: on SQLite, moves the WAL into the database file and empties it, so that
+    /// the old page images (with the wrapped keys just erased) do not stay in the `-wal` file;
+    /// the database file itself holds no freed bytes (`secure_delete`, see [`Store::connect`]).
+    /// Best effort: a busy checkpoint is retried by the next purge. PostgreSQL keeps old row
+    /// versions until VACUUM reuses their space; the wrapped key is gone from every live row.
+    pub async fn scrub_erased(&self) -> StoreResult<()> {
+        if let super::Pool::Sqlite(pool) = &self.pool {
+            sqlx::query("pragma wal_checkpoint(truncate)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Claims the reminder to the receiver (true: this call set it, so it sends the mail).
     pub async fn claim_receiver_reminder(&self, id: Uuid, at: OffsetDateTime) -> StoreResult<bool> {
         self.claim_referral_reminder(
