@@ -12,6 +12,7 @@ mod hsds;
 pub mod moderation;
 mod reference;
 pub mod referrals;
+mod needs;
 mod reports;
 mod requests;
 
@@ -28,6 +29,7 @@ pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use moderation::{ChangeRequestRow, Entity, HistoryRow, RequestStatus};
 pub use reference::{LocatedLocation, NeighbourhoodRow};
+pub use needs::{NeedsOfferingRow, NeedsReferralRow};
 pub use reports::{NewReport, ReportRow};
 pub use requests::{Decision, RequestDetails, RequestKind, RequestRow};
 
