@@ -58,7 +58,11 @@ async fn run(n: usize) {
         .filter(|t| t.taxonomy_code == wijkwijzer::domain::vocabulary::CATEGORY_TAXONOMY)
         .map(|t| t.code.clone())
         .collect();
-    let routes = [("zelf", "inwoner"), ("welzijn", "buurtteam"), ("zorg", "huisarts")];
+    let routes = [
+        ("zelf", "inwoner"),
+        ("welzijn", "buurtteam"),
+        ("zorg", "huisarts"),
+    ];
     let mut rng = XorShift64::new(42);
     let start = Instant::now();
     let now = time::OffsetDateTime::now_utc();

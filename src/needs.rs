@@ -22,10 +22,10 @@ use std::sync::Arc;
 use time::{Date, OffsetDateTime};
 
 use crate::auth::{Action, Actor, Denied, authorize};
+use crate::domain::Vocabulary;
 use crate::domain::freshness::Freshness;
 use crate::domain::suppression::{Shown, SuppressedTable, THRESHOLD, suppress};
 use crate::domain::vocabulary::CATEGORY_TAXONOMY;
-use crate::domain::Vocabulary;
 use crate::geo::{Geography, Level};
 use crate::store::{NeedsOfferingRow, NeedsReferralRow, Store, StoreError};
 
@@ -92,14 +92,16 @@ impl Period {
                 return Ok(None);
             }
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            Date::parse(text, format).map(Some).map_err(|_| NeedsError::Invalid {
-                field,
-                message: format!(
-                    "“{}” is geen datum. Schrijf de datum als jaar-maand-dag, bijvoorbeeld \
+            Date::parse(text, format)
+                .map(Some)
+                .map_err(|_| NeedsError::Invalid {
+                    field,
+                    message: format!(
+                        "“{}” is geen datum. Schrijf de datum als jaar-maand-dag, bijvoorbeeld \
                      2026-01-31.",
-                    text.chars().take(20).collect::<String>()
-                ),
-            })
+                        text.chars().take(20).collect::<String>()
+                    ),
+                })
         };
         let period = Period {
             from: date("van", van)?,

@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 use common::people::*;
 use wijkwijzer::auth::{Actor, Role, UserActor};
+use wijkwijzer::domain::Vocabulary;
 use wijkwijzer::domain::freshness::{Freshness, today};
 use wijkwijzer::domain::suppression::Shown;
-use wijkwijzer::domain::Vocabulary;
 use wijkwijzer::geo::Geography;
 use wijkwijzer::needs::{Needs, NeedsQuery, NeedsReport};
 use wijkwijzer::referrals::{ReferralInput, Referrals, TransitionInput};
@@ -40,8 +40,7 @@ async fn here() -> Here {
     let geo = Arc::new(Geography::load_embedded().unwrap());
     let vocabulary = Arc::new(Vocabulary::embedded().unwrap());
     let mailer = Arc::new(
-        wijkwijzer::mail::Mailer::new(None, "Wijkwijzer <w@example.org>", &info.data_dir)
-            .unwrap(),
+        wijkwijzer::mail::Mailer::new(None, "Wijkwijzer <w@example.org>", &info.data_dir).unwrap(),
     );
     let referrals = Referrals::new(
         store.clone(),
@@ -76,11 +75,18 @@ fn actor(id: Uuid, roles: Vec<Role>) -> Actor {
     })
 }
 
-/// A PC4 whose centre lies in `wijk`, if any in 3400–3599 (the Utrecht area).
-fn postcode_in(geo: &Geography, wijk: &str) -> Option<String> {
-    (3400..3600)
-        .map(|pc| pc.to_string())
-        .find(|pc| geo.postcode(pc).is_ok_and(|m| m.placement.wijk.as_deref() == Some(wijk)))
+/// One PC4 per wijk whose centre lies in it, over 3000–4299 (the province of Utrecht).
+fn postcodes(geo: &Geography) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for pc in 3000..4300 {
+        let pc = pc.to_string();
+        if let Ok(m) = geo.postcode(&pc)
+            && let Some(wijk) = m.placement.wijk
+        {
+            out.entry(wijk).or_insert(pc);
+        }
+    }
+    out
 }
 
 /// A demo service that takes referrals, its organisation and a new editor of it.
@@ -110,13 +116,13 @@ async fn receiver() -> (Uuid, Uuid, String) {
     panic!("no demo service takes referrals");
 }
 
-/// The report of gemeente Utrecht, as an administrator sees it.
-async fn report(here: &Here) -> NeedsReport {
+/// The report of a gemeente, as an administrator sees it.
+async fn report(here: &Here, gemeente: &str) -> NeedsReport {
     here.needs
         .report(
             &actor(Uuid::new_v4(), vec![Role::Administrator]),
             &NeedsQuery {
-                gemeente: "GM0344".into(),
+                gemeente: gemeente.into(),
                 ..Default::default()
             },
             today(),
@@ -179,26 +185,35 @@ fn cell<'a>(rows: &'a [Vec<String>], row: &str, column: &str) -> &'a str {
 
 async fn figures_suppression_gap_map_and_csv() {
     let here = here().await;
-    let before = report(&here).await;
-    assert!(before.wijken.len() >= 3, "{:?}", before.wijken);
+    let postcodes = postcodes(&here.geo);
 
-    // Three wijken with a postcode; the gap: a category nothing in or for wijk G offers.
-    let with_postcode: Vec<(usize, String)> = before
-        .wijken
-        .iter()
-        .enumerate()
-        .filter_map(|(i, w)| postcode_in(&here.geo, &w.code).map(|p| (i, p)))
-        .collect();
-    assert!(with_postcode.len() >= 3, "{with_postcode:?}");
-    let (g, pc_g, cg) = with_postcode
-        .iter()
-        .find_map(|(i, pc)| {
+    // A gemeente of the region with three wijken that have a postcode, one of them (G) with a
+    // category nothing in or for it offers: the gap to plant.
+    let mut found = None;
+    for gemeente in here.needs.gemeenten() {
+        let before = report(&here, &gemeente.code).await;
+        let with_postcode: Vec<(usize, String)> = before
+            .wijken
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| postcodes.get(&w.code).map(|p| (i, p.clone())))
+            .collect();
+        if with_postcode.len() < 3 {
+            continue;
+        }
+        let gap = with_postcode.iter().find_map(|(i, pc)| {
             before.offerings[*i]
                 .iter()
                 .position(|&n| n == 0)
                 .map(|c| (*i, pc.clone(), c))
-        })
-        .expect("a wijk and category without offerings in the demo data");
+        });
+        if let Some(gap) = gap {
+            found = Some((gemeente.code, before, with_postcode, gap));
+            break;
+        }
+    }
+    let (gm, before, with_postcode, (g, pc_g, cg)) =
+        found.expect("a wijk and category without offerings in the demo data");
     let others: Vec<&(usize, String)> = with_postcode.iter().filter(|(i, _)| *i != g).collect();
     let (_, pc_h) = others[0].clone();
     let (s, pc_s) = others[1].clone();
@@ -276,12 +291,20 @@ async fn figures_suppression_gap_map_and_csv() {
     }
 
     // The figures equal what was made, suppressed.
-    let after = report(&here).await;
-    assert_eq!(after.reasons.cells[g][cg], Shown::Count(6), "{:?}", after.reasons);
+    let after = report(&here, &gm).await;
+    assert_eq!(
+        after.reasons.cells[g][cg],
+        Shown::Count(6),
+        "{:?}",
+        after.reasons
+    );
     assert_eq!(after.reasons.cells[s][cg], Shown::Small);
     assert_eq!(after.accepted[g], "50%", "3 of 6 accepted");
     assert_eq!(after.completed[g], "0%");
-    assert_eq!(after.response[g], "te weinig", "3 answers are too few for a median");
+    assert_eq!(
+        after.response[g], "te weinig",
+        "3 answers are too few for a median"
+    );
     assert_eq!(after.accepted[s], "te weinig");
     // The small cell's partners: its column (cg) hides a count of 5 or more, so 2 cannot be
     // worked out from the column total.
@@ -308,7 +331,7 @@ async fn figures_suppression_gap_map_and_csv() {
     // The page, as an administrator.
     let (admin_email, _) = admin().await;
     let mut browser = signed_in(&admin_email).await;
-    let page = browser.get(&format!("{PAGE}?gemeente=GM0344")).await;
+    let page = browser.get(&format!("{PAGE}?gemeente={gm}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let (wijk_g, wijk_s) = (&after.wijken[g].name, &after.wijken[s].name);
     assert!(page.body.contains(wijk_g.as_str()));
@@ -316,7 +339,10 @@ async fn figures_suppression_gap_map_and_csv() {
     assert!(page.body.contains("<caption"), "tables have captions");
     assert!(page.body.contains("scope=\"row\"") && page.body.contains("scope=\"col\""));
     // The map: one path per wijk, shaded, with a legend and a text alternative.
-    let map_start = page.body.find("aria-labelledby=\"kaart-titel").expect("the map");
+    let map_start = page
+        .body
+        .find("aria-labelledby=\"kaart-titel")
+        .expect("the map");
     let map_end = map_start + page.body[map_start..].find("</svg>").unwrap();
     let map = &page.body[map_start..map_end];
     assert_eq!(
@@ -335,7 +361,9 @@ async fn figures_suppression_gap_map_and_csv() {
 
     // The CSV of the reasons: the same suppression.
     let csv = browser
-        .get("/beheer/wijkcijfers.csv?tabel=redenen&gemeente=GM0344")
+        .get(&format!(
+            "/beheer/wijkcijfers.csv?tabel=redenen&gemeente={gm}"
+        ))
         .await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
     assert!(
@@ -357,7 +385,9 @@ async fn figures_suppression_gap_map_and_csv() {
     );
     let _ = name_2;
     let gaps = browser
-        .get("/beheer/wijkcijfers.csv?tabel=witte-vlekken&gemeente=GM0344")
+        .get(&format!(
+            "/beheer/wijkcijfers.csv?tabel=witte-vlekken&gemeente={gm}"
+        ))
         .await;
     let rows = csv_rows(&gaps.body);
     assert!(
@@ -370,7 +400,9 @@ async fn figures_suppression_gap_map_and_csv() {
     let mut everything = page.body.clone();
     for table in ["wijken", "witte-vlekken", "redenen", "routes", "aanbod"] {
         let csv = browser
-            .get(&format!("/beheer/wijkcijfers.csv?tabel={table}&gemeente=GM0344"))
+            .get(&format!(
+                "/beheer/wijkcijfers.csv?tabel={table}&gemeente={gm}"
+            ))
             .await;
         assert_eq!(csv.status, StatusCode::OK, "{table}");
         everything.push_str(&csv.body);
@@ -398,7 +430,7 @@ async fn figures_suppression_gap_map_and_csv() {
         .report(
             &actor(Uuid::new_v4(), vec![Role::Administrator]),
             &NeedsQuery {
-                gemeente: "GM0344".into(),
+                gemeente: gm.clone(),
                 van: "2020-01-01".into(),
                 tot: "2020-12-31".into(),
             },

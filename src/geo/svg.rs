@@ -177,7 +177,10 @@ pub(super) fn render_shaded(
             escape(&s.label)
         );
     }
-    let marker = format!(r#"class="wijkwijzer-omtrek" data-code="{}" d=""#, escape(&outline.code));
+    let marker = format!(
+        r#"class="wijkwijzer-omtrek" data-code="{}" d=""#,
+        escape(&outline.code)
+    );
     if let Some(start) = plain.find(&marker) {
         let rest = &plain[start + marker.len()..];
         if let Some(end) = rest.find('"') {

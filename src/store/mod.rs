@@ -10,9 +10,9 @@ mod events;
 mod freshness;
 mod hsds;
 pub mod moderation;
+mod needs;
 mod reference;
 pub mod referrals;
-mod needs;
 mod reports;
 mod requests;
 
@@ -28,8 +28,8 @@ pub use changes::Change;
 pub use freshness::StaleService;
 pub use hsds::{ChildOwner, TaxonomyRow, TermRow};
 pub use moderation::{ChangeRequestRow, Entity, HistoryRow, RequestStatus};
-pub use reference::{LocatedLocation, NeighbourhoodRow};
 pub use needs::{NeedsOfferingRow, NeedsReferralRow};
+pub use reference::{LocatedLocation, NeighbourhoodRow};
 pub use reports::{NewReport, ReportRow};
 pub use requests::{Decision, RequestDetails, RequestKind, RequestRow};
 

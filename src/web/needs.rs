@@ -104,7 +104,11 @@ fn tables(report: &NeedsReport) -> Vec<TableView> {
                 (name, cells)
             })
             .collect();
-        let mut totals: Vec<Cell> = table.column_totals.iter().map(|&s| Cell::shown(s)).collect();
+        let mut totals: Vec<Cell> = table
+            .column_totals
+            .iter()
+            .map(|&s| Cell::shown(s))
+            .collect();
         totals.push(Cell::shown(table.total));
         rows.push((format!("Heel {g}"), totals));
         rows
@@ -400,7 +404,10 @@ async fn page(
         title: String::new(),
         period: String::new(),
         map: None,
-        legend: BINS.iter().map(|(_, fill, label)| (*fill, *label)).collect(),
+        legend: BINS
+            .iter()
+            .map(|(_, fill, label)| (*fill, *label))
+            .collect(),
         hidden_fill_note: "verborgen: minder dan 5, of afgeschermd zodat een klein aantal niet \
                            terug te rekenen is",
         bars: String::new(),
@@ -463,7 +470,11 @@ async fn csv_download(
     Query(query): Query<CsvQuery>,
 ) -> Response {
     let report = match needs
-        .report(&visit.actor, &query.report, crate::domain::freshness::today())
+        .report(
+            &visit.actor,
+            &query.report,
+            crate::domain::freshness::today(),
+        )
         .await
     {
         Ok(report) => report,
