@@ -37,6 +37,7 @@ pub struct AppState {
     pub reports: crate::reports::Reports,
     pub reminders: crate::reminders::Reminders,
     pub referrals: crate::referrals::Referrals,
+    pub needs: crate::needs::Needs,
 }
 
 pub struct App {
@@ -191,6 +192,13 @@ impl App {
             Arc::new(config.master_key(catalog.store.backend())?),
             config.referral_settings(),
         );
+        let needs = crate::needs::Needs::new(
+            catalog.store.clone(),
+            catalog.geo.clone(),
+            catalog.vocabulary.clone(),
+            catalog.freshness,
+            config.region.gemeenten.clone(),
+        );
         Ok(Self {
             listener,
             state: AppState {
@@ -202,6 +210,7 @@ impl App {
                 reports,
                 reminders,
                 referrals,
+                needs,
             },
         })
     }

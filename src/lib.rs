@@ -26,6 +26,7 @@ pub mod indexer;
 pub mod limits;
 pub mod listings;
 pub mod mail;
+pub mod needs;
 pub mod params;
 pub mod privacy;
 pub mod query;

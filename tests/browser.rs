@@ -1231,6 +1231,7 @@ async fn a_visitor_reports_a_mistake_and_the_moderator_sees_it() {
                 .expect("a link to the report");
             report.push_str(&axe_report(&client, &base, &axe, &detail).await);
             report.push_str(&axe_report(&client, &base, &axe, "/beheer/verouderd").await);
+            report.push_str(&axe_report(&client, &base, &axe, "/beheer/wijkcijfers").await);
             assert!(
                 report.is_empty(),
                 "accessibility violations (WCAG 2.1 A/AA):{report}"

@@ -33,6 +33,7 @@ mod coverage;
 pub mod import;
 mod load;
 mod svg;
+pub use svg::Shade;
 #[cfg(test)]
 mod tests;
 
@@ -660,6 +661,21 @@ impl Geography {
     pub fn svg_outline(&self, code: &str, width: u32, height: u32) -> Option<String> {
         let n = self.get(code)?;
         svg::render(n, &self.children(code), width, height)
+    }
+
+    /// Like [`Geography::svg_outline`], with each child filled as `shade` says (a map of the
+    /// wijken shaded by a figure), `title` and `desc` as its accessible name and description,
+    /// and `defs` (patterns, trusted markup of the caller) inside `<defs>`.
+    pub fn svg_shaded(
+        &self,
+        code: &str,
+        size: (u32, u32),
+        text: (&str, &str),
+        defs: &str,
+        shade: &dyn Fn(&Neighbourhood) -> Shade,
+    ) -> Option<String> {
+        let n = self.get(code)?;
+        svg::render_shaded(n, &self.children(code), size, text, defs, shade)
     }
 
     /// Like [`Geography::svg_outline`], for a region: these gemeenten drawn together (the

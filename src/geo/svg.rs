@@ -128,3 +128,69 @@ pub(super) fn escape(text: &str) -> String {
     }
     out
 }
+
+/// How one child of a shaded map is drawn: its fill colour (or `url(#…)` of a pattern the
+/// caller's `defs` defines) and the words after its name in its tooltip.
+pub struct Shade {
+    pub fill: String,
+    pub label: String,
+}
+
+/// Like [`render`], with each child filled as `shade` says, `defs` (e.g. a hatch pattern)
+/// inserted as is, and the given accessible name and description. For a choropleth map: the
+/// caller passes its own text, which is escaped here.
+pub(super) fn render_shaded(
+    outline: &Neighbourhood,
+    children: &[&Neighbourhood],
+    size: (u32, u32),
+    text: (&str, &str),
+    defs: &str,
+    shade: &dyn Fn(&Neighbourhood) -> Shade,
+) -> Option<String> {
+    let (width, height) = size;
+    let (title, desc) = text;
+    let plain = render(outline, children, width, height)?;
+    // The paths (projected and simplified) are taken from the plain rendering, so both maps
+    // always agree.
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="kaart-titel kaart-uitleg"><title id="kaart-titel">{}</title><desc id="kaart-uitleg">{}</desc><defs>{defs}</defs>"#,
+        escape(title),
+        escape(desc)
+    );
+    for child in children {
+        let marker = format!(r#"data-code="{}" d=""#, escape(&child.code));
+        let Some(start) = plain.find(&marker) else {
+            continue;
+        };
+        let rest = &plain[start + marker.len()..];
+        let Some(end) = rest.find('"') else { continue };
+        let d = &rest[..end];
+        let s = shade(child);
+        let _ = write!(
+            svg,
+            r#"<path class="wijkwijzer-kind" data-code="{}" d="{d}" fill="{}" fill-rule="evenodd" stroke="currentColor" stroke-width="0.75"><title>{}: {}</title></path>"#,
+            escape(&child.code),
+            escape(&s.fill),
+            escape(&child.name),
+            escape(&s.label)
+        );
+    }
+    let marker = format!(
+        r#"class="wijkwijzer-omtrek" data-code="{}" d=""#,
+        escape(&outline.code)
+    );
+    if let Some(start) = plain.find(&marker) {
+        let rest = &plain[start + marker.len()..];
+        if let Some(end) = rest.find('"') {
+            let _ = write!(
+                svg,
+                r#"<path class="wijkwijzer-omtrek" d="{}" fill="none" fill-rule="evenodd" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>"#,
+                &rest[..end]
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}

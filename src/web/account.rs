@@ -557,6 +557,10 @@ async fn role_lines(accounts: &Accounts, roles: &[Role]) -> Result<Vec<RoleLine>
                     "/beheer/intake".into(),
                     "Intakepunten Welzijn op Recept".into(),
                 ),
+                (
+                    "/beheer/wijkcijfers".into(),
+                    "Wijkcijfers en witte vlekken".into(),
+                ),
             ],
             Role::Professional => vec![
                 ("/mijn-verwijzingen".into(), "Mijn verwijzingen".into()),

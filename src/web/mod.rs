@@ -8,6 +8,7 @@ mod calendar_edit;
 mod claims;
 mod editing;
 mod moderation;
+mod needs;
 mod neighbourhood;
 mod referrals;
 mod reports;
@@ -102,6 +103,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(editing::routes())
         .merge(referrals::routes())
+        .merge(needs::routes())
         .route("/beheer/meldingen", get(reports::queue))
         .route("/beheer/meldingen/{id}", get(reports::detail))
         .route(
