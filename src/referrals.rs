@@ -1343,11 +1343,19 @@ impl Referrals {
         role: &str,
     ) -> Result<(), ReferralError> {
         let now = OffsetDateTime::now_utc();
-        if !summary.status.is_closed() {
-            self.store
+        // Cancel while open. Someone may move it at the same moment (the change applies only
+        // to the status it was read in): read it again and retry, so that a withdrawal never
+        // leaves an open referral behind.
+        let mut status = summary.status;
+        for _ in 0..5 {
+            if status.is_closed() {
+                break;
+            }
+            let applied = self
+                .store
                 .change_referral_status(&StatusChange {
                     referral: summary.row.id,
-                    from: summary.status.code(),
+                    from: status.code(),
                     to: ReferralStatus::Cancelled.code(),
                     reason: Some(StatusReason::ConsentWithdrawn.code()),
                     matched_service_id: None,
@@ -1359,6 +1367,13 @@ impl Referrals {
                     closes: true,
                 })
                 .await?;
+            if applied {
+                break;
+            }
+            let Some(row) = self.store.referral(summary.row.id).await? else {
+                break;
+            };
+            status = self::summary(row)?.status;
         }
         self.store.purge_referral(summary.row.id, now, true).await?;
         self.store.scrub_erased().await?;

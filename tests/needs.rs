@@ -156,7 +156,7 @@ fn input(postcode: &str, reasons: &[&str], planted: &mut Vec<Planted>) -> Referr
         toestemming: Some("ja".into()),
         rol: "huisarts".into(),
         organisatie: "Huisartsenpraktijk Test".into(),
-        toch_versturen: None,
+        ..ReferralInput::default()
     };
     planted.push(p);
     input

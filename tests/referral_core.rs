@@ -359,7 +359,7 @@ fn input(resident: &Resident) -> ReferralInput {
         toestemming: Some("ja".into()),
         rol: "huisarts".into(),
         organisatie: "Huisartsenpraktijk Test".into(),
-        toch_versturen: None,
+        ..ReferralInput::default()
     }
 }
 
