@@ -1613,6 +1613,8 @@ async fn a_gp_refers_the_welfare_organisation_accepts_and_the_gp_sees_it() {
             report.push_str(&run_axe(&client, &axe, "the referral form with errors").await);
             click(&client, "#veld-toestemming").await;
             click(&client, "form.account-form button[type=submit]").await;
+            // The form page has a notice too (its errors): wait for the sent referral's page.
+            wait_for(&client, "a[href$='/recept']").await;
             let notice = text_of(&client, ".notice p").await;
             assert!(notice.contains("verstuurd"), "{notice}");
             report.push_str(&run_axe(&client, &axe, "the sent referral").await);

@@ -69,6 +69,8 @@ create index referral_receiver on referral (organization_id, status, created_at)
 create index referral_referrer on referral (referrer_id, created_at);
 create index referral_duplicate on referral (service_id, duplicate_tag);
 create index referral_closed on referral (purged_at, closed_at);
+-- The figures per wijk (src/store/needs.rs) filter by the resident's wijk and period.
+create index referral_wijk on referral (wijk_code, created_at);
 
 -- The reasons for a referral as category chips (vocabulary codes), for the reports.
 create table referral_category (
