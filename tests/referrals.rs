@@ -641,6 +641,41 @@ async fn the_intake_is_chosen_by_postcode() {
     assert!(mail.contains(&id));
 }
 
+// ------------------------------------------------------- response figures on the page
+
+async fn the_service_page_shows_response_figures_from_five_answers() {
+    // An offer no other test in this file refers to: the figures count every referral.
+    let (service, _, editor) = receiver("schuldhulp").await;
+    let (_, mut gp) = professional("cijfers").await;
+    let mut inbox = signed_in(&editor).await;
+    let page = format!("/aanbod/{service}");
+    for n in 0..5 {
+        let id = sent_id(&refer(&mut gp, &service, &unique_name(), &unique_phone()).await);
+        let answer: &[(&str, &str)] = if n == 0 {
+            &[("naar", "rejected"), ("reden", "no-capacity")]
+        } else {
+            &[("naar", "accepted")]
+        };
+        let done = set_status(&mut inbox, &id, "requested", answer).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let shown = browser_at("10.6.6.6").get(&page).await.body;
+        if n < 4 {
+            // Fewer than five answers say too much about too few people: nothing shown.
+            assert!(
+                !shown.contains("Reageert meestal"),
+                "after {} answers",
+                n + 1
+            );
+        } else {
+            // Answered the same day (counted as one day); four of five accepted.
+            assert!(
+                shown.contains("Reageert meestal binnen 1 dag · 80% geaccepteerd"),
+                "{shown}"
+            );
+        }
+    }
+}
+
 // ------------------------------------------------------------------ bad input
 
 async fn bad_ids_and_unknown_services_are_friendly_pages() {
@@ -674,5 +709,6 @@ common::tests_on_both_servers!(
     nobody_else_reads_a_referral_by_url_or_guessing,
     a_resident_refers_themselves_and_follows_it_with_code_and_contact,
     the_intake_is_chosen_by_postcode,
+    the_service_page_shows_response_figures_from_five_answers,
     bad_ids_and_unknown_services_are_friendly_pages,
 );
