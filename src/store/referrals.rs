@@ -347,13 +347,14 @@ impl Store {
             qb.push(") order by category_code");
             qb.build_query_as().fetch_all(pool).await?
         });
+        // One pass over the pairs, not one per referral (a list holds up to 500).
+        let mut by_referral: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for (referral, category) in pairs {
+            by_referral.entry(referral).or_default().push(category);
+        }
         for row in rows.iter_mut() {
-            let id = row.id.to_string();
-            row.categories = pairs
-                .iter()
-                .filter(|(r, _)| *r == id)
-                .map(|(_, c)| c.clone())
-                .collect();
+            row.categories = by_referral.remove(&row.id.to_string()).unwrap_or_default();
         }
         Ok(())
     }
